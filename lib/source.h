@@ -1,0 +1,63 @@
+/*
+ * source.h - migration files in memory: text, line index, positions, encoding checks.
+ *
+ * A source is a whole file. A script is the part of a source that one migration direction runs
+ * (a goose Up section, a Liquibase rollback, or the whole file). Scripts keep file offsets: the
+ * script text has the same length as the file, with everything outside the script blanked to
+ * spaces (newlines kept), so a position in the script is a position in the file.
+ *
+ * This file does not know SQL and does not know layouts.
+ */
+#ifndef RS_SOURCE_H
+#define RS_SOURCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "rollsafe/diag.h"
+
+struct arena;
+
+struct rs_source {
+    const char *path; /* as given (relative paths stay relative) */
+    const char *text; /* NUL-terminated; len bytes, no NUL inside */
+    size_t len;
+    size_t *lines; /* start offset of each line */
+    size_t nlines;
+};
+
+/* Largest migration file rollsafe reads. */
+#define RS_SOURCE_MAX ((size_t)256 * 1024 * 1024)
+
+/*
+ * Reads path into the arena. Refuses what is not a regular file, unreadable files, files over
+ * RS_SOURCE_MAX, NUL bytes and invalid UTF-8, each with an rs_error naming the position and what
+ * to do. Returns NULL on error. A UTF-8 byte-order mark is blanked.
+ */
+struct rs_source *rs_source_load(struct arena *a, const char *path, struct rs_diag *diag);
+/* Wraps text already in memory (tests, stdin); text is copied. Never fails. */
+struct rs_source *rs_source_from_string(struct arena *a, const char *path, const char *text);
+/* Converts a byte offset to a 1-based line and a 1-based column counted in characters. */
+void rs_source_position(const struct rs_source *src, size_t offset, int *line, int *column);
+/* Returns the text of line n (1-based) without its newline, and its length in *len. */
+const char *rs_source_line(const struct rs_source *src, int line, size_t *len);
+/* Offset of the first byte of line n (1-based). */
+size_t rs_source_line_offset(const struct rs_source *src, int line);
+
+struct rs_script {
+    const struct rs_source *src; /* NULL: the script is absent */
+    const char *text;            /* NUL-terminated, src->len bytes, positions = file positions */
+    size_t begin, end;           /* the span of the file that the script covers */
+    int first_line;              /* line of begin, for messages about the script as a whole */
+};
+
+/* The whole file as one script. */
+void rs_script_whole(struct rs_script *s, const struct rs_source *src);
+/*
+ * A script made of the byte ranges [begin[i], end[i]) of src; everything else becomes spaces.
+ * Ranges must be sorted and disjoint.
+ */
+void rs_script_ranges(struct rs_script *s, struct arena *a, const struct rs_source *src,
+                      const size_t *begin, const size_t *end, size_t n);
+
+#endif

@@ -1,0 +1,124 @@
+/*
+ * arena.c - region allocator (see arena.h for the memory rule).
+ *
+ * Chunks grow geometrically up to 1 MiB; a request larger than a chunk gets a chunk of its own.
+ * There is no per-allocation free and no realloc in place: arena_grow copies.
+ */
+#include "arena.h"
+
+#include <stdalign.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct arena_chunk {
+    struct arena_chunk *next;
+    size_t used, size;
+    alignas(max_align_t) unsigned char data[];
+};
+
+#define ARENA_MIN_CHUNK ((size_t)16 * 1024)
+#define ARENA_MAX_CHUNK ((size_t)1024 * 1024)
+
+_Noreturn void rs_oom(void)
+{
+    fputs("rollsafe: out of memory\n", stderr);
+    abort();
+}
+
+static size_t align_up(size_t n)
+{
+    size_t a = alignof(max_align_t);
+    return (n + a - 1) & ~(a - 1);
+}
+
+void *arena_alloc(struct arena *a, size_t size)
+{
+    size = align_up(size ? size : 1);
+    struct arena_chunk *c = a->head;
+    if (!c || c->size - c->used < size) {
+        size_t want = c ? c->size * 2 : ARENA_MIN_CHUNK;
+        if (want > ARENA_MAX_CHUNK)
+            want = ARENA_MAX_CHUNK;
+        if (want < size)
+            want = size;
+        if (want > SIZE_MAX - sizeof(*c))
+            rs_oom();
+        c = malloc(sizeof(*c) + want);
+        if (!c)
+            rs_oom();
+        c->used = 0;
+        c->size = want;
+        a->total += sizeof(*c) + want;
+        if (a->head && size > ARENA_MIN_CHUNK && a->head->size - a->head->used > ARENA_MIN_CHUNK) {
+            /* A big one-off block: keep the current chunk in front for the small ones. */
+            c->next = a->head->next;
+            a->head->next = c;
+        } else {
+            c->next = a->head;
+            a->head = c;
+        }
+    }
+    void *p = c->data + c->used;
+    c->used += size;
+    memset(p, 0, size);
+    return p;
+}
+
+void *arena_grow(struct arena *a, const void *old, size_t n, size_t cap, size_t size)
+{
+    if (size && cap > SIZE_MAX / size)
+        rs_oom();
+    void *p = arena_alloc(a, cap * size);
+    if (n)
+        memcpy(p, old, n * size);
+    return p;
+}
+
+char *arena_strndup(struct arena *a, const char *s, size_t n)
+{
+    char *p = arena_alloc(a, n + 1);
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+char *arena_strdup(struct arena *a, const char *s)
+{
+    return s ? arena_strndup(a, s, strlen(s)) : NULL;
+}
+
+char *arena_vprintf(struct arena *a, const char *fmt, va_list ap)
+{
+    va_list cp;
+    va_copy(cp, ap);
+    int n = vsnprintf(NULL, 0, fmt, cp);
+    va_end(cp);
+    if (n < 0)
+        n = 0;
+    char *p = arena_alloc(a, (size_t)n + 1);
+    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    return p;
+}
+
+char *arena_printf(struct arena *a, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *p = arena_vprintf(a, fmt, ap);
+    va_end(ap);
+    return p;
+}
+
+void arena_free(struct arena *a)
+{
+    struct arena_chunk *c = a->head;
+    while (c) {
+        struct arena_chunk *next = c->next;
+        free(c);
+        c = next;
+    }
+    a->head = NULL;
+    a->total = 0;
+}

@@ -1,0 +1,57 @@
+/*
+ * arena.h - region allocator: many allocations, one free.
+ *
+ * The memory rule of rollsafe, stated once: an arena per file being analysed owns the source
+ * text, the parse tree and the findings; a run arena owns the schema model. Nothing allocated
+ * from an arena is freed on its own: arena_free() releases everything at once.
+ *
+ * Allocation failure is not an error value: the process cannot continue, so arena functions
+ * print one message and abort (as palloc does). Every other failure in the library is a value.
+ */
+#ifndef RS_ARENA_H
+#define RS_ARENA_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+struct arena_chunk;
+
+struct arena {
+    struct arena_chunk *head; /* newest chunk first */
+    size_t total;             /* bytes obtained from malloc, for the peak-memory figure */
+};
+
+#define ARENA_INIT {NULL, 0}
+
+/* Returns zeroed memory aligned for any type; never NULL. */
+void *arena_alloc(struct arena *a, size_t size);
+/* Returns a copy of n elements of size each, grown to cap elements (cap >= n); zero-filled. */
+void *arena_grow(struct arena *a, const void *old, size_t n, size_t cap, size_t size);
+char *arena_strdup(struct arena *a, const char *s);
+char *arena_strndup(struct arena *a, const char *s, size_t n);
+char *arena_printf(struct arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+char *arena_vprintf(struct arena *a, const char *fmt, va_list ap);
+/* Releases every allocation of the arena; the arena can be used again afterwards. */
+void arena_free(struct arena *a);
+
+/* Out of memory: print and abort. Used by every allocating helper of the library. */
+_Noreturn void rs_oom(void);
+
+/*
+ * A growable array of T in an arena: struct { T *v; size_t n, cap; }.
+ * VEC_PUSH returns a pointer to the new, zeroed element.
+ */
+#define VEC(T)                                                                                     \
+    struct {                                                                                       \
+        T *v;                                                                                      \
+        size_t n, cap;                                                                             \
+    }
+
+#define VEC_PUSH(arena, vec)                                                                       \
+    ((vec)->n == (vec)->cap                                                                        \
+         ? ((vec)->v = arena_grow((arena), (vec)->v, (vec)->n, (vec)->cap ? (vec)->cap * 2 : 8,    \
+                                  sizeof(*(vec)->v)),                                              \
+            (vec)->cap = (vec)->cap ? (vec)->cap * 2 : 8, &(vec)->v[(vec)->n++])                   \
+         : &(vec)->v[(vec)->n++])
+
+#endif

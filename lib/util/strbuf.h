@@ -1,0 +1,30 @@
+/*
+ * strbuf.h - a growable string in an arena, for building messages and generated SQL.
+ *
+ * The buffer always holds a NUL-terminated string; sb.s is valid after every call. Memory belongs
+ * to the arena given at init; abandoned growth is reclaimed when the arena is freed.
+ */
+#ifndef RS_STRBUF_H
+#define RS_STRBUF_H
+
+#include <stddef.h>
+
+#include "arena.h"
+
+struct strbuf {
+    struct arena *arena;
+    char *s;
+    size_t len, cap;
+};
+
+void sb_init(struct strbuf *sb, struct arena *a);
+void sb_add(struct strbuf *sb, const char *s);
+void sb_addn(struct strbuf *sb, const char *s, size_t n);
+void sb_addc(struct strbuf *sb, char c);
+void sb_printf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends s as a double-quoted SQL identifier when it needs quoting, else as is. */
+void sb_add_ident(struct strbuf *sb, const char *s);
+/* Appends s as a single-quoted SQL literal. */
+void sb_add_literal(struct strbuf *sb, const char *s);
+
+#endif

@@ -1,0 +1,62 @@
+/*
+ * test.h - the unit-test harness: TEST() registers a test, CHECK*() records failures.
+ *
+ * Every tests/unit/*.c file is linked into one binary (build/unit-tests). A test fails when any
+ * CHECK fails; the run ends with the line "N passed, N failed" and exits non-zero on failure.
+ * Tests that need something absent (../shared, a PostgreSQL server) call SKIP("why").
+ */
+#ifndef RS_TEST_H
+#define RS_TEST_H
+
+#include <stdbool.h>
+#include <string.h>
+
+typedef void (*test_fn)(void);
+void test_register(const char *name, const char *file, test_fn fn);
+void test_fail(const char *file, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void test_skip(const char *why);
+/* Path of the repository root (tests run from there). */
+const char *test_root(void);
+/* A fresh empty temporary directory for this test, removed at exit. */
+const char *test_tmpdir(void);
+/* Writes text to dir/rel, creating parent directories. Returns the full path (static storage
+   per call is not kept: the result is malloc'ed and freed at exit). */
+const char *test_write(const char *dir, const char *rel, const char *text);
+
+#define TEST(name)                                                                                 \
+    static void name(void);                                                                        \
+    __attribute__((constructor)) static void register_##name(void)                                 \
+    {                                                                                              \
+        test_register(#name, __FILE__, name);                                                      \
+    }                                                                                              \
+    static void name(void)
+
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        if (!(cond))                                                                               \
+            test_fail(__FILE__, __LINE__, "CHECK(%s)", #cond);                                     \
+    } while (0)
+
+#define CHECK_INT(a, b)                                                                            \
+    do {                                                                                           \
+        long long a_ = (long long)(a), b_ = (long long)(b);                                        \
+        if (a_ != b_)                                                                              \
+            test_fail(__FILE__, __LINE__, "%s == %lld, expected %s == %lld", #a, a_, #b, b_);      \
+    } while (0)
+
+#define CHECK_STR(a, b)                                                                            \
+    do {                                                                                           \
+        const char *a_ = (a), *b_ = (b);                                                           \
+        if (!a_ || !b_ || strcmp(a_, b_) != 0)                                                     \
+            test_fail(__FILE__, __LINE__, "%s is \"%s\", expected \"%s\"", #a, a_ ? a_ : "(null)", \
+                      b_ ? b_ : "(null)");                                                         \
+    } while (0)
+
+#define SKIP(why)                                                                                  \
+    do {                                                                                           \
+        test_skip(why);                                                                            \
+        return;                                                                                    \
+    } while (0)
+
+#endif
