@@ -1,0 +1,586 @@
+/*
+ * layout.c - the registry of migration layouts, detection, loading a path, and the helpers the
+ * layout files share (directory listing, natural order, names, lines, errors).
+ *
+ * It knows no tool: each tool's rules (names, ordering, pairing, transactions) live in its own
+ * file, listed once in layouts.def. It reads directories and peeks at files for detection but
+ * never interprets SQL. Nothing here prints or exits; every problem is an rs_error in ctx->diag.
+ */
+#include "layout.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "layout_int.h"
+#include "util/arena.h"
+
+/* ------------------------------------------------------------------------------------------------
+ * Registry
+ */
+
+const struct rs_layout *const rs_layouts[] = {
+#define LAYOUT(ident) &rs_layout_##ident,
+#include "layouts.def"
+#undef LAYOUT
+    NULL,
+};
+
+const char *rs_txmode_name(enum rs_txmode m)
+{
+    switch (m) {
+    case RS_TX_WRAPPED:
+        return "wrapped";
+    case RS_TX_IMPLICIT:
+        return "implicit";
+    case RS_TX_NONE:
+        return "none";
+    case RS_TX_GROUP:
+        return "group";
+    case RS_TX_SCRIPT:
+        return "script";
+    }
+    return "?";
+}
+
+const struct rs_layout *rs_layout_find(const char *name)
+{
+    if (!name)
+        return NULL;
+    for (size_t i = 0; rs_layouts[i]; i++)
+        if (strcmp(rs_layouts[i]->name, name) == 0)
+            return rs_layouts[i];
+    return NULL;
+}
+
+static const char *errno_hint(int e)
+{
+    switch (e) {
+    case ENOENT:
+        return "check the path; give the directory that holds the migrations";
+    case EACCES:
+        return "make it readable by the user running rollsafe";
+    case ELOOP:
+        return "a symbolic link leads back to itself; remove the loop or exclude the path";
+    case ENOTDIR:
+        return "give the migrations directory, or a single .sql file";
+    default:
+        return NULL;
+    }
+}
+
+const struct rs_layout *rs_layout_detect(struct rs_layout_ctx *ctx)
+{
+    DIR *d = opendir(ctx->dir);
+    if (!d) {
+        int e = errno;
+        rs_diag_add(ctx->diag, ctx->dir, 0, 0, errno_hint(e), "cannot list directory: %s",
+                    strerror(e));
+        return NULL;
+    }
+    closedir(d);
+    const struct rs_layout *best = &rs_layout_plain;
+    int best_score = 0;
+    for (size_t i = 0; rs_layouts[i]; i++) {
+        int s = rs_layouts[i]->detect(ctx);
+        if (s > best_score) {
+            best = rs_layouts[i];
+            best_score = s;
+        }
+    }
+    return best;
+}
+
+static const char *layout_names(struct rs_layout_ctx *ctx)
+{
+    size_t n = 0;
+    for (size_t i = 0; rs_layouts[i]; i++)
+        n += strlen(rs_layouts[i]->name) + 2;
+    char *s = arena_alloc(ctx->arena, n + 1);
+    for (size_t i = 0; rs_layouts[i]; i++) {
+        if (i)
+            strcat(s, ", ");
+        strcat(s, rs_layouts[i]->name);
+    }
+    return s;
+}
+
+typedef int (*file_loader)(struct rs_layout_ctx *, const struct rs_source *,
+                           struct rs_migration_list *);
+
+static file_loader loader_for_file(const struct rs_layout *l)
+{
+    if (l == &rs_layout_plain)
+        return rs_plain_load_file;
+    if (l == &rs_layout_goose)
+        return rs_goose_load_file;
+    if (l == &rs_layout_dbmate)
+        return rs_dbmate_load_file;
+    if (l == &rs_layout_liquibase)
+        return rs_liquibase_load_file;
+    return NULL;
+}
+
+static int load_file(struct rs_layout_ctx *ctx, const char *path, const struct rs_layout *l,
+                     const struct rs_layout **used, struct rs_migration_list *out)
+{
+    const char *slash = strrchr(path, '/');
+    ctx->dir = slash
+                   ? (slash == path ? "/" : arena_strndup(ctx->arena, path, (size_t)(slash - path)))
+                   : ".";
+    if (l && !loader_for_file(l)) {
+        rs_diag_add(ctx->diag, path, 0, 0,
+                    "give the migrations directory, or --layout plain to check this one file",
+                    "the %s layout reads a directory of migrations, not a single file", l->name);
+        return -1;
+    }
+    const struct rs_source *src = layout_read(ctx, path);
+    if (!src)
+        return -1;
+    if (!l) {
+        if (rs_liquibase_text_is_formatted(src->text))
+            l = &rs_layout_liquibase;
+        else if (rs_goose_text_is_goose(src->text))
+            l = &rs_layout_goose;
+        else if (rs_dbmate_text_is_dbmate(src->text))
+            l = &rs_layout_dbmate;
+        else
+            l = &rs_layout_plain;
+    }
+    if (used)
+        *used = l;
+    return loader_for_file(l)(ctx, src, out);
+}
+
+int rs_layout_load_path(struct rs_layout_ctx *ctx, const char *path, const char *layout_name,
+                        const struct rs_layout **used, struct rs_migration_list *out)
+{
+    if (used)
+        *used = NULL;
+    const struct rs_layout *l = NULL;
+    if (layout_name) {
+        l = rs_layout_find(layout_name);
+        if (!l) {
+            rs_diag_add(ctx->diag, NULL, 0, 0,
+                        arena_printf(ctx->arena, "choose one of: %s", layout_names(ctx)),
+                        "unknown layout \"%s\"", layout_name);
+            return -1;
+        }
+    }
+    struct stat st;
+    if (stat(path, &st) < 0) {
+        int e = errno;
+        rs_diag_add(ctx->diag, path, 0, 0, errno_hint(e), "cannot open: %s", strerror(e));
+        return -1;
+    }
+    if (!S_ISDIR(st.st_mode))
+        return load_file(ctx, path, l, used, out);
+    ctx->dir = path;
+    if (!l) {
+        l = rs_layout_detect(ctx);
+        if (!l)
+            return -1;
+    }
+    if (used)
+        *used = l;
+    return l->load(ctx, out);
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * Natural order and names
+ */
+
+int layout_number_cmp(const char *a, size_t na, const char *b, size_t nb)
+{
+    while (na > 1 && *a == '0')
+        a++, na--;
+    while (nb > 1 && *b == '0')
+        b++, nb--;
+    if (na != nb)
+        return na < nb ? -1 : 1;
+    int c = memcmp(a, b, na);
+    return c < 0 ? -1 : c > 0;
+}
+
+int rs_natural_cmp(const char *a, const char *b)
+{
+    while (*a && *b) {
+        if (isdigit((unsigned char)*a) && isdigit((unsigned char)*b)) {
+            const char *sa = a, *sb = b;
+            while (isdigit((unsigned char)*a))
+                a++;
+            while (isdigit((unsigned char)*b))
+                b++;
+            int c = layout_number_cmp(sa, (size_t)(a - sa), sb, (size_t)(b - sb));
+            if (c)
+                return c;
+            continue;
+        }
+        if (*a != *b)
+            return (unsigned char)*a < (unsigned char)*b ? -1 : 1;
+        a++;
+        b++;
+    }
+    return *a ? 1 : *b ? -1 : 0;
+}
+
+bool layout_ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && memcmp(s + n - k, suffix, k) == 0;
+}
+
+char *layout_cut(struct rs_layout_ctx *ctx, const char *s, size_t n)
+{
+    size_t len = strlen(s);
+    return arena_strndup(ctx->arena, s, len > n ? len - n : 0);
+}
+
+bool layout_split_id(struct rs_layout_ctx *ctx, const char *stem, const char **id,
+                     const char **name)
+{
+    size_t k = 0;
+    while (isdigit((unsigned char)stem[k]))
+        k++;
+    if (k == 0) {
+        *id = arena_strdup(ctx->arena, stem);
+        *name = "";
+        return false;
+    }
+    *id = arena_strndup(ctx->arena, stem, k);
+    const char *rest = stem + k;
+    if (*rest == '_' || *rest == '-' || *rest == '.')
+        rest++;
+    *name = arena_strdup(ctx->arena, rest);
+    return true;
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * Directory listing
+ */
+
+const char *layout_join(struct rs_layout_ctx *ctx, const char *rel)
+{
+    if (!rel || !*rel)
+        return ctx->dir;
+    size_t n = strlen(ctx->dir);
+    if (n && ctx->dir[n - 1] == '/')
+        return arena_printf(ctx->arena, "%s%s", ctx->dir, rel);
+    return arena_printf(ctx->arena, "%s/%s", ctx->dir, rel);
+}
+
+static bool excluded(const struct rs_layout_ctx *ctx, const char *rel, const char *name)
+{
+    if (!ctx->exclude)
+        return false;
+    for (size_t i = 0; i < ctx->nexclude; i++) {
+        const char *pat = ctx->exclude[i];
+        if (!pat)
+            continue;
+        if (fnmatch(pat, rel, 0) == 0)
+            return true;
+        /* A pattern without a slash also matches the name alone, as in .gitignore. */
+        if (!strchr(pat, '/') && fnmatch(pat, name, 0) == 0)
+            return true;
+    }
+    return false;
+}
+
+void layout_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+    if (n > 1)
+        qsort(base, n, size, cmp);
+}
+
+bool layout_excluded(const struct rs_layout_ctx *ctx, const char *rel)
+{
+    const char *slash = strrchr(rel, '/');
+    return excluded(ctx, rel, slash ? slash + 1 : rel);
+}
+
+static int entry_cmp_name(const void *pa, const void *pb)
+{
+    const struct layout_entry *a = pa, *b = pb;
+    int c = rs_natural_cmp(a->name, b->name);
+    return c ? c : strcmp(a->name, b->name);
+}
+
+static int entry_cmp_rel(const void *pa, const void *pb)
+{
+    const struct layout_entry *a = pa, *b = pb;
+    int c = rs_natural_cmp(a->rel, b->rel);
+    return c ? c : strcmp(a->rel, b->rel);
+}
+
+/* Reads one directory level; fills st_dir with the directory's own identity when asked. */
+static int list_one(struct rs_layout_ctx *ctx, const char *rel, bool quiet,
+                    struct layout_entries *out, struct stat *st_dir)
+{
+    const char *dirpath = layout_join(ctx, rel);
+    DIR *d = opendir(dirpath);
+    if (!d) {
+        int e = errno;
+        if (!quiet)
+            rs_diag_add(ctx->diag, dirpath, 0, 0, errno_hint(e), "cannot list directory: %s",
+                        strerror(e));
+        return -1;
+    }
+    if (st_dir && fstat(dirfd(d), st_dir) < 0)
+        memset(st_dir, 0, sizeof(*st_dir));
+    for (;;) {
+        errno = 0;
+        struct dirent *de = readdir(d);
+        if (!de) {
+            if (errno && !quiet)
+                rs_diag_add(ctx->diag, dirpath, 0, 0, NULL, "error while listing directory: %s",
+                            strerror(errno));
+            break;
+        }
+        if (de->d_name[0] == '.')
+            continue;
+        const char *erel = rel && *rel ? arena_printf(ctx->arena, "%s/%s", rel, de->d_name)
+                                       : arena_strdup(ctx->arena, de->d_name);
+        if (excluded(ctx, erel, de->d_name))
+            continue;
+        const char *path = layout_join(ctx, erel);
+        struct stat st;
+        if (stat(path, &st) < 0) {
+            int e = errno;
+            if (!quiet) {
+                if (e == ELOOP)
+                    rs_diag_add(ctx->diag, path, 0, 0,
+                                "remove the symbolic-link loop, or exclude the path",
+                                "symbolic-link loop");
+                else if (e == ENOENT)
+                    rs_diag_add(ctx->diag, path, 0, 0,
+                                "remove the link, point it at an existing file, or exclude it",
+                                "broken symbolic link");
+                else
+                    rs_diag_add(ctx->diag, path, 0, 0, errno_hint(e), "cannot read: %s",
+                                strerror(e));
+            }
+            continue;
+        }
+        struct layout_entry *en = VEC_PUSH(ctx->arena, out);
+        en->name = arena_strdup(ctx->arena, de->d_name);
+        en->rel = erel;
+        en->path = path;
+        en->kind = S_ISREG(st.st_mode)   ? LAYOUT_FILE
+                   : S_ISDIR(st.st_mode) ? LAYOUT_DIR
+                                         : LAYOUT_OTHER;
+    }
+    closedir(d);
+    return 0;
+}
+
+int layout_list(struct rs_layout_ctx *ctx, const char *rel, bool quiet, struct layout_entries *out)
+{
+    size_t first = out->n;
+    if (list_one(ctx, rel, quiet, out, NULL) < 0)
+        return -1;
+    layout_sort(out->v + first, out->n - first, sizeof(*out->v), entry_cmp_name);
+    return 0;
+}
+
+struct dir_id {
+    dev_t dev;
+    ino_t ino;
+};
+
+/* Depth of nested directories followed; deeper trees are reported rather than walked. */
+#define TREE_MAX_DEPTH 32
+
+static int walk(struct rs_layout_ctx *ctx, const char *rel, bool quiet, struct layout_entries *out,
+                struct dir_id *stack, size_t depth)
+{
+    struct layout_entries here = {0};
+    struct stat st;
+    if (list_one(ctx, rel, quiet, &here, &st) < 0)
+        return -1;
+    for (size_t i = 0; i < depth; i++) {
+        if (stack[i].dev == st.st_dev && stack[i].ino == st.st_ino) {
+            if (!quiet)
+                rs_diag_add(ctx->diag, layout_join(ctx, rel), 0, 0,
+                            "remove the symbolic link that points back up the tree, or exclude "
+                            "the path",
+                            "symbolic-link loop: this directory contains itself");
+            return 0;
+        }
+    }
+    if (depth == TREE_MAX_DEPTH) {
+        if (!quiet)
+            rs_diag_add(ctx->diag, layout_join(ctx, rel), 0, 0,
+                        "exclude the path, or point rollsafe at a shallower directory",
+                        "directories nested more than %d deep", TREE_MAX_DEPTH);
+        return 0;
+    }
+    stack[depth] = (struct dir_id){st.st_dev, st.st_ino};
+    for (size_t i = 0; i < here.n; i++) {
+        if (here.v[i].kind == LAYOUT_DIR)
+            walk(ctx, here.v[i].rel, quiet, out, stack, depth + 1);
+        else
+            *VEC_PUSH(ctx->arena, out) = here.v[i];
+    }
+    return 0;
+}
+
+int layout_list_tree(struct rs_layout_ctx *ctx, bool quiet, struct layout_entries *out)
+{
+    struct dir_id stack[TREE_MAX_DEPTH + 1];
+    size_t first = out->n;
+    if (walk(ctx, "", quiet, out, stack, 0) < 0)
+        return -1;
+    layout_sort(out->v + first, out->n - first, sizeof(*out->v), entry_cmp_rel);
+    return 0;
+}
+
+bool layout_exists(struct rs_layout_ctx *ctx, const char *rel, enum layout_kind kind)
+{
+    const char *slash = strrchr(rel, '/');
+    if (excluded(ctx, rel, slash ? slash + 1 : rel))
+        return false;
+    struct stat st;
+    if (stat(layout_join(ctx, rel), &st) < 0)
+        return false;
+    switch (kind) {
+    case LAYOUT_FILE:
+        return S_ISREG(st.st_mode);
+    case LAYOUT_DIR:
+        return S_ISDIR(st.st_mode);
+    case LAYOUT_OTHER:
+        return !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
+    }
+    return false;
+}
+
+size_t layout_peek(const char *path, char *buf, size_t cap)
+{
+    buf[0] = '\0';
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    struct stat st;
+    size_t len = 0;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+        while (len + 1 < cap) {
+            ssize_t r = read(fd, buf + len, cap - 1 - len);
+            if (r < 0 && errno == EINTR)
+                continue;
+            if (r <= 0)
+                break;
+            len += (size_t)r;
+        }
+    }
+    close(fd);
+    buf[len] = '\0';
+    /* A NUL inside makes the rest invisible to the string searches of detection: good enough. */
+    return len;
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * Migrations, lines, errors
+ */
+
+struct rs_migration *layout_push(struct rs_layout_ctx *ctx, struct rs_migration_list *out,
+                                 const struct rs_layout *layout)
+{
+    struct rs_migration *m = VEC_PUSH(ctx->arena, out);
+    m->id = "";
+    m->name = "";
+    m->layout = layout->name;
+    m->up_tx = m->down_tx = RS_TX_SCRIPT;
+    return m;
+}
+
+const struct rs_source *layout_read(struct rs_layout_ctx *ctx, const char *path)
+{
+    return rs_source_load(ctx->arena, path, ctx->diag);
+}
+
+bool layout_next_line(const struct rs_source *src, size_t *pos, struct layout_line *line)
+{
+    size_t p = *pos;
+    if (p >= src->len)
+        return false;
+    const char *nl = memchr(src->text + p, '\n', src->len - p);
+    size_t e = nl ? (size_t)(nl - src->text) : src->len;
+    line->begin = p;
+    line->next = nl ? e + 1 : src->len;
+    if (e > p && src->text[e - 1] == '\r')
+        e--;
+    line->end = e;
+    *pos = line->next;
+    return true;
+}
+
+size_t layout_skip_space(const char *text, size_t p, size_t end)
+{
+    while (p < end && (text[p] == ' ' || text[p] == '\t'))
+        p++;
+    return p;
+}
+
+bool layout_starts_with_ci(const char *text, size_t p, size_t end, const char *word)
+{
+    size_t k = strlen(word);
+    if (end - p < k)
+        return false;
+    return strncasecmp(text + p, word, k) == 0;
+}
+
+bool layout_line_is_comment_or_blank(const struct rs_source *src, const struct layout_line *l)
+{
+    size_t p = l->begin;
+    while (p < l->end && isspace((unsigned char)src->text[p]))
+        p++;
+    return p == l->end || (p + 1 < l->end && src->text[p] == '-' && src->text[p + 1] == '-');
+}
+
+void layout_error_at(struct rs_layout_ctx *ctx, const struct rs_source *src, size_t offset,
+                     const char *hint, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = arena_vprintf(ctx->arena, fmt, ap);
+    va_end(ap);
+    int line, col;
+    rs_source_position(src, offset, &line, &col);
+    rs_diag_add(ctx->diag, src->path, line, col, hint, "%s", msg);
+}
+
+void layout_script(struct rs_layout_ctx *ctx, struct rs_script *s, const struct rs_source *src,
+                   const struct layout_ranges *r, size_t anchor)
+{
+    rs_script_ranges(s, ctx->arena, src, r->begin, r->end, r->n);
+    if (r->n == 0) {
+        int col;
+        s->begin = s->end = anchor < src->len ? anchor : src->len;
+        rs_source_position(src, s->begin, &s->first_line, &col);
+    }
+}
+
+void layout_range_add(struct rs_layout_ctx *ctx, struct layout_ranges *r, size_t b, size_t e)
+{
+    if (e <= b)
+        return;
+    if (r->n && r->end[r->n - 1] == b) {
+        r->end[r->n - 1] = e;
+        return;
+    }
+    if (r->n == r->cap) {
+        size_t cap = r->cap ? r->cap * 2 : 8;
+        r->begin = arena_grow(ctx->arena, r->begin, r->n, cap, sizeof(size_t));
+        r->end = arena_grow(ctx->arena, r->end, r->n, cap, sizeof(size_t));
+        r->cap = cap;
+    }
+    r->begin[r->n] = b;
+    r->end[r->n] = e;
+    r->n++;
+}
