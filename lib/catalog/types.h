@@ -21,7 +21,9 @@ struct rs_type {
     const char *name;   /* canonical: "int4", "varchar", "numeric", "timestamptz", "text",
                            "bpchar", or a user type's name as written (lower-cased unless quoted) */
     int mod1, mod2;     /* typmods: varchar/bpchar/bit length, numeric precision and scale,
-                           time/timestamp/interval precision; RS_TYPMOD_NONE when absent */
+                           time/timestamp/interval precision; for interval, mod2 is the field
+                           mask (YEAR TO MONTH ...) as libpg_query encodes it, RS_TYPMOD_NONE for
+                           the full range; RS_TYPMOD_NONE when absent */
     int array_dims;     /* 0 for a scalar */
     bool serial;        /* written as serial/bigserial/smallserial (the caller adds the sequence) */
 };
@@ -32,7 +34,10 @@ struct rs_type {
  * int/integer -> int4, bigint -> int8, bool -> bool, "character varying" -> varchar,
  * char/character -> bpchar (length 1 when no typmod), decimal -> numeric,
  * "timestamp with time zone" -> timestamptz, serial -> int4 with serial=true, and so on.
- * Strings are copied into the arena.
+ * Strings are copied into the arena. Interval typmods are taken as libpg_query writes them:
+ * [fields] or [fields, precision] (interval(3) is [32767, 3]). A typmod of RS_TYPMOD_NONE counts
+ * as absent. No names (nnames 0) gives the placeholder type "unknown", which is not built in.
+ * Never fails.
  */
 void rs_type_init(struct rs_type *t, struct arena *a, const char *const *names, size_t nnames,
                   const int *mods, size_t nmods, int array_dims);
@@ -58,11 +63,16 @@ struct rs_type_change {
                        reformatted): the old values cannot be restored by converting back */
     bool rewrite;   /* the table and its indexes are rewritten under ACCESS EXCLUSIVE */
     bool rewrite_unless_utc; /* timestamp <-> timestamptz: no rewrite on PostgreSQL 12+ when the
-                                session TimeZone is UTC, otherwise a rewrite */
+                                session TimeZone is UTC, otherwise a rewrite (rewrite is also set) */
+    bool index_rebuild; /* indexes on the column are rebuilt: always when rewrite is set, and for
+                           some changes that keep the table (text -> citext, integer -> oid) */
+    bool needs_using;   /* PostgreSQL has no assignment cast for the pair: ALTER ... TYPE without
+                           a USING clause fails ("cannot be cast automatically"); known pairs only */
     bool known;     /* false: rollsafe has no rule for this pair; the other flags are a
                        conservative guess (narrows and rewrite set) */
-    const char *reason; /* one sentence for the finding: "varchar(255) -> varchar(50) rejects
-                           values longer than 50 characters" (arena string) */
+    const char *reason; /* one sentence for the finding, with format_type names:
+                           "character varying(255) → character varying(50) rejects values longer
+                           than 50 characters" (arena string) */
 };
 
 /*
