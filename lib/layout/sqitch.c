@@ -172,6 +172,13 @@ static const char *script_rel(struct rs_layout_ctx *ctx, const struct item *item
 
 static int sqitch_load(struct rs_layout_ctx *ctx, struct rs_migration_list *out)
 {
+    if (!layout_exists(ctx, PLAN, LAYOUT_FILE) && !layout_exists(ctx, PLAN, LAYOUT_OTHER)) {
+        rs_diag_add(ctx->diag, ctx->dir, 0, 0,
+                    "point rollsafe at the directory that holds sqitch.plan (the project's "
+                    "top_dir)",
+                    "no sqitch.plan in this directory");
+        return -1;
+    }
     const struct rs_source *plan;
     struct items items = {0};
     if (read_plan(ctx, &plan, &items) < 0)

@@ -1035,6 +1035,8 @@ TEST(layout_empty_directory)
         fx_load(&f, dir, rs_layouts[i]->name);
         if (strcmp(rs_layouts[i]->name, "sqitch") == 0) {
             CHECK_INT(f.rc, -1); /* no sqitch.plan: nothing to order by */
+            const struct rs_error *e = find_error(&f, "no sqitch.plan");
+            CHECK(e && e->hint);
         } else {
             CHECK_INT(f.rc, 0);
             CHECK_INT(f.list.n, 0);
