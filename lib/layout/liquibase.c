@@ -213,11 +213,8 @@ int rs_liquibase_load_file(struct rs_layout_ctx *ctx, const struct rs_source *sr
                 finish(ctx, src, &cs, file, out, first);
                 cs = (struct changeset){0};
                 cs.at = l.begin;
-                if (!parse_changeset(ctx, src, q + 9, l.end, &cs))
+                if (!parse_changeset(ctx, src, q + 9, l.end, &cs) || cs.skip)
                     cs.id = NULL;
-                else if (cs.skip)
-                    cs.id = NULL;
-                cs.at = l.begin;
                 continue;
             }
             if (word_at(t, q, l.end, "rollback")) {
@@ -240,10 +237,19 @@ int rs_liquibase_load_file(struct rs_layout_ctx *ctx, const struct rs_source *sr
         } else if (p + 1 < l.end && t[p] == '/' && t[p + 1] == '*') {
             size_t q = layout_skip_space(t, p + 2, l.end);
             if (layout_starts_with_ci(t, q, l.end, "liquibase rollback")) {
+                size_t body = q + 18;
+                const char *close = NULL;
+                for (size_t k = body; k + 1 < l.end && !close; k++)
+                    if (t[k] == '*' && t[k + 1] == '/')
+                        close = t + k;
                 if (!cs.at) {
                     layout_error_at(ctx, src, l.begin, "move it below its --changeset line",
                                     "rollback block outside a changeset");
+                    in_block = !close; /* skip it all the same */
+                } else if (close) {
+                    layout_range_add(ctx, &cs.down, body, (size_t)(close - t));
                 } else {
+                    layout_range_add(ctx, &cs.down, body, l.next);
                     in_block = true;
                     block_at = l.begin;
                 }

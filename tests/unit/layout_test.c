@@ -865,7 +865,11 @@ static const char LIQUIBASE_1[] = "--liquibase formatted sql\n"
                                   "DROP VIEW v;\n"
                                   "*/\n"
                                   "--changeset bob:6\n"
-                                  "SELECT 6;\n";
+                                  "SELECT 6;\n"
+                                  "--changeset bob:7\n"
+                                  "SELECT 7;\n"
+                                  "/* liquibase rollback SELECT 'undo 7'; */\n"
+                                  "SELECT 'still up 7';\n";
 
 TEST(layout_liquibase)
 {
@@ -879,8 +883,8 @@ TEST(layout_liquibase)
     CHECK_STR(used_name(&f), "liquibase");
     print_errors(&f);
     CHECK_INT(f.diag.n, 0);
-    CHECK_INT(f.list.n, 6);
-    if (f.list.n == 6) {
+    CHECK_INT(f.list.n, 7);
+    if (f.list.n == 7) {
         const struct rs_migration *m = f.list.v;
         CHECK_STR(m[0].id, "alice:1");
         CHECK_STR(m[0].name, "1_people.sql");
@@ -907,8 +911,14 @@ TEST(layout_liquibase)
         CHECK(script_lacks(&m[3].up, "DROP VIEW"));
         CHECK_STR(m[4].id, "bob:6");
         CHECK(m[4].down.src == NULL);
-        CHECK_STR(m[5].id, "carol:1");
-        CHECK_STR(m[5].name, "2_more.sql");
+        CHECK_STR(m[5].id, "bob:7");
+        CHECK(script_has(&m[5].down, "SELECT 'undo 7';"));
+        CHECK(script_lacks(&m[5].down, "*/"));
+        CHECK(script_lacks(&m[5].down, "still up"));
+        CHECK(script_has(&m[5].up, "SELECT 'still up 7';"));
+        CHECK(script_lacks(&m[5].up, "undo"));
+        CHECK_STR(m[6].id, "carol:1");
+        CHECK_STR(m[6].name, "2_more.sql");
     }
     fx_free(&f);
 }
@@ -972,7 +982,7 @@ TEST(layout_single_files)
     fx_init(&f);
     fx_load(&f, lqb, NULL);
     CHECK_STR(used_name(&f), "liquibase");
-    CHECK_INT(f.list.n, 5);
+    CHECK_INT(f.list.n, 6);
     fx_free(&f);
 
     fx_init(&f);
