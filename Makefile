@@ -54,20 +54,33 @@ PARSEFLOOR := $(OUT)/parse-floor
 
 all: $(BIN)
 
+V ?= 0
+ifeq ($(V),0)
+  Q = @
+  SAY = @echo
+else
+  Q =
+  SAY = @true
+endif
+
 $(OUT)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+	$(SAY) "  CC      $<"
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(LIBA): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	@rm -f $@
-	ar rcs $@ $^
+	$(SAY) "  AR      $@"
+	$(Q)ar rcs $@ $^
 
 $(BIN): $(CLI_OBJ) $(LIBA)
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIBA) $(LIBS)
+	$(SAY) "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIBA) $(LIBS)
 
 $(UNIT): $(UNIT_OBJ) $(LIBA)
-	$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(LIBA) $(LIBS)
+	$(SAY) "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(LIBA) $(LIBS)
 
 $(PARSEFLOOR): $(OUT)/obj/tests/tools/parse_floor.o
 	$(CC) $(LDFLAGS) -o $@ $< $(LIBS)

@@ -43,10 +43,19 @@ struct rs_finding {
                               PostgreSQL refuses it): fails the run whatever --fail-on says */
     int stmt;              /* 1-based statement number in its script, 0 when not about one */
     bool in_down;          /* the finding is about the down script */
+    bool breaks_previous;  /* makes the previous application version (N-1) fail */
+    /* A rename is bridged when, at the end of the migration, the old name is still served (a
+       view, or a column under the old name): the finding is then dropped. */
+    struct {
+        const char *schema, *name, *column;
+        unsigned oid; /* the renamed relation (schema model identity) */
+    } bridge;
+    const char *failure_mode_name; /* "column removal breaks rollback", ... or NULL */
 };
 
 struct rs_down_check {
     bool present;          /* false: the migration has no down */
+    bool checked;          /* the down was applied to the model and compared */
     bool restores_schema;
     const char **differences; size_t ndifferences; /* "column users.name: type text, was varchar(50)" */
     const char **data_loss; size_t ndata_loss;     /* what the down cannot give back */

@@ -1,7 +1,7 @@
 /*
  * test.h - the unit-test harness: TEST() registers a test, CHECK*() records failures.
  *
- * Every tests/unit/*.c file is linked into one binary (build/unit-tests). A test fails when any
+ * Every .c file of tests/unit/ is linked into one binary (build/unit-tests). A test fails when any
  * CHECK fails; the run ends with the line "N passed, N failed" and exits non-zero on failure.
  * Tests that need something absent (../shared, a PostgreSQL server) call SKIP("why").
  */

@@ -1,0 +1,54 @@
+/*
+ * rollsafe/rollsafe.h - the library's entry points.
+ *
+ * rollsafe tells whether PostgreSQL migrations can be rolled back. rs_check_run() is
+ * `rollsafe check`: it never connects anywhere, never prints and never exits; errors the user
+ * must fix come back in an rs_diag (the command-line tool prints them and exits with 2).
+ */
+#ifndef ROLLSAFE_H
+#define ROLLSAFE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "rollsafe/check.h"
+#include "rollsafe/diag.h"
+
+#define ROLLSAFE_VERSION "0.1.0"
+
+/* What fails the run (exit code 1): findings whose migration verdict ... */
+enum rs_fail_on {
+    RS_FAIL_ON_SAFE,         /* any unapproved finding of class irreversible or breaks */
+    RS_FAIL_ON_BREAKS,       /* breaks-previous-version and irreversible (default) */
+    RS_FAIL_ON_IRREVERSIBLE, /* irreversible only */
+    RS_FAIL_ON_NEVER,        /* nothing but syntax errors and statements that cannot succeed */
+};
+
+struct rs_check_opts {
+    const char *path;          /* migrations directory or one .sql file */
+    const char *layout;        /* NULL: detect */
+    const char *schema_file;   /* pg_dump --schema-only to start from, or NULL */
+    const char *since;         /* report migrations from this id on (inclusive), or NULL */
+    int last;                  /* report only the last N migrations, 0 for all */
+    int pg_version;            /* target PostgreSQL major version (11..18); 0 = 15 */
+    enum rs_fail_on fail_on;
+    bool assume_in_transaction;/* plain layout: the runner wraps each file in a transaction */
+    const char *previous_queries; /* N-1's queries (file or directory), or NULL */
+    const char *next_queries;     /* N's queries, checked against the schema before, or NULL */
+    const char *const *exclude;   /* path patterns to leave out */
+    size_t nexclude;
+    bool check_down;           /* verify down migrations (default on) */
+};
+
+void rs_check_opts_init(struct rs_check_opts *o);
+
+/*
+ * Runs `rollsafe check`. On success returns 0 and *out (free with rs_check_result_free).
+ * Returns -1 with errors in diag (arena owned by the caller) for usage, I/O or configuration
+ * errors: nothing could be checked.
+ */
+int rs_check_run(const struct rs_check_opts *o, struct rs_check_result **out,
+                 struct rs_diag *diag);
+void rs_check_result_free(struct rs_check_result *r);
+
+#endif

@@ -1,0 +1,452 @@
+/*
+ * check.c - the engine of `rollsafe check`: migrations -> statements -> schema model -> rules
+ * -> findings -> verdicts.
+ *
+ * History is always replayed: every migration before the reported ones is applied to the model
+ * without running rules, so the reported ones are judged against the real schema. For a
+ * reported migration each statement (each ALTER TABLE command) is shown to every rule with the
+ * model as it is just before it, then applied.
+ *
+ * Memory: the run arena owns the model, the statements of the up scripts (the model points into
+ * them) and the result. A scratch arena per migration holds model copies and down scripts and
+ * is freed when the migration is done.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "catalog/apply.h"
+#include "engine.h"
+#include "sql/stmt.h"
+
+void rs_check_opts_init(struct rs_check_opts *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->pg_version = 15;
+    o->fail_on = RS_FAIL_ON_BREAKS;
+    o->check_down = true;
+}
+
+struct run {
+    struct arena *a;
+    const struct rs_check_opts *o;
+    struct rs_diag *diag;
+    struct rs_check_result *res;
+    struct rs_model *model;
+    int pg;
+};
+
+/* ---------------------------------------------------------------- emitting */
+
+struct rs_finding *rs_emitter_add(struct rs_emitter *e, const struct rs_rule *rule,
+                                  const struct rs_stmt *st, int location, const char *help,
+                                  const char *message)
+{
+    static const char *const modes[] = {NULL,
+                                         "column removal breaks rollback",
+                                         "type narrowing breaks older writes",
+                                         "enum value expansion",
+                                         "NOT NULL before backfill",
+                                         "rename without a compatibility bridge"};
+    struct rs_finding *f = VEC_PUSH(e->arena, &e->findings);
+    f->rule = rule->name;
+    f->cls = rule->cls;
+    f->failure_mode = rule->failure_mode;
+    f->failure_mode_name = rule->failure_mode >= 1 && rule->failure_mode <= 5
+                               ? modes[rule->failure_mode]
+                               : NULL;
+    f->severity = rule->severity;
+    f->breaks_previous = rule->breaks_previous;
+    f->src = e->src;
+    f->path = e->src ? e->src->path : NULL;
+    f->in_down = e->in_down;
+    f->message = message;
+    if (help) {
+        f->help = help;
+    } else if (rule->alternative) {
+        /* The first sentence of the rule's recipe. */
+        const char *dot = strstr(rule->alternative, ". ");
+        f->help = dot ? arena_strndup(e->arena, rule->alternative,
+                                      (size_t)(dot - rule->alternative) + 1)
+                      : rule->alternative;
+    }
+    if (st) {
+        f->stmt = st->index;
+        f->offset = st->offset;
+        f->length = st->len;
+        f->line = st->line;
+        f->column = st->column;
+        if (location >= 0 && e->src && (size_t)location >= st->offset &&
+            (size_t)location < st->offset + st->len) {
+            f->offset = (size_t)location;
+            /* Underline to the end of the clause's line, within the statement. */
+            size_t end = f->offset;
+            while (end < st->offset + st->len && e->src->text[end] != '\n')
+                end++;
+            while (end > f->offset && (e->src->text[end - 1] == ',' ||
+                                       e->src->text[end - 1] == ' '))
+                end--;
+            f->length = end > f->offset ? end - f->offset : 1;
+            rs_source_position(e->src, f->offset, &f->line, &f->column);
+        }
+    }
+    return f;
+}
+
+struct rs_finding *rs_emit(struct rs_rule_ctx *ctx, int location, const char *help,
+                           const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    const char *msg = arena_vprintf(ctx->emitter->arena, fmt, ap);
+    va_end(ap);
+    return rs_emitter_add(ctx->emitter, ctx->rule, ctx->st, location, help, msg);
+}
+
+struct arena *rs_ctx_arena(struct rs_rule_ctx *ctx)
+{
+    return ctx->emitter->arena;
+}
+
+const struct rs_relation *rs_ctx_rel(const struct rs_rule_ctx *ctx)
+{
+    return rs_model_rel(ctx->model, &ctx->st->rel);
+}
+
+bool rs_ctx_existing(const struct rs_rule_ctx *ctx, const struct rs_relation *r)
+{
+    return !r || r->created_mig != ctx->mig->index;
+}
+
+const char *rs_ctx_name(struct rs_rule_ctx *ctx, const struct rs_qname *q)
+{
+    return rs_qname_str(ctx->emitter->arena, q);
+}
+
+/* ---------------------------------------------------------------- one migration */
+
+static void run_rules(struct rs_rule_ctx *ctx)
+{
+    for (size_t i = 0; i < rs_nrules; i++) {
+        if (!rs_rules[i]->check)
+            continue;
+        ctx->rule = rs_rules[i];
+        rs_rules[i]->check(ctx);
+    }
+}
+
+static void statement_fails(struct rs_emitter *e, const struct rs_stmt *st,
+                            const struct rs_apply_result *ar)
+{
+    struct rs_finding *f = rs_emitter_add(e, &rs_rule_statement_fails, st, ar->location, ar->hint,
+                                          ar->message);
+    f->fatal = true;
+}
+
+/* Is the old name of a renamed relation (or column) still served at the end of the migration? */
+static bool bridged(const struct rs_model *end, int mig, const struct rs_finding *f)
+{
+    struct rs_qname q = {f->bridge.schema, f->bridge.name};
+    const struct rs_relation *now = rs_model_rel(end, &q);
+    if (!now)
+        return false;
+    if (f->bridge.column)
+        return rs_rel_column(now, f->bridge.column) != NULL;
+    /* A renamed table is bridged when every column it still has (other than those added by this
+       migration, which N-1 does not know) is served under the old name too. */
+    const struct rs_relation *renamed = rs_model_rel_by_oid(end, f->bridge.oid);
+    if (!renamed || renamed == now)
+        return renamed == now;
+    for (size_t i = 0; i < renamed->columns.n; i++)
+        if (renamed->columns.v[i].created_mig != mig &&
+            !rs_rel_column(now, renamed->columns.v[i].name))
+            return false;
+    return true;
+}
+
+static bool in_transaction_block(enum rs_txmode mode, size_t nstmts)
+{
+    switch (mode) {
+    case RS_TX_WRAPPED:
+    case RS_TX_GROUP:
+        return true;
+    case RS_TX_IMPLICIT:
+        return nstmts > 1;
+    default:
+        return false;
+    }
+}
+
+static void track_settings(struct rs_mig_ctx *mc, const struct rs_stmt *st)
+{
+    if (st->kind != RS_STMT_SET || !st->set_name)
+        return;
+    bool on = st->set_value && strcmp(st->set_value, "0") != 0;
+    if (!strcmp(st->set_name, "lock_timeout"))
+        mc->lock_timeout_set = on;
+    else if (!strcmp(st->set_name, "statement_timeout"))
+        mc->statement_timeout_set = on;
+}
+
+/* A lock of SHARE or stronger on a table that holds rows is at least a low risk, even when
+   brief: it queues behind long transactions and everything queues behind it. */
+static void note_lock(struct rs_rule_ctx *ctx, struct rs_migration_result *mr)
+{
+    if (ctx->lock->mode < RS_LM_SHARE || mr->lock_risk >= RS_LOCK_LOW)
+        return;
+    const struct rs_relation *rel = rs_ctx_rel(ctx);
+    if (ctx->st->kind == RS_STMT_DROP && ctx->st->obj_kind == RS_OBJ_INDEX) {
+        const struct rs_index *x = rs_model_index(ctx->model, &ctx->st->rel);
+        rel = x ? rs_model_rel(ctx->model, &x->table) : NULL;
+        if (!x)
+            return;
+    }
+    if (rs_ctx_existing(ctx, rel) && (rel || ctx->st->rel.name))
+        mr->lock_risk = RS_LOCK_LOW;
+}
+
+static void check_migration(struct run *r, size_t idx, const struct rs_migration *m,
+                            struct rs_migration_result *mr)
+{
+    struct arena tmp = ARENA_INIT;
+    struct rs_stmt_list stmts = {0};
+    rs_sql_parse_script(r->a, &m->up, &stmts);
+
+    struct rs_emitter e = {.arena = r->a, .src = m->up.src};
+    struct rs_mig_ctx mc = {.index = (int)idx, .migration = m, .stmts = &stmts};
+    mc.start = rs_model_copy(&tmp, r->model);
+
+    bool wrapped = in_transaction_block(m->up_tx, stmts.n);
+    bool explicit_tx = false;
+    for (size_t i = 0; i < stmts.n; i++) {
+        const struct rs_stmt *st = &stmts.v[i];
+        if (st->syntax_error) {
+            struct rs_finding *f =
+                rs_emitter_add(&e, &rs_rule_syntax_error, st, (int)st->error_offset,
+                               st->newer_grammar
+                                   ? "run rollsafe built with a newer libpg_query, or approve "
+                                     "the statement knowingly"
+                                   : "fix the statement; the rest of the file was still checked",
+                               st->error);
+            f->fatal = true;
+            r->model->uncertain = true;
+            continue;
+        }
+        if (st->kind == RS_STMT_TRANSACTION) {
+            if (st->tx == RS_TXK_BEGIN)
+                explicit_tx = true;
+            else if (st->tx == RS_TXK_COMMIT || st->tx == RS_TXK_ROLLBACK)
+                explicit_tx = false;
+        }
+        track_settings(&mc, st);
+        struct rs_rule_ctx ctx = {.model = r->model, .st = st, .mig = &mc, .pg_version = r->pg,
+                                  .in_tx = wrapped || explicit_tx, .emitter = &e};
+        struct rs_apply_result ar;
+        if (st->kind == RS_STMT_ALTER_TABLE) {
+            bool failed = false;
+            for (size_t k = 0; k < st->ncmds; k++) {
+                ctx.cmd = &st->cmds[k];
+                ctx.lock = rs_lock_fact_for(st, ctx.cmd, r->pg);
+                run_rules(&ctx);
+                note_lock(&ctx, mr);
+                memset(&ar, 0, sizeof(ar));
+                ar.location = -1;
+                rs_apply_alter_cmd(r->model, st, ctx.cmd, (int)idx, &ar);
+                if (ar.fails && !failed) {
+                    statement_fails(&e, st, &ar);
+                    failed = true;
+                }
+            }
+        } else {
+            ctx.lock = rs_lock_fact_for(st, NULL, r->pg);
+            run_rules(&ctx);
+            note_lock(&ctx, mr);
+            rs_apply_stmt(r->model, st, (int)idx, &ar);
+            if (ar.fails)
+                statement_fails(&e, st, &ar);
+        }
+    }
+
+    /* Renames whose old name is still served by the end of the migration are bridged. */
+    size_t k = 0;
+    for (size_t i = 0; i < e.findings.n; i++)
+        if (!e.findings.v[i].bridge.name || !bridged(r->model, (int)idx, &e.findings.v[i]))
+            e.findings.v[k++] = e.findings.v[i];
+    e.findings.n = k;
+
+    mr->down_check.present = m->down.src != NULL;
+
+    struct rs_approvals ap = {0};
+    rs_approvals_scan(r->a, &m->up, &stmts, &ap, r->diag);
+    rs_approvals_apply(&ap, &m->up, &stmts, e.findings.v, e.findings.n);
+    rs_approvals_report_unused(&ap, &e);
+
+    mr->findings = e.findings.v;
+    mr->nfindings = e.findings.n;
+    rs_verdict_compute(mr);
+    arena_free(&tmp);
+}
+
+static void replay_only(struct run *r, size_t idx, const struct rs_migration *m)
+{
+    struct rs_stmt_list stmts = {0};
+    rs_sql_parse_script(r->a, &m->up, &stmts);
+    for (size_t i = 0; i < stmts.n; i++) {
+        struct rs_apply_result ar;
+        rs_apply_stmt(r->model, &stmts.v[i], (int)idx, &ar);
+    }
+}
+
+/* ---------------------------------------------------------------- schema file */
+
+static int load_schema(struct run *r)
+{
+    struct rs_source *src = rs_source_load(r->a, r->o->schema_file, r->diag);
+    if (!src)
+        return -1;
+    struct rs_script s;
+    rs_script_whole(&s, src);
+    struct rs_stmt_list stmts = {0};
+    rs_sql_parse_script(r->a, &s, &stmts);
+    for (size_t i = 0; i < stmts.n; i++) {
+        const struct rs_stmt *st = &stmts.v[i];
+        if (st->syntax_error)
+            continue; /* psql meta-commands (\restrict) and the like: nothing for the model */
+        struct rs_apply_result ar;
+        rs_apply_stmt(r->model, st, RS_MIG_PREEXISTING, &ar);
+    }
+    /* The dump sets an empty search_path for its own statements; migrations run with the
+       default one. */
+    r->model->search_path.n = 0;
+    *VEC_PUSH(r->a, &r->model->search_path) = "public";
+    r->model->uncertain = false;
+    return 0;
+}
+
+/* ---------------------------------------------------------------- the run */
+
+static size_t first_reported(struct run *r, const struct rs_migration_list *ml)
+{
+    const struct rs_check_opts *o = r->o;
+    size_t first = 0;
+    if (o->since) {
+        size_t i;
+        for (i = 0; i < ml->n; i++) {
+            const struct rs_migration *m = &ml->v[i];
+            if (!strcmp(m->id, o->since) ||
+                !strcmp(arena_printf(r->a, "%s_%s", m->id, m->name), o->since))
+                break;
+        }
+        if (i == ml->n) {
+            rs_diag_add(r->diag, NULL, 0, 0,
+                        ml->n ? arena_printf(r->a, "migration ids look like \"%s\"; list them with "
+                                                   "rollsafe check --format json",
+                                             ml->v[ml->n - 1].id)
+                              : NULL,
+                        "--since %s: no migration has that id", o->since);
+            return (size_t)-1;
+        }
+        first = i;
+    }
+    if (o->last > 0 && (size_t)o->last < ml->n - first)
+        first = ml->n - (size_t)o->last;
+    return first;
+}
+
+int rs_check_run(const struct rs_check_opts *o, struct rs_check_result **out,
+                 struct rs_diag *diag)
+{
+    struct arena *a = malloc(sizeof(*a));
+    if (!a)
+        rs_oom();
+    *a = (struct arena)ARENA_INIT;
+    struct rs_check_result *res = arena_alloc(a, sizeof(*res) + sizeof(struct arena *));
+    *(struct arena **)(res + 1) = a;
+    res->tool_version = ROLLSAFE_VERSION;
+    res->pg_version = o->pg_version ? o->pg_version : 15;
+    res->path = arena_strdup(a, o->path);
+
+    struct run r = {a, o, diag, res, rs_model_new(a), res->pg_version};
+    size_t nerr = diag->n;
+
+    struct rs_layout_ctx lc = {.arena = a, .diag = diag, .dir = o->path, .exclude = o->exclude,
+                               .nexclude = o->nexclude,
+                               .plain_in_transaction = o->assume_in_transaction};
+    struct rs_migration_list ml = {0};
+    const struct rs_layout *layout = NULL;
+    if (rs_layout_load_path(&lc, o->path, o->layout, &layout, &ml) < 0 || diag->n > nerr)
+        goto fail;
+    res->layout = layout ? layout->name : "plain";
+
+    if (o->schema_file && load_schema(&r) < 0)
+        goto fail;
+
+    size_t first = first_reported(&r, &ml);
+    if (first == (size_t)-1)
+        goto fail;
+
+    res->migrations = arena_alloc(a, (ml.n ? ml.n : 1) * sizeof(*res->migrations));
+    for (size_t i = 0; i < ml.n; i++) {
+        const struct rs_migration *m = &ml.v[i];
+        if (i < first) {
+            replay_only(&r, i, m);
+            continue;
+        }
+        struct rs_migration_result *mr = &res->migrations[res->nmigrations++];
+        mr->migration = m;
+        mr->id = m->id;
+        mr->name = m->name;
+        mr->path = m->up.src ? m->up.src->path : NULL;
+        mr->down_path = m->down.src ? m->down.src->path : NULL;
+        mr->reported = true;
+        mr->tx = rs_txmode_name(m->up_tx);
+        check_migration(&r, i, m, mr);
+    }
+    if (diag->n > nerr)
+        goto fail; /* malformed approvals */
+
+
+    res->summary.migrations = res->nmigrations;
+    for (size_t i = 0; i < res->nmigrations; i++) {
+        const struct rs_migration_result *mr = &res->migrations[i];
+        switch (mr->verdict) {
+        case RS_VERDICT_SAFE:
+            res->summary.safe++;
+            break;
+        case RS_VERDICT_BREAKS:
+            res->summary.breaks++;
+            break;
+        case RS_VERDICT_IRREVERSIBLE:
+            res->summary.irreversible++;
+            break;
+        }
+        for (size_t k = 0; k < mr->nfindings; k++) {
+            res->summary.findings++;
+            if (rs_finding_fails(&mr->findings[k], o->fail_on)) {
+                res->summary.unapproved_failing++;
+                res->failed = true;
+            }
+        }
+    }
+    for (size_t k = 0; k < res->nother; k++)
+        if (rs_finding_fails(&res->other[k], o->fail_on))
+            res->failed = true;
+    *out = res;
+    return 0;
+
+fail:
+    /* rs_diag_add copied the error strings into the caller's arena. */
+    arena_free(a);
+    free(a);
+    return -1;
+}
+
+void rs_check_result_free(struct rs_check_result *r)
+{
+    if (!r)
+        return;
+    struct arena *a = *(struct arena **)(r + 1);
+    arena_free(a);
+    free(a);
+}

@@ -1,0 +1,124 @@
+/*
+ * json.c - the machine contract of PRODUCT.md §3, built with jansson. Fields may be added,
+ * never renamed.
+ */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+#include "util/arena.h"
+
+static json_t *str_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+json_t *rs_json_finding(const struct rs_finding *f);
+
+json_t *rs_json_finding(const struct rs_finding *f)
+{
+    json_t *j = json_object();
+    json_object_set_new(j, "rule", json_string(f->rule));
+    json_object_set_new(j, "class", json_string(rs_class_name(f->cls)));
+    json_object_set_new(j, "failure_mode",
+                        f->failure_mode ? json_integer(f->failure_mode) : json_null());
+    json_object_set_new(j, "severity", json_string(rs_severity_name(f->severity)));
+    json_object_set_new(j, "path", str_or_null(f->path));
+    json_object_set_new(j, "line", json_integer(f->line));
+    json_object_set_new(j, "column", json_integer(f->column));
+    json_object_set_new(j, "message", json_string(f->message));
+    json_object_set_new(j, "help", str_or_null(f->help));
+    json_object_set_new(j, "approved", json_boolean(f->approved));
+    json_object_set_new(j, "approval_reason", str_or_null(f->approval_reason));
+    json_object_set_new(j, "breaks_previous_version", json_boolean(f->breaks_previous));
+    json_object_set_new(j, "fatal", json_boolean(f->fatal));
+    json_object_set_new(j, "statement", f->stmt ? json_integer(f->stmt) : json_null());
+    json_object_set_new(j, "in_down", json_boolean(f->in_down));
+    return j;
+}
+
+static json_t *strings(const char *const *v, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, json_string(v[i]));
+    return a;
+}
+
+static json_t *migration(const struct rs_migration_result *m, enum rs_fail_on fail_on)
+{
+    (void)fail_on;
+    json_t *j = json_object();
+    json_object_set_new(j, "id", json_string(m->id));
+    json_object_set_new(j, "name", json_string(m->name ? m->name : ""));
+    json_object_set_new(j, "path", str_or_null(m->path));
+    json_object_set_new(j, "down_path", str_or_null(m->down_path));
+    json_object_set_new(j, "verdict", json_string(rs_verdict_name(m->verdict)));
+    json_object_set_new(j, "previous_version_compatible",
+                        json_boolean(m->previous_version_compatible));
+    json_object_set_new(j, "reversible", json_boolean(m->reversible));
+    json_object_set_new(j, "lock_risk", json_string(rs_lock_risk_name(m->lock_risk)));
+    if (m->ponr_path) {
+        json_t *p = json_object();
+        json_object_set_new(p, "path", json_string(m->ponr_path));
+        json_object_set_new(p, "line", json_integer(m->ponr_line));
+        json_object_set_new(p, "statement", json_integer(m->ponr_stmt));
+        json_object_set_new(j, "point_of_no_return", p);
+    } else {
+        json_object_set_new(j, "point_of_no_return", json_null());
+    }
+    json_object_set_new(j, "transaction", str_or_null(m->tx));
+    if (m->down_check.present && m->down_check.checked) {
+        json_t *d = json_object();
+        json_object_set_new(d, "restores_schema", json_boolean(m->down_check.restores_schema));
+        json_object_set_new(d, "differences",
+                            strings(m->down_check.differences, m->down_check.ndifferences));
+        json_object_set_new(d, "data_loss",
+                            strings(m->down_check.data_loss, m->down_check.ndata_loss));
+        json_object_set_new(j, "down_check", d);
+    } else {
+        json_object_set_new(j, "down_check", json_null());
+    }
+    json_t *fs = json_array();
+    for (size_t i = 0; i < m->nfindings; i++)
+        json_array_append_new(fs, rs_json_finding(&m->findings[i]));
+    json_object_set_new(j, "findings", fs);
+    return j;
+}
+
+char *rs_report_json(const struct rs_check_result *r, const struct rs_report_opts *o)
+{
+    json_t *root = json_object();
+    json_object_set_new(root, "tool", json_string("rollsafe"));
+    json_object_set_new(root, "version", json_string(r->tool_version));
+    json_object_set_new(root, "pg_version", json_integer(r->pg_version));
+    json_object_set_new(root, "layout", str_or_null(r->layout));
+    json_t *ms = json_array();
+    for (size_t i = 0; i < r->nmigrations; i++)
+        json_array_append_new(ms, migration(&r->migrations[i], o->fail_on));
+    json_object_set_new(root, "migrations", ms);
+    json_t *other = json_array();
+    for (size_t i = 0; i < r->nother; i++)
+        json_array_append_new(other, rs_json_finding(&r->other[i]));
+    json_object_set_new(root, "other_findings", other);
+    json_t *s = json_object();
+    json_object_set_new(s, "migrations", json_integer((json_int_t)r->summary.migrations));
+    json_object_set_new(s, "safe", json_integer((json_int_t)r->summary.safe));
+    json_object_set_new(s, "breaks_previous_version", json_integer((json_int_t)r->summary.breaks));
+    json_object_set_new(s, "irreversible", json_integer((json_int_t)r->summary.irreversible));
+    json_object_set_new(s, "findings", json_integer((json_int_t)r->summary.findings));
+    json_object_set_new(s, "failed", json_boolean(r->failed));
+    json_object_set_new(root, "summary", s);
+    char *out = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    json_decref(root);
+    if (!out)
+        rs_oom();
+    size_t n = strlen(out);
+    char *with_nl = realloc(out, n + 2);
+    if (!with_nl)
+        rs_oom();
+    with_nl[n] = '\n';
+    with_nl[n + 1] = '\0';
+    return with_nl;
+}

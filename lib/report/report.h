@@ -1,0 +1,42 @@
+/*
+ * report.h - rendering a check result for people (text, markdown) and machines (json, sarif,
+ * github annotations).
+ *
+ * Reports render into a string; the caller writes it. Message text is part of the interface:
+ * the golden tests pin it.
+ */
+#ifndef RS_REPORT_H
+#define RS_REPORT_H
+
+#include <stdbool.h>
+
+#include "rollsafe/rollsafe.h"
+
+enum rs_format { RS_FORMAT_TEXT, RS_FORMAT_JSON, RS_FORMAT_SARIF, RS_FORMAT_GITHUB,
+                 RS_FORMAT_MARKDOWN };
+
+struct rs_report_opts {
+    bool color;              /* ANSI colours (the CLI decides: terminal and no NO_COLOR) */
+    enum rs_fail_on fail_on; /* to mark which findings fail the run */
+};
+
+/* Parses "text", "json", "sarif", "github", "markdown". Returns -1 for anything else. */
+int rs_format_parse(const char *s, enum rs_format *out);
+
+/* Renders r. Returns a malloc'ed NUL-terminated string the caller frees. Never fails (aborts on
+   out of memory). */
+char *rs_report_render(const struct rs_check_result *r, enum rs_format f,
+                       const struct rs_report_opts *o);
+
+/* One renderer per format (report/<format>.c), same contract as rs_report_render. */
+char *rs_report_text(const struct rs_check_result *r, const struct rs_report_opts *o);
+char *rs_report_json(const struct rs_check_result *r, const struct rs_report_opts *o);
+char *rs_report_sarif(const struct rs_check_result *r, const struct rs_report_opts *o);
+char *rs_report_github(const struct rs_check_result *r, const struct rs_report_opts *o);
+char *rs_report_markdown(const struct rs_check_result *r, const struct rs_report_opts *o);
+
+/* Shared helpers for the renderers. */
+/* "migrations/0042_x.up.sql" or the id and name when a migration has no file. */
+const char *rs_report_migration_label(const struct rs_migration_result *m);
+
+#endif

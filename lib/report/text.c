@@ -1,0 +1,183 @@
+/*
+ * text.c - the report people read in a terminal: each finding as `path:line:col`, the source
+ * line with a caret underline, the rule and message, a `help:` line with the safe alternative;
+ * then one verdict per migration in a table.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+#include "source.h"
+#include "util/strbuf.h"
+
+struct tx {
+    struct strbuf sb;
+    bool color;
+};
+
+static const char *paint(struct tx *t, const char *code)
+{
+    return t->color ? code : "";
+}
+
+#define RED "\033[1;31m"
+#define YELLOW "\033[1;33m"
+#define GREEN "\033[1;32m"
+#define BLUE "\033[1;34m"
+#define CYAN "\033[36m"
+#define BOLD "\033[1m"
+#define DIM "\033[2m"
+#define RESET "\033[0m"
+
+static const char *sev_color(const struct rs_finding *f)
+{
+    if (f->approved)
+        return DIM;
+    return f->severity == RS_SEV_ERROR ? RED : f->severity == RS_SEV_WARNING ? YELLOW : BLUE;
+}
+
+static const char *verdict_color(enum rs_verdict v)
+{
+    return v == RS_VERDICT_SAFE ? GREEN : v == RS_VERDICT_BREAKS ? YELLOW : RED;
+}
+
+static size_t digits(int n)
+{
+    size_t d = 1;
+    while (n >= 10) {
+        n /= 10;
+        d++;
+    }
+    return d;
+}
+
+/* The source line of the finding and a ^^^ under its span (clipped to that line). */
+static void excerpt(struct tx *t, const struct rs_finding *f)
+{
+    if (!f->src || f->line < 1)
+        return;
+    size_t len;
+    const char *line = rs_source_line(f->src, f->line, &len);
+    size_t w = digits(f->line);
+    size_t line_off = rs_source_line_offset(f->src, f->line);
+    sb_printf(&t->sb, "%*s %s|%s\n", (int)w, "", paint(t, BLUE), paint(t, RESET));
+    sb_printf(&t->sb, "%s%d |%s ", paint(t, BLUE), f->line, paint(t, RESET));
+    /* Tabs become single spaces so that the caret lines up. */
+    for (size_t i = 0; i < len; i++)
+        sb_addc(&t->sb, line[i] == '\t' ? ' ' : line[i]);
+    sb_addc(&t->sb, '\n');
+    size_t start = f->offset >= line_off ? f->offset - line_off : 0;
+    size_t end = f->offset + (f->length ? f->length : 1) - line_off;
+    if (end > len)
+        end = len;
+    if (end <= start)
+        end = start + 1;
+    /* Columns count characters, not bytes. */
+    size_t pad = 0, width = 0;
+    for (size_t i = 0; i < start && i < len; i++)
+        if (((unsigned char)line[i] & 0xC0) != 0x80)
+            pad++;
+    for (size_t i = start; i < end && i < len; i++)
+        if (((unsigned char)line[i] & 0xC0) != 0x80)
+            width++;
+    if (!width)
+        width = 1;
+    sb_printf(&t->sb, "%*s %s|%s ", (int)w, "", paint(t, BLUE), paint(t, RESET));
+    for (size_t i = 0; i < pad; i++)
+        sb_addc(&t->sb, ' ');
+    sb_add(&t->sb, paint(t, sev_color(f)));
+    for (size_t i = 0; i < width; i++)
+        sb_addc(&t->sb, '^');
+    sb_add(&t->sb, paint(t, RESET));
+    sb_addc(&t->sb, '\n');
+}
+
+static void finding(struct tx *t, const struct rs_finding *f)
+{
+    sb_printf(&t->sb, "%s%s", paint(t, BOLD), f->path ? f->path : "rollsafe");
+    if (f->line > 0)
+        sb_printf(&t->sb, ":%d:%d", f->line, f->column);
+    sb_printf(&t->sb, ":%s %s%s[%s]%s%s: %s%s\n", paint(t, RESET), paint(t, sev_color(f)),
+              rs_severity_name(f->severity), f->rule, f->approved ? " (approved)" : "",
+              paint(t, RESET), paint(t, BOLD), f->message);
+    sb_add(&t->sb, paint(t, RESET));
+    excerpt(t, f);
+    size_t w = f->line > 0 ? digits(f->line) : 1;
+    if (f->failure_mode)
+        sb_printf(&t->sb, "%*s %s=%s failure mode %d: %s\n", (int)w, "", paint(t, BLUE),
+                  paint(t, RESET), f->failure_mode, f->failure_mode_name);
+    if (f->approved)
+        sb_printf(&t->sb, "%*s %s=%s approved: %s\n", (int)w, "", paint(t, BLUE), paint(t, RESET),
+                  f->approval_reason);
+    if (f->help)
+        sb_printf(&t->sb, "%shelp:%s %s\n", paint(t, CYAN), paint(t, RESET), f->help);
+    sb_addc(&t->sb, '\n');
+}
+
+static void table(struct tx *t, const struct rs_check_result *r)
+{
+    size_t wm = strlen("migration"), wv = strlen("breaks-previous-version");
+    for (size_t i = 0; i < r->nmigrations; i++) {
+        const struct rs_migration_result *m = &r->migrations[i];
+        size_t l = strlen(m->id) + (m->name && *m->name ? strlen(m->name) + 1 : 0);
+        if (l > wm)
+            wm = l;
+    }
+    if (wm > 60)
+        wm = 60;
+    sb_printf(&t->sb, "%s%-*s  %-*s  %-4s  %-5s  %s%s\n", paint(t, BOLD), (int)wm, "migration",
+              (int)wv, "verdict", "lock", "down", "point of no return", paint(t, RESET));
+    for (size_t i = 0; i < r->nmigrations; i++) {
+        const struct rs_migration_result *m = &r->migrations[i];
+        struct strbuf label;
+        sb_init(&label, t->sb.arena);
+        sb_add(&label, m->id);
+        if (m->name && *m->name) {
+            sb_addc(&label, '_');
+            sb_add(&label, m->name);
+        }
+        const char *down = !m->down_check.present || !m->down_check.checked ? "-"
+                           : m->down_check.restores_schema ? "ok"
+                                                           : "diff";
+        sb_printf(&t->sb, "%-*.*s  %s%-*s%s  %-4s  %-5s  ", (int)wm, (int)wm, label.s,
+                  paint(t, verdict_color(m->verdict)), (int)wv, rs_verdict_name(m->verdict),
+                  paint(t, RESET), rs_lock_risk_name(m->lock_risk), down);
+        if (m->ponr_path)
+            sb_printf(&t->sb, "%s:%d\n", m->ponr_path, m->ponr_line);
+        else
+            sb_add(&t->sb, "-\n");
+    }
+}
+
+char *rs_report_text(const struct rs_check_result *r, const struct rs_report_opts *o)
+{
+    struct arena a = ARENA_INIT;
+    struct tx t = {.color = o->color};
+    sb_init(&t.sb, &a);
+    size_t nfind = 0, napproved = 0;
+    for (size_t i = 0; i < r->nother; i++)
+        finding(&t, &r->other[i]);
+    for (size_t i = 0; i < r->nmigrations; i++) {
+        const struct rs_migration_result *m = &r->migrations[i];
+        for (size_t k = 0; k < m->nfindings; k++) {
+            finding(&t, &m->findings[k]);
+            nfind++;
+            napproved += m->findings[k].approved;
+        }
+    }
+    if (r->nmigrations)
+        table(&t, r);
+    sb_printf(&t.sb, "\n%zu migration%s checked (%s layout, PostgreSQL %d): %zu safe, %zu "
+                     "breaks-previous-version, %zu irreversible; %zu finding%s",
+              r->summary.migrations, r->summary.migrations == 1 ? "" : "s", r->layout,
+              r->pg_version, r->summary.safe, r->summary.breaks, r->summary.irreversible, nfind,
+              nfind == 1 ? "" : "s");
+    if (napproved)
+        sb_printf(&t.sb, " (%zu approved)", napproved);
+    sb_add(&t.sb, "\n");
+    char *out = strdup(t.sb.s);
+    arena_free(&a);
+    if (!out)
+        rs_oom();
+    return out;
+}

@@ -1,0 +1,124 @@
+/*
+ * new_write_restriction.c - failure mode 2: a new constraint that the previous version's writes
+ * may violate.
+ *
+ * CHECK, UNIQUE, PRIMARY KEY, FOREIGN KEY and EXCLUDE constraints and unique indexes added to a
+ * table that existed before the migration. NOT VALID does not help N-1: it only skips the check
+ * of existing rows; new writes are checked at once. Constraints that only involve columns added
+ * in this migration are not flagged (N-1 leaves them NULL, which passes).
+ */
+#include "common.h"
+
+static const char *kind_words(enum rs_con_kind k)
+{
+    switch (k) {
+    case RS_CON_CHECK:
+        return "CHECK constraint";
+    case RS_CON_UNIQUE:
+        return "UNIQUE constraint";
+    case RS_CON_PRIMARY:
+        return "PRIMARY KEY";
+    case RS_CON_FOREIGN:
+        return "FOREIGN KEY";
+    case RS_CON_EXCLUSION:
+        return "exclusion constraint";
+    default:
+        return "constraint";
+    }
+}
+
+static void check_constraint(struct rs_rule_ctx *ctx)
+{
+    const struct rs_constraint_def *d = ctx->cmd->constraint;
+    if (!d || d->kind == RS_CON_NOT_NULL || d->kind == RS_CON_DEFAULT || d->kind == RS_CON_OTHER)
+        return;
+    const struct rs_relation *r = rs_ctx_rel(ctx);
+    if (!rs_ctx_existing(ctx, r))
+        return;
+    const char *const *cols = d->columns;
+    size_t n = d->ncolumns;
+    if (d->kind == RS_CON_CHECK && d->expr) {
+        cols = d->expr->columns;
+        n = d->expr->ncolumns;
+    }
+    if (rs_columns_all_new(ctx, r, cols, n))
+        return;
+    if (d->using_index) {
+        /* The restriction exists since the unique index was built; new only if that index was
+           built in this migration. */
+        struct rs_qname q = {r ? r->name.schema : NULL, d->using_index};
+        const struct rs_index *x = rs_model_index(ctx->model, &q);
+        if (x && x->unique && x->created_mig != ctx->mig->index && d->kind != RS_CON_PRIMARY)
+            return;
+    }
+    const char *table = rs_ctx_name(ctx, &ctx->st->rel);
+    const char *what = d->kind == RS_CON_CHECK && d->expr
+                           ? arena_printf(rs_ctx_arena(ctx), "CHECK (%s)", d->expr->text)
+                           : kind_words(d->kind);
+    rs_emit(ctx, d->location, NULL,
+            "adds %s%s%s to %s: writes of the previous application version that violate it "
+            "are rejected from now on%s",
+            what, d->name ? " " : "", d->name ? d->name : "", table,
+            d->not_valid ? " (NOT VALID only skips the existing rows)" : "");
+}
+
+static void check(struct rs_rule_ctx *ctx)
+{
+    if (ctx->cmd && ctx->cmd->kind == RS_AT_ADD_CONSTRAINT) {
+        check_constraint(ctx);
+        return;
+    }
+    const struct rs_stmt *st = ctx->st;
+    if (st->kind == RS_STMT_CREATE_INDEX && st->unique) {
+        const struct rs_relation *r = rs_ctx_rel(ctx);
+        if (!rs_ctx_existing(ctx, r) ||
+            (!st->index_has_expressions &&
+             rs_columns_all_new(ctx, r, st->index_columns, st->nindex_columns)))
+            return;
+        rs_emit(ctx, -1, NULL,
+                "adds a unique index on %s (%s): writes of the previous application version "
+                "that duplicate a value are rejected from now on, and existing duplicates make "
+                "the build fail",
+                rs_ctx_name(ctx, &st->rel),
+                st->nindex_columns ? st->index_columns[0] : "expression");
+        return;
+    }
+    if (st->kind == RS_STMT_ALTER_DOMAIN && st->domain_has_constraint) {
+        const struct rs_typeobj *t = rs_model_type(ctx->model, &st->rel);
+        if (t && t->created_mig == ctx->mig->index)
+            return;
+        rs_emit(ctx, -1, NULL,
+                "adds a constraint to domain %s: every column of that type rejects the previous "
+                "version's writes that violate it, and every table using it is scanned",
+                rs_ctx_name(ctx, &st->rel));
+    }
+}
+
+const struct rs_rule rs_rule_new_write_restriction = {
+    .name = "new-write-restriction",
+    .cls = RS_CLASS_BREAKS,
+    .failure_mode = 2,
+    .severity = RS_SEV_WARNING,
+    .breaks_previous = true,
+    .summary = "a new constraint may reject the previous version's writes",
+    .catches = "A CHECK, UNIQUE, PRIMARY KEY, FOREIGN KEY or EXCLUDE constraint, a unique index, "
+               "or a domain constraint added to something that existed before the migration. "
+               "Constraints on columns added in the same migration are not flagged, and neither "
+               "is ADD CONSTRAINT ... UNIQUE USING INDEX of a unique index built in an earlier "
+               "migration (the restriction already existed).",
+    .n1_failure = "Version N-1 does not know the new rule and keeps writing what was allowed "
+                  "before: its INSERTs and UPDATEs fail with `violates check constraint` or "
+                  "`duplicate key value` after a rollback.",
+    .alternative = "Ship version N so that it always satisfies the constraint and deploy it "
+                   "first; then add the constraint NOT VALID and VALIDATE it in a later "
+                   "migration. Check existing rows for violations before (for a unique index: "
+                   "look for duplicates).",
+    .versions = "NOT VALID (CHECK and FOREIGN KEY) skips existing rows in every version; new "
+                "and updated rows are checked immediately. UNIQUE and PRIMARY KEY have no NOT "
+                "VALID form.",
+    .bad = "ALTER TABLE orders ADD CONSTRAINT positive_total CHECK (total > 0);",
+    .good = "-- after release N always writes total > 0:\n"
+            "ALTER TABLE orders ADD CONSTRAINT positive_total CHECK (total > 0) NOT VALID;\n"
+            "-- later migration:\nALTER TABLE orders VALIDATE CONSTRAINT positive_total;",
+    .check = check,
+};

@@ -1,0 +1,285 @@
+/*
+ * expr.c - expressions, names and types from libpg_query nodes into rollsafe's summaries.
+ *
+ * An expression is not kept as a tree: the schema model and the rules need its canonical text
+ * (deparsed by libpg_query, so `now()` and `NOW( )` compare equal), the functions it calls (for
+ * volatility), the columns it reads, and a few shapes (`c IS NOT NULL`, a bare column, a cast
+ * of a column, a literal).
+ */
+#include <ctype.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* ---------------------------------------------------------------- generic walk */
+
+void sqlx_walk(const ProtobufCMessage *m, sqlx_visit_fn fn, void *ctx)
+{
+    if (!m || !fn(m, ctx))
+        return;
+    const ProtobufCMessageDescriptor *d = m->descriptor;
+    for (unsigned i = 0; i < d->n_fields; i++) {
+        const ProtobufCFieldDescriptor *f = &d->fields[i];
+        if (f->type != PROTOBUF_C_TYPE_MESSAGE)
+            continue;
+        const char *base = (const char *)m;
+        if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
+            uint32_t which = *(const uint32_t *)(base + f->quantifier_offset);
+            if (which != f->id)
+                continue;
+        }
+        if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+            size_t n = *(const size_t *)(base + f->quantifier_offset);
+            ProtobufCMessage *const *arr = *(ProtobufCMessage *const *const *)(base + f->offset);
+            for (size_t k = 0; k < n; k++)
+                sqlx_walk(arr[k], fn, ctx);
+        } else {
+            const ProtobufCMessage *sub = *(const ProtobufCMessage *const *)(base + f->offset);
+            sqlx_walk(sub, fn, ctx);
+        }
+    }
+}
+
+/* ---------------------------------------------------------------- names */
+
+const char *sqlx_string(const Node *n)
+{
+    if (n && n->node_case == PG_QUERY__NODE__NODE_STRING && n->string)
+        return n->string->sval;
+    return NULL;
+}
+
+const char *sqlx_last_name(Node *const *items, size_t n)
+{
+    return n ? sqlx_string(items[n - 1]) : NULL;
+}
+
+void sqlx_qname_from_list(struct sqlx *x, Node *const *items, size_t n, struct rs_qname *out)
+{
+    out->schema = NULL;
+    out->name = NULL;
+    if (n == 0)
+        return;
+    out->name = arena_strdup(x->a, sqlx_string(items[n - 1]));
+    if (n >= 2)
+        out->schema = arena_strdup(x->a, sqlx_string(items[n - 2]));
+}
+
+int sqlx_loc(const struct sqlx *x, int location)
+{
+    return location >= 0 ? (int)(x->base + (size_t)location) : -1;
+}
+
+/* ---------------------------------------------------------------- types */
+
+static int const_int(const Node *n)
+{
+    if (n && n->node_case == PG_QUERY__NODE__NODE_A_CONST && n->a_const &&
+        n->a_const->val_case == PG_QUERY__A__CONST__VAL_IVAL && n->a_const->ival)
+        return n->a_const->ival->ival;
+    return RS_TYPMOD_NONE;
+}
+
+void sqlx_type(struct sqlx *x, const PgQuery__TypeName *tn, struct rs_type *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (!tn) {
+        rs_type_init(out, x->a, NULL, 0, NULL, 0, 0);
+        return;
+    }
+    const char *names[4];
+    size_t nn = 0;
+    for (size_t i = 0; i < tn->n_names && nn < 4; i++) {
+        const char *s = sqlx_string(tn->names[i]);
+        if (s)
+            names[nn++] = s;
+    }
+    int mods[2];
+    size_t nm = 0;
+    for (size_t i = 0; i < tn->n_typmods && nm < 2; i++)
+        mods[nm++] = const_int(tn->typmods[i]);
+    rs_type_init(out, x->a, names, nn, mods, nm, (int)tn->n_array_bounds);
+}
+
+/* ---------------------------------------------------------------- deparse */
+
+const char *sqlx_deparse_expr(struct sqlx *x, const Node *node)
+{
+    if (!node)
+        return NULL;
+    PgQuery__ResTarget rt = PG_QUERY__RES_TARGET__INIT;
+    rt.val = (Node *)node;
+    Node rtn = PG_QUERY__NODE__INIT;
+    rtn.node_case = PG_QUERY__NODE__NODE_RES_TARGET;
+    rtn.res_target = &rt;
+    Node *targets[1] = {&rtn};
+    PgQuery__SelectStmt sel = PG_QUERY__SELECT_STMT__INIT;
+    sel.n_target_list = 1;
+    sel.target_list = targets;
+    sel.limit_option = PG_QUERY__LIMIT_OPTION__LIMIT_OPTION_DEFAULT;
+    sel.op = PG_QUERY__SET_OPERATION__SETOP_NONE;
+    Node seln = PG_QUERY__NODE__INIT;
+    seln.node_case = PG_QUERY__NODE__NODE_SELECT_STMT;
+    seln.select_stmt = &sel;
+    PgQuery__RawStmt raw = PG_QUERY__RAW_STMT__INIT;
+    raw.stmt = &seln;
+    PgQuery__RawStmt *stmts[1] = {&raw};
+    PgQuery__ParseResult pr = PG_QUERY__PARSE_RESULT__INIT;
+    pr.version = PG_VERSION_NUM;
+    pr.n_stmts = 1;
+    pr.stmts = stmts;
+
+    size_t len = pg_query__parse_result__get_packed_size(&pr);
+    uint8_t *buf = arena_alloc(x->scratch, len ? len : 1);
+    pg_query__parse_result__pack(&pr, buf);
+    PgQueryProtobuf pb = {len, (char *)buf};
+    PgQueryDeparseResult d = pg_query_deparse_protobuf(pb);
+    const char *out = NULL;
+    if (!d.error && d.query) {
+        const char *q = d.query;
+        if (!strncmp(q, "SELECT ", 7))
+            q += 7;
+        out = arena_strdup(x->a, q);
+    }
+    pg_query_free_deparse_result(d);
+    return out ? out : "?";
+}
+
+/* ---------------------------------------------------------------- summaries */
+
+struct expr_walk {
+    struct sqlx *x;
+    VEC(const char *) funcs;
+    VEC(const char *) cols;
+    bool sublink, sqlvalue;
+};
+
+static void add_unique(struct arena *a, void *vec, const char *s)
+{
+    VEC(const char *) *v = vec;
+    for (size_t i = 0; i < v->n; i++)
+        if (!strcmp(v->v[i], s))
+            return;
+    *VEC_PUSH(a, v) = s;
+}
+
+static bool expr_visit(const ProtobufCMessage *m, void *ctx)
+{
+    struct expr_walk *w = ctx;
+    if (m->descriptor == &pg_query__func_call__descriptor) {
+        const PgQuery__FuncCall *f = (const PgQuery__FuncCall *)m;
+        const char *name = sqlx_last_name(f->funcname, f->n_funcname);
+        if (name)
+            add_unique(w->x->a, &w->funcs, arena_strdup(w->x->a, name));
+    } else if (m->descriptor == &pg_query__column_ref__descriptor) {
+        const PgQuery__ColumnRef *c = (const PgQuery__ColumnRef *)m;
+        const char *name = sqlx_last_name(c->fields, c->n_fields);
+        if (name)
+            add_unique(w->x->a, &w->cols, arena_strdup(w->x->a, name));
+    } else if (m->descriptor == &pg_query__sub_link__descriptor) {
+        w->sublink = true;
+    } else if (m->descriptor == &pg_query__sqlvalue_function__descriptor) {
+        w->sqlvalue = true;
+    }
+    return true;
+}
+
+static const char *column_of(const Node *n)
+{
+    if (n && n->node_case == PG_QUERY__NODE__NODE_COLUMN_REF && n->column_ref &&
+        n->column_ref->n_fields >= 1)
+        return sqlx_last_name(n->column_ref->fields, n->column_ref->n_fields);
+    return NULL;
+}
+
+/* Finds `col IS [NOT] NULL` at the top level or inside AND. */
+static const char *null_test(const Node *n, bool want_not)
+{
+    if (!n)
+        return NULL;
+    if (n->node_case == PG_QUERY__NODE__NODE_NULL_TEST && n->null_test) {
+        bool is_not = n->null_test->nulltesttype == PG_QUERY__NULL_TEST_TYPE__IS_NOT_NULL;
+        if (is_not == want_not)
+            return column_of(n->null_test->arg);
+        return NULL;
+    }
+    if (n->node_case == PG_QUERY__NODE__NODE_BOOL_EXPR && n->bool_expr &&
+        n->bool_expr->boolop == PG_QUERY__BOOL_EXPR_TYPE__AND_EXPR) {
+        for (size_t i = 0; i < n->bool_expr->n_args; i++) {
+            const char *c = null_test(n->bool_expr->args[i], want_not);
+            if (c)
+                return c;
+        }
+    }
+    return NULL;
+}
+
+static const char *const_text(struct sqlx *x, const PgQuery__AConst *c)
+{
+    switch (c->val_case) {
+    case PG_QUERY__A__CONST__VAL_SVAL:
+        return c->sval ? arena_strdup(x->a, c->sval->sval) : "";
+    case PG_QUERY__A__CONST__VAL_IVAL:
+        return arena_printf(x->a, "%d", c->ival ? c->ival->ival : 0);
+    case PG_QUERY__A__CONST__VAL_FVAL:
+        return c->fval ? arena_strdup(x->a, c->fval->fval) : "0";
+    case PG_QUERY__A__CONST__VAL_BOOLVAL:
+        return c->boolval && c->boolval->boolval ? "true" : "false";
+    case PG_QUERY__A__CONST__VAL_BSVAL:
+        return c->bsval ? arena_strdup(x->a, c->bsval->bsval) : "";
+    default:
+        return NULL;
+    }
+}
+
+struct rs_expr *sqlx_expr(struct sqlx *x, const Node *node)
+{
+    if (!node)
+        return NULL;
+    struct rs_expr *e = arena_alloc(x->a, sizeof(*e));
+    e->kind = RS_EXPR_OTHER;
+    e->location = -1;
+    struct expr_walk w = {.x = x};
+    sqlx_walk(&node->base, expr_visit, &w);
+    e->funcs = w.funcs.v;
+    e->nfuncs = w.funcs.n;
+    e->columns = w.cols.v;
+    e->ncolumns = w.cols.n;
+    e->has_sublink = w.sublink;
+    e->has_sql_value_fn = w.sqlvalue;
+
+    const Node *inner = node;
+    bool cast = false;
+    while (inner && inner->node_case == PG_QUERY__NODE__NODE_TYPE_CAST && inner->type_cast) {
+        if (e->location < 0)
+            e->location = sqlx_loc(x, inner->type_cast->location);
+        inner = inner->type_cast->arg;
+        cast = true;
+    }
+    if (inner && inner->node_case == PG_QUERY__NODE__NODE_A_CONST && inner->a_const) {
+        if (inner->a_const->isnull) {
+            e->kind = RS_EXPR_NULL;
+        } else {
+            e->kind = RS_EXPR_CONST;
+            e->const_text = const_text(x, inner->a_const);
+        }
+        if (e->location < 0)
+            e->location = sqlx_loc(x, inner->a_const->location);
+    } else if (column_of(inner)) {
+        e->column = arena_strdup(x->a, column_of(inner));
+        if (cast)
+            e->cast_of_column = true;
+        else
+            e->kind = RS_EXPR_COLUMN;
+        if (e->location < 0)
+            e->location = sqlx_loc(x, inner->column_ref->location);
+    }
+    const char *nn = null_test(node, true);
+    if (nn)
+        e->not_null_column = arena_strdup(x->a, nn);
+    const char *in = null_test(node, false);
+    if (in)
+        e->is_null_column = arena_strdup(x->a, in);
+    e->text = sqlx_deparse_expr(x, node);
+    return e;
+}

@@ -1,0 +1,48 @@
+/*
+ * internal.h - shared between the files of lib/sql/, the only folder that includes libpg_query.
+ *
+ * Nothing outside lib/sql/ may include this header.
+ */
+#ifndef RS_SQL_INTERNAL_H
+#define RS_SQL_INTERNAL_H
+
+#include <pg_query.h>
+#include <pg_query/pg_query.pb-c.h>
+
+#include "stmt.h"
+#include "util/arena.h"
+
+typedef PgQuery__Node Node;
+
+/* Translation context of one parsed text. */
+struct sqlx {
+    struct arena *a;       /* where the translated statements go */
+    struct arena *scratch; /* the protobuf tree and temporary buffers, freed after the text */
+    const char *text; /* the text that was parsed (node locations are offsets into it) */
+    size_t base;      /* file offset of text[0] */
+};
+
+/* translate.c */
+void sqlx_translate(struct sqlx *x, const Node *node, struct rs_stmt *st);
+
+/* expr.c */
+struct rs_expr *sqlx_expr(struct sqlx *x, const Node *node);
+/* The canonical text of an expression node ("now()", "'x'::text"). */
+const char *sqlx_deparse_expr(struct sqlx *x, const Node *node);
+const char *sqlx_string(const Node *n); /* String node value, or NULL */
+/* Appends the dotted name parts of a list of String nodes; returns the last part. */
+const char *sqlx_last_name(Node *const *items, size_t n);
+void sqlx_qname_from_list(struct sqlx *x, Node *const *items, size_t n, struct rs_qname *out);
+void sqlx_type(struct sqlx *x, const PgQuery__TypeName *tn, struct rs_type *out);
+int sqlx_loc(const struct sqlx *x, int location);
+
+/* Generic walk over any message of the tree. The callback returns false to skip the children
+ * of that message. */
+typedef bool (*sqlx_visit_fn)(const ProtobufCMessage *m, void *ctx);
+void sqlx_walk(const ProtobufCMessage *m, sqlx_visit_fn fn, void *ctx);
+
+/* query.c */
+struct rs_query *sqlx_query(struct sqlx *x, const Node *node);
+void sqlx_query_add_refs_from_expr(struct sqlx *x, struct rs_query *q, const Node *node);
+
+#endif

@@ -1,0 +1,268 @@
+/*
+ * parse.c - scripts into statements, through libpg_query's protobuf parse tree.
+ *
+ * The fast path parses the whole script at once. When that fails, the script is split with
+ * PostgreSQL's own scanner and each piece is parsed alone, so one bad statement becomes one
+ * syntax-error statement and everything around it is still analysed.
+ *
+ * This file does not interpret statements (translate.c does) and never reads files.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+
+static void *pb_alloc(void *data, size_t size)
+{
+    return arena_alloc(data, size);
+}
+
+static void pb_free(void *data, void *p)
+{
+    (void)data;
+    (void)p;
+}
+
+int rs_sql_grammar_version(void)
+{
+    return PG_VERSION_NUM / 10000;
+}
+
+/* Skips white space and comments from pos; returns the first offset of a token (or end). */
+static size_t skip_blank(const char *t, size_t pos, size_t end)
+{
+    while (pos < end) {
+        unsigned char c = (unsigned char)t[pos];
+        if (isspace(c)) {
+            pos++;
+        } else if (c == '-' && pos + 1 < end && t[pos + 1] == '-') {
+            while (pos < end && t[pos] != '\n')
+                pos++;
+        } else if (c == '/' && pos + 1 < end && t[pos + 1] == '*') {
+            int depth = 1;
+            pos += 2;
+            while (pos < end && depth > 0) {
+                if (t[pos] == '/' && pos + 1 < end && t[pos + 1] == '*') {
+                    depth++;
+                    pos += 2;
+                } else if (t[pos] == '*' && pos + 1 < end && t[pos + 1] == '/') {
+                    depth--;
+                    pos += 2;
+                } else {
+                    pos++;
+                }
+            }
+        } else {
+            break;
+        }
+    }
+    return pos;
+}
+
+static size_t trim_end(const char *t, size_t begin, size_t end)
+{
+    while (end > begin && (isspace((unsigned char)t[end - 1]) || t[end - 1] == ';'))
+        end--;
+    return end;
+}
+
+static bool has_word(const char *s, size_t n, const char *w)
+{
+    size_t wl = strlen(w);
+    for (size_t i = 0; i + wl <= n; i++) {
+        if (strncasecmp(s + i, w, wl) == 0 &&
+            (i == 0 || !(isalnum((unsigned char)s[i - 1]) || s[i - 1] == '_')) &&
+            (i + wl == n || !(isalnum((unsigned char)s[i + wl]) || s[i + wl] == '_')))
+            return true;
+    }
+    return false;
+}
+
+/*
+ * Constructs that a newer PostgreSQL grammar accepts and the built-in one rejects. Only used to
+ * word the message of a statement that failed to parse, never to accept anything.
+ */
+static const char *newer_grammar_hint(const char *s, size_t n)
+{
+    static const struct {
+        const char *words[3];
+        int version;
+        const char *what;
+    } marks[] = {
+        {{"VIRTUAL", NULL, NULL}, 18, "virtual generated columns"},
+        {{"ENFORCED", NULL, NULL}, 18, "NOT ENFORCED constraints"},
+        {{"WITHOUT", "OVERLAPS", NULL}, 18, "WITHOUT OVERLAPS keys"},
+        {{"PERIOD", NULL, NULL}, 18, "PERIOD foreign keys"},
+        {{"NOT", "NULL", "VALID"}, 18, "NOT NULL ... NOT VALID"},
+        {{"JSON_TABLE", NULL, NULL}, 17, "JSON_TABLE"},
+        {{"SET", "EXPRESSION", NULL}, 17, "ALTER COLUMN ... SET EXPRESSION"},
+        {{"MERGE", "RETURNING", NULL}, 17, "MERGE ... RETURNING"},
+        {{"JSON_OBJECT", NULL, NULL}, 16, "SQL/JSON constructors"},
+        {{"JSON_ARRAY", NULL, NULL}, 16, "SQL/JSON constructors"},
+        {{"IS", "JSON", NULL}, 16, "IS JSON"},
+        {{"SYSTEM_USER", NULL, NULL}, 16, "SYSTEM_USER"},
+    };
+    static char buf[128];
+    for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++) {
+        if (marks[i].version <= rs_sql_grammar_version())
+            continue;
+        bool all = true;
+        for (int k = 0; k < 3 && marks[i].words[k]; k++)
+            all = all && has_word(s, n, marks[i].words[k]);
+        if (all) {
+            snprintf(buf, sizeof(buf), "%s needs the PostgreSQL %d grammar", marks[i].what,
+                     marks[i].version);
+            return buf;
+        }
+    }
+    return NULL;
+}
+
+struct parse_job {
+    struct arena *a;
+    struct arena *scratch;
+    const struct rs_source *src;
+    const char *text; /* NUL-terminated */
+    size_t len;
+    size_t base;      /* file offset of text[0] */
+    struct rs_stmt_list *out;
+};
+
+static struct rs_stmt *new_stmt(struct parse_job *j, size_t begin, size_t end)
+{
+    struct rs_stmt *st = VEC_PUSH(j->a, j->out);
+    st->offset = j->base + begin;
+    st->len = end > begin ? end - begin : 0;
+    st->index = (int)j->out->n;
+    st->tag = "statement";
+    if (j->src)
+        rs_source_position(j->src, st->offset, &st->line, &st->column);
+    return st;
+}
+
+static void syntax_error(struct parse_job *j, size_t begin, size_t end, const PgQueryError *e)
+{
+    struct rs_stmt *st = new_stmt(j, begin, end);
+    st->syntax_error = true;
+    st->tag = "syntax error";
+    size_t at = begin;
+    if (e && e->cursorpos > 0 && (size_t)e->cursorpos - 1 < j->len)
+        at = (size_t)e->cursorpos - 1;
+    st->error_offset = j->base + at;
+    const char *msg = e && e->message ? e->message : "syntax error";
+    const char *newer = newer_grammar_hint(j->text + begin, end - begin);
+    if (newer) {
+        st->newer_grammar = true;
+        st->error = arena_printf(j->a, "%s (%s; rollsafe was built with the PostgreSQL %d grammar)",
+                                 msg, newer, rs_sql_grammar_version());
+    } else {
+        st->error = arena_strdup(j->a, msg);
+    }
+}
+
+/* Translates the statements of a successful parse of j->text. */
+static void add_parsed(struct parse_job *j, const PgQuery__ParseResult *pr)
+{
+    struct sqlx x = {j->a, j->scratch, j->text, j->base};
+    for (size_t i = 0; i < pr->n_stmts; i++) {
+        const PgQuery__RawStmt *raw = pr->stmts[i];
+        size_t loc = raw->stmt_location > 0 ? (size_t)raw->stmt_location : 0;
+        size_t end = raw->stmt_len > 0 ? loc + (size_t)raw->stmt_len : j->len;
+        if (end > j->len)
+            end = j->len;
+        size_t begin = skip_blank(j->text, loc, end);
+        end = trim_end(j->text, begin, end);
+        struct rs_stmt *st = new_stmt(j, begin, end);
+        if (raw->stmt)
+            sqlx_translate(&x, raw->stmt, st);
+    }
+}
+
+static PgQuery__ParseResult *unpack(struct arena *a, PgQueryProtobuf pb)
+{
+    ProtobufCAllocator alloc = {pb_alloc, pb_free, a};
+    return pg_query__parse_result__unpack(&alloc, pb.len, (const uint8_t *)pb.data);
+}
+
+/* Piece by piece: the fallback when the whole text does not parse. */
+static void parse_pieces(struct parse_job *j)
+{
+    PgQuerySplitResult sr = pg_query_split_with_scanner(j->text);
+    if (sr.error) {
+        /* The scanner itself failed (an unterminated string or comment): everything from the
+           first token on is one statement that does not parse. */
+        size_t begin = skip_blank(j->text, 0, j->len);
+        if (begin < j->len)
+            syntax_error(j, begin, trim_end(j->text, begin, j->len), sr.error);
+        pg_query_free_split_result(sr);
+        return;
+    }
+    for (int i = 0; i < sr.n_stmts; i++) {
+        size_t loc = (size_t)sr.stmts[i]->stmt_location;
+        size_t end = sr.stmts[i]->stmt_len > 0 ? loc + (size_t)sr.stmts[i]->stmt_len : j->len;
+        if (end > j->len)
+            end = j->len;
+        size_t begin = skip_blank(j->text, loc, end);
+        if (begin >= end)
+            continue;
+        char *piece = arena_strndup(j->scratch, j->text + begin, end - begin);
+        PgQueryProtobufParseResult r = pg_query_parse_protobuf(piece);
+        if (r.error) {
+            struct parse_job pj = *j;
+            pj.text = piece;
+            pj.len = end - begin;
+            pj.base = j->base + begin;
+            syntax_error(&pj, 0, trim_end(piece, 0, pj.len), r.error);
+        } else {
+            PgQuery__ParseResult *pr = unpack(j->scratch, r.parse_tree);
+            if (pr) {
+                struct parse_job pj = *j;
+                pj.text = piece;
+                pj.len = end - begin;
+                pj.base = j->base + begin;
+                add_parsed(&pj, pr);
+            }
+        }
+        pg_query_free_protobuf_parse_result(r);
+    }
+    /* Text after the last piece that is not blank (a statement the scanner did not close). */
+    pg_query_free_split_result(sr);
+}
+
+static void parse_job_run(struct parse_job *j)
+{
+    if (skip_blank(j->text, 0, j->len) >= j->len)
+        return; /* empty or comment-only: a valid migration with no statement */
+    PgQueryProtobufParseResult r = pg_query_parse_protobuf(j->text);
+    if (!r.error) {
+        PgQuery__ParseResult *pr = unpack(j->scratch, r.parse_tree);
+        pg_query_free_protobuf_parse_result(r);
+        if (pr) {
+            add_parsed(j, pr);
+            return;
+        }
+    } else {
+        pg_query_free_protobuf_parse_result(r);
+    }
+    parse_pieces(j);
+}
+
+void rs_sql_parse_script(struct arena *a, const struct rs_script *script, struct rs_stmt_list *out)
+{
+    if (!script->src)
+        return;
+    struct arena scratch = ARENA_INIT;
+    struct parse_job j = {a, &scratch, script->src, script->text, script->src->len, 0, out};
+    parse_job_run(&j);
+    arena_free(&scratch);
+}
+
+void rs_sql_parse_text(struct arena *a, const char *text, size_t len, const struct rs_source *src,
+                       struct rs_stmt_list *out)
+{
+    struct arena scratch = ARENA_INIT;
+    struct parse_job j = {a, &scratch, src, text, len, 0, out};
+    parse_job_run(&j);
+    arena_free(&scratch);
+}

@@ -1,0 +1,201 @@
+/*
+ * cmd_check.c - `rollsafe check [PATH]`: options, the run, the report, the exit code.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "report/report.h"
+#include "rollsafe/rollsafe.h"
+#include "util/arena.h"
+
+static const char usage_text[] =
+    "usage: rollsafe check [options] [PATH]\n"
+    "\n"
+    "Checks every migration under PATH (a migrations directory or one .sql file; default:\n"
+    "./migrations) and gives each a verdict: safe, breaks-previous-version or irreversible.\n"
+    "History is always replayed into a schema model; the options choose what is reported.\n"
+    "\n"
+    "options:\n"
+    "  --layout NAME            plain, golang-migrate, goose, dbmate, flyway, sqitch, prisma,\n"
+    "                           diesel, drizzle, atlas, liquibase (default: detected)\n"
+    "  --schema FILE            start from a pg_dump --schema-only file\n"
+    "  --since ID               report migrations from ID on\n"
+    "  --last N                 report only the last N migrations\n"
+    "  --pg-version N           target PostgreSQL major version, 11 to 18 (default 15)\n"
+    "  --fail-on LEVEL          safe, breaks-previous-version (default), irreversible, never\n"
+    "  --format FORMAT          text (default), json, sarif, github, markdown\n"
+    "  --assume-in-transaction  plain layout: the runner wraps each file in a transaction\n"
+    "  --exclude PATTERN        leave out paths matching PATTERN (repeatable)\n"
+    "  --color WHEN             auto (default), always, never; NO_COLOR is honoured\n"
+    "  -h, --help               this help\n"
+    "\n"
+    "exit codes: 0 nothing unapproved at or above --fail-on, 1 there is (or a statement does\n"
+    "not parse or cannot succeed), 2 usage, I/O or configuration error\n";
+
+enum {
+    OPT_LAYOUT = 256,
+    OPT_SCHEMA,
+    OPT_SINCE,
+    OPT_LAST,
+    OPT_PG,
+    OPT_FAIL_ON,
+    OPT_FORMAT,
+    OPT_ASSUME_TX,
+    OPT_EXCLUDE,
+    OPT_COLOR,
+};
+
+static const struct option options[] = {
+    {"layout", required_argument, NULL, OPT_LAYOUT},
+    {"schema", required_argument, NULL, OPT_SCHEMA},
+    {"since", required_argument, NULL, OPT_SINCE},
+    {"last", required_argument, NULL, OPT_LAST},
+    {"pg-version", required_argument, NULL, OPT_PG},
+    {"fail-on", required_argument, NULL, OPT_FAIL_ON},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"assume-in-transaction", no_argument, NULL, OPT_ASSUME_TX},
+    {"exclude", required_argument, NULL, OPT_EXCLUDE},
+    {"color", required_argument, NULL, OPT_COLOR},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+static int parse_int(const char *s, int lo, int hi, int *out)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (!*s || *end || v < lo || v > hi)
+        return -1;
+    *out = (int)v;
+    return 0;
+}
+
+static int parse_fail_on(const char *s, enum rs_fail_on *out)
+{
+    if (!strcmp(s, "safe"))
+        *out = RS_FAIL_ON_SAFE;
+    else if (!strcmp(s, "breaks-previous-version") || !strcmp(s, "breaks"))
+        *out = RS_FAIL_ON_BREAKS;
+    else if (!strcmp(s, "irreversible"))
+        *out = RS_FAIL_ON_IRREVERSIBLE;
+    else if (!strcmp(s, "never") || !strcmp(s, "none"))
+        *out = RS_FAIL_ON_NEVER;
+    else
+        return -1;
+    return 0;
+}
+
+int cmd_check(int argc, char **argv)
+{
+    struct rs_check_opts o;
+    rs_check_opts_init(&o);
+    enum rs_format format = RS_FORMAT_TEXT;
+    const char *color = "auto";
+    struct arena a = ARENA_INIT;
+    VEC(const char *) excludes = {0};
+    int c, rc = RS_EXIT_ERROR;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+        switch (c) {
+        case OPT_LAYOUT:
+            o.layout = optarg;
+            break;
+        case OPT_SCHEMA:
+            o.schema_file = optarg;
+            break;
+        case OPT_SINCE:
+            o.since = optarg;
+            break;
+        case OPT_LAST:
+            if (parse_int(optarg, 1, 1000000, &o.last) < 0) {
+                rc = cli_usage_error("check", "--last needs a positive number, not '%s'", optarg);
+                goto out;
+            }
+            break;
+        case OPT_PG:
+            if (parse_int(optarg, 11, 18, &o.pg_version) < 0) {
+                rc = cli_usage_error("check", "--pg-version must be 11 to 18, not '%s'", optarg);
+                goto out;
+            }
+            break;
+        case OPT_FAIL_ON:
+            if (parse_fail_on(optarg, &o.fail_on) < 0) {
+                rc = cli_usage_error("check",
+                                     "--fail-on must be safe, breaks-previous-version, "
+                                     "irreversible or never, not '%s'",
+                                     optarg);
+                goto out;
+            }
+            break;
+        case OPT_FORMAT:
+            if (rs_format_parse(optarg, &format) < 0) {
+                rc = cli_usage_error("check",
+                                     "--format must be text, json, sarif, github or markdown, "
+                                     "not '%s'",
+                                     optarg);
+                goto out;
+            }
+            break;
+        case OPT_ASSUME_TX:
+            o.assume_in_transaction = true;
+            break;
+        case OPT_EXCLUDE:
+            *VEC_PUSH(&a, &excludes) = optarg;
+            break;
+        case OPT_COLOR:
+            if (strcmp(optarg, "auto") && strcmp(optarg, "always") && strcmp(optarg, "never")) {
+                rc = cli_usage_error("check", "--color must be auto, always or never");
+                goto out;
+            }
+            color = optarg;
+            break;
+        case 'h':
+            fputs(usage_text, stdout);
+            rc = RS_EXIT_OK;
+            goto out;
+        default:
+            rc = cli_usage_error("check", "unknown option '%s'", argv[optind - 1]);
+            goto out;
+        }
+    }
+    if (optind < argc - 1) {
+        rc = cli_usage_error("check", "one PATH only (got '%s' and '%s')", argv[optind],
+                             argv[optind + 1]);
+        goto out;
+    }
+    if (optind == argc) {
+        struct stat st;
+        if (stat("migrations", &st) != 0) {
+            rc = cli_usage_error("check", "no PATH given and there is no ./migrations directory");
+            goto out;
+        }
+        o.path = "migrations";
+    } else {
+        o.path = argv[optind];
+    }
+    o.exclude = excludes.v;
+    o.nexclude = excludes.n;
+
+    struct rs_diag diag;
+    rs_diag_init(&diag, &a);
+    struct rs_check_result *res = NULL;
+    if (rs_check_run(&o, &res, &diag) < 0) {
+        cli_print_errors(&diag);
+        rc = RS_EXIT_ERROR;
+        goto out;
+    }
+    struct rs_report_opts ro = {.color = format == RS_FORMAT_TEXT && cli_use_color(stdout, color),
+                                .fail_on = o.fail_on};
+    char *text = rs_report_render(res, format, &ro);
+    bool ok = cli_write(text);
+    free(text);
+    rc = !ok ? RS_EXIT_ERROR : res->failed ? RS_EXIT_FINDINGS : RS_EXIT_OK;
+    rs_check_result_free(res);
+out:
+    arena_free(&a);
+    return rc;
+}
