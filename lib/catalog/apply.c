@@ -281,7 +281,11 @@ static void add_constraint(struct actx *c, struct rs_relation *r,
     const char *const *cols = d->columns;
     size_t ncols = d->ncolumns;
     const char *one[1] = {column};
-    if (!ncols && column) {
+    if (d->kind == RS_CON_CHECK && d->expr && d->expr->ncolumns) {
+        /* A CHECK depends on every column its expression reads (dropping one drops it). */
+        cols = d->expr->columns;
+        ncols = d->expr->ncolumns;
+    } else if (!ncols && column) {
         cols = one;
         ncols = 1;
     }
@@ -291,7 +295,7 @@ static void add_constraint(struct actx *c, struct rs_relation *r,
              qstr(c, &r->name));
         return;
     }
-    for (size_t i = 0; i < ncols; i++) {
+    for (size_t i = 0; i < ncols && d->kind != RS_CON_CHECK; i++) {
         if (r->complete && !rs_rel_column(r, cols[i]) && d->kind != RS_CON_EXCLUSION) {
             fail(c, d->location, NULL, "column \"%s\" named in the constraint does not exist",
                  cols[i]);
@@ -510,21 +514,38 @@ static void create_view(struct actx *c)
 
 /* ---------------------------------------------------------------- ALTER TABLE */
 
+/* Drops the views that read r (or its column col), and what depends on them in turn. */
+static void drop_dependent_views_depth(struct actx *c, const struct rs_relation *r,
+                                       const char *col, int depth)
+{
+    struct rs_relation *v;
+    /* Each pass removes one view, so the loop ends; the depth bound guards against a view that
+       the model believes reads itself. */
+    while (depth < 64 && rs_model_dependent_views(c->m, &r->name, col, &v, 1) > 0) {
+        if (v != r)
+            drop_dependent_views_depth(c, v, NULL, depth + 1);
+        remove_rel(c, v);
+    }
+}
+
+static void drop_dependent_views(struct actx *c, const struct rs_relation *r, const char *col)
+{
+    drop_dependent_views_depth(c, r, col, 0);
+}
+
 static bool view_blocks(struct actx *c, struct rs_relation *r, const char *col, bool cascade,
                         const char *what, int location)
 {
-    struct rs_relation *views[8];
-    size_t n = rs_model_dependent_views(c->m, &r->name, col, views, 8);
-    if (!n)
+    struct rs_relation *view;
+    if (!rs_model_dependent_views(c->m, &r->name, col, &view, 1))
         return false;
     if (cascade) {
-        for (size_t i = 0; i < n && i < 8; i++)
-            remove_rel(c, views[i]);
+        drop_dependent_views(c, r, col);
         return false;
     }
     fail(c, location,
          "drop and re-create the view in the same migration, around this statement",
-         "cannot %s: view \"%s\" depends on %s%s%s", what, qstr(c, &views[0]->name),
+         "cannot %s: view \"%s\" depends on %s%s%s", what, qstr(c, &view->name),
          qstr(c, &r->name), col ? "." : "", col ? col : "");
     return true;
 }

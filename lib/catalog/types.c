@@ -699,7 +699,10 @@ static void classify_strings(struct verdict *v, const struct pair *p)
     if (!fits)
         narrows(v, too_long_phrase(a, tl));
     if (fb && !tb) {
-        lossy(v, "trims trailing spaces from every value");
+        /* The padding of character(n) is insignificant in PostgreSQL (comparisons ignore it),
+           so dropping it loses nothing a query could see. */
+        effect(v, "drops the trailing padding spaces, which character(n) already treats as "
+                  "insignificant");
     } else if (tb && !fb) {
         if (tl != RS_TYPMOD_NONE)
             lossy(v, arena_printf(a,

@@ -118,8 +118,8 @@ static void reap(pid_t pid, int group)
     int st;
     if (pid <= 0)
         return;
-    if (group)
-        kill(-pid, SIGKILL); /* fails if the child has not called setpgid yet: */
+    if (group) /* the whole group, and the child itself in case it has not called setpgid yet */
+        kill(-pid, SIGKILL);
     kill(pid, group ? SIGKILL : SIGQUIT);
     for (long waited = 0, step = 1; waited < KILL_AFTER_MS; waited += step) {
         pid_t r = waitpid(pid, &st, WNOHANG);
@@ -429,10 +429,11 @@ static char *run_capture(struct arena *a, const char *path, char *const argv[])
         if (n > 0)
             sb_addn(&sb, buf, (size_t)n);
     close(p[0]);
-    int st;
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+    int st = 0;
+    pid_t r;
+    while ((r = waitpid(pid, &st, 0)) < 0 && errno == EINTR)
         ;
-    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+    if (r != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
         return NULL;
     while (sb.len && (sb.s[sb.len - 1] == '\n' || sb.s[sb.len - 1] == '\r'))
         sb.s[--sb.len] = '\0';
@@ -1372,7 +1373,7 @@ static int wait_ready(struct rs_pgserver *s, const struct rs_pgserver_opts *o, s
             return -1;
         }
         sleep_ms(step);
-        if (step < 20)
+        if (step < 16)
             step *= 2;
     }
     PGconn *c = rs_pg_connect(rs_pgserver_conninfo(s, a, "postgres"), 5, d);

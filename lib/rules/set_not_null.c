@@ -30,11 +30,18 @@ static void flag(struct rs_rule_ctx *ctx, const struct rs_relation *r, const cha
         return;
     if (earlier_not_null_check(ctx, r, colname))
         return;
-    rs_emit(ctx, location, NULL,
-            "%s %s.%s NOT NULL: the migration fails if any row is still NULL (backfill not "
-            "finished), and the previous application version's INSERTs that leave it NULL are "
-            "rejected",
-            how, rs_ctx_name(ctx, &ctx->st->rel), colname);
+    if (col && col->default_text)
+        rs_emit(ctx, location, NULL,
+                "%s %s.%s NOT NULL: the migration fails if any row is still NULL (backfill not "
+                "finished), and the previous application version's writes that set it to NULL "
+                "are rejected (the default %s only covers INSERTs that leave the column out)",
+                how, rs_ctx_name(ctx, &ctx->st->rel), colname, col->default_text);
+    else
+        rs_emit(ctx, location, NULL,
+                "%s %s.%s NOT NULL: the migration fails if any row is still NULL (backfill not "
+                "finished), and the previous application version's INSERTs that leave it NULL "
+                "are rejected",
+                how, rs_ctx_name(ctx, &ctx->st->rel), colname);
 }
 
 static void check(struct rs_rule_ctx *ctx)

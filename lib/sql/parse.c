@@ -152,6 +152,9 @@ static void syntax_error(struct parse_job *j, size_t begin, size_t end, const Pg
     st->error_offset = j->base + at;
     const char *msg = e && e->message ? e->message : "syntax error";
     const char *newer = newer_grammar_hint(j->text + begin, end - begin);
+    if (!newer && strstr(msg, "subquery in FROM must have an alias") &&
+        rs_sql_grammar_version() < 16)
+        newer = "a subquery in FROM without an alias needs the PostgreSQL 16 grammar";
     if (newer) {
         st->newer_grammar = true;
         st->error = arena_printf(j->a, "%s (%s; rollsafe was built with the PostgreSQL %d grammar)",

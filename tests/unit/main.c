@@ -2,7 +2,7 @@
  * main.c - runs the registered unit tests (optionally only those whose name contains argv[1])
  * and prints "N passed, N failed, N skipped".
  */
-#define _GNU_SOURCE
+
 #include <ftw.h>
 #include <stdarg.h>
 #include <stdio.h>

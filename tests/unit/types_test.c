@@ -306,13 +306,14 @@ TEST(types_classify_strings)
         {"varchar(10)", "varchar(10)", "S", false, false},
         {"text", "varchar(20)", "NRI", false, false},
         {"varchar(20)", "varchar(10)", "NRI", false, false},
-        /* char(n): any length change rewrites, leaving it trims, entering it pads */
+        /* char(n): any length change rewrites; leaving it drops insignificant padding; entering it
+           pads */
         {"char(4)", "char(8)", "WRI", false, false},
         {"char(8)", "char(4)", "NRI", false, false},
         {"char(4)", "bpchar", "W", false, false},
-        {"char(4)", "text", "LRI", false, false},
-        {"char(4)", "varchar", "LRI", false, false},
-        {"char(8)", "varchar(4)", "NLRI", false, false},
+        {"char(4)", "text", "WRI", false, false},
+        {"char(4)", "varchar", "WRI", false, false},
+        {"char(8)", "varchar(4)", "NRI", false, false},
         {"text", "bpchar", "LI", false, false},
         {"varchar(10)", "char(10)", "LRI", false, false},
         {"text", "char(4)", "NLRI", false, false},
@@ -322,7 +323,7 @@ TEST(types_classify_strings)
         {"citext", "bpchar", "LI", false, false},
         {"text", "citext", "NI", false, false},
         {"varchar(10)", "citext", "NI", false, false},
-        {"char(4)", "citext", "NLRI", false, false},
+        {"char(4)", "citext", "NRI", false, false},
     };
     CHECK_CHANGES(cases, 15);
 }
@@ -615,8 +616,8 @@ TEST(types_classify_reasons)
          "before the decimal point, and rounds every value to 2 decimal places",
          false},
         {"pg_catalog.bpchar(8)", "pg_catalog.varchar(4)",
-         "character(8) → character varying(4) rejects values longer than 4 characters and trims "
-         "trailing spaces from every value",
+         "character(8) → character varying(4) rejects values longer than 4 characters and drops "
+         "the trailing padding spaces, which character(n) already treats as insignificant",
          false},
         {"pg_catalog.timestamp", "pg_catalog.timestamptz",
          "timestamp without time zone → timestamp with time zone reads every value as a local "
