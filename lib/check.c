@@ -39,6 +39,19 @@ struct run {
 
 /* ---------------------------------------------------------------- emitting */
 
+/* The first sentence of a rule's recipe: up to a period followed by a space and a capital
+   letter (so "ADD CONSTRAINT ... NOT VALID" is not cut at the ellipsis). */
+static const char *first_sentence(struct arena *a, const char *s)
+{
+    for (const char *p = s; (p = strstr(p, ". ")) != NULL; p++) {
+        if (p > s && p[-1] == '.')
+            continue;
+        if (p[2] >= 'A' && p[2] <= 'Z')
+            return arena_strndup(a, s, (size_t)(p - s) + 1);
+    }
+    return s;
+}
+
 struct rs_finding *rs_emitter_add(struct rs_emitter *e, const struct rs_rule *rule,
                                   const struct rs_stmt *st, int location, const char *help,
                                   const char *message)
@@ -65,11 +78,7 @@ struct rs_finding *rs_emitter_add(struct rs_emitter *e, const struct rs_rule *ru
     if (help) {
         f->help = help;
     } else if (rule->alternative) {
-        /* The first sentence of the rule's recipe. */
-        const char *dot = strstr(rule->alternative, ". ");
-        f->help = dot ? arena_strndup(e->arena, rule->alternative,
-                                      (size_t)(dot - rule->alternative) + 1)
-                      : rule->alternative;
+        f->help = first_sentence(e->arena, rule->alternative);
     }
     if (st) {
         f->stmt = st->index;
@@ -145,7 +154,8 @@ static void statement_fails(struct rs_emitter *e, const struct rs_stmt *st,
 }
 
 /* Is the old name of a renamed relation (or column) still served at the end of the migration? */
-static bool bridged(const struct rs_model *end, int mig, const struct rs_finding *f)
+static bool bridged(const struct rs_model *start, const struct rs_model *end,
+                    const struct rs_finding *f)
 {
     struct rs_qname q = {f->bridge.schema, f->bridge.name};
     const struct rs_relation *now = rs_model_rel(end, &q);
@@ -153,15 +163,24 @@ static bool bridged(const struct rs_model *end, int mig, const struct rs_finding
         return false;
     if (f->bridge.column)
         return rs_rel_column(now, f->bridge.column) != NULL;
-    /* A renamed table is bridged when every column it still has (other than those added by this
-       migration, which N-1 does not know) is served under the old name too. */
+    /* A renamed table is bridged when every column the previous version knew (the table's
+       columns when the migration started) that still exists is served under its old name by
+       the relation now under the old table name. Dropped columns are drop-column's business. */
+    const struct rs_relation *before = rs_model_rel_by_oid(start, f->bridge.oid);
     const struct rs_relation *renamed = rs_model_rel_by_oid(end, f->bridge.oid);
-    if (!renamed || renamed == now)
-        return renamed == now;
-    for (size_t i = 0; i < renamed->columns.n; i++)
-        if (renamed->columns.v[i].created_mig != mig &&
-            !rs_rel_column(now, renamed->columns.v[i].name))
+    if (!before || !renamed)
+        return true;
+    if (renamed == now)
+        return true;
+    for (size_t i = 0; i < before->columns.n; i++) {
+        const struct rs_column *col = &before->columns.v[i];
+        bool still_there = false;
+        for (size_t k = 0; k < renamed->columns.n; k++)
+            if (renamed->columns.v[k].attnum == col->attnum)
+                still_there = true;
+        if (still_there && !rs_rel_column(now, col->name))
             return false;
+    }
     return true;
 }
 
@@ -271,7 +290,7 @@ static void check_migration(struct run *r, size_t idx, const struct rs_migration
     /* Renames whose old name is still served by the end of the migration are bridged. */
     size_t k = 0;
     for (size_t i = 0; i < e.findings.n; i++)
-        if (!e.findings.v[i].bridge.name || !bridged(r->model, (int)idx, &e.findings.v[i]))
+        if (!e.findings.v[i].bridge.name || !bridged(mc.start, r->model, &e.findings.v[i]))
             e.findings.v[k++] = e.findings.v[i];
     e.findings.n = k;
 

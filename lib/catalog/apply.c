@@ -228,6 +228,7 @@ static void add_column(struct actx *c, struct rs_relation *r, const struct rs_co
 {
     struct rs_column *col = VEC_PUSH(c->m->arena, &r->columns);
     col->name = d->name;
+    col->attnum = ++r->next_attnum;
     col->type = d->type;
     col->type.serial = false;
     col->not_null = d->not_null;
@@ -386,6 +387,7 @@ static void copy_columns(struct actx *c, struct rs_relation *r, const struct rs_
             continue;
         struct rs_column *col = VEC_PUSH(c->m->arena, &r->columns);
         *col = src->columns.v[i];
+        col->attnum = ++r->next_attnum;
         col->created_mig = c->mig;
     }
     if (!src->complete)
@@ -442,6 +444,7 @@ static void create_from_query(struct actx *c, enum rs_rel_kind kind)
     for (size_t i = 0; i < res.columns.n; i++) {
         struct rs_column *col = VEC_PUSH(c->m->arena, &r->columns);
         *col = res.columns.v[i];
+        col->attnum = ++r->next_attnum;
         col->not_null = false;
         col->default_text = NULL;
         col->identity = NULL;
@@ -491,6 +494,7 @@ static void create_view(struct actx *c)
         for (size_t i = 0; i < res.columns.n; i++) {
             struct rs_column *col = VEC_PUSH(c->m->arena, &old->columns);
             *col = res.columns.v[i];
+            col->attnum = ++old->next_attnum;
             if (i < st->nview_columns)
                 col->name = st->view_columns[i];
             col->created_mig = c->mig;
@@ -503,6 +507,7 @@ static void create_view(struct actx *c)
     for (size_t i = 0; i < res.columns.n; i++) {
         struct rs_column *col = VEC_PUSH(c->m->arena, &r->columns);
         *col = res.columns.v[i];
+        col->attnum = ++r->next_attnum;
         col->not_null = false;
         col->default_text = NULL;
         col->identity = NULL;

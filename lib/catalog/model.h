@@ -27,6 +27,7 @@
 
 struct rs_column {
     const char *name;
+    int attnum;                 /* identity within the relation that survives renames */
     struct rs_type type;
     bool not_null;
     const char *default_text;   /* canonical text, NULL when no default */
@@ -80,6 +81,7 @@ struct rs_relation {
     const char *definition;     /* canonical text of the view query, for comparison */
     rs_dep_vec deps;
     int created_mig;
+    int next_attnum;
 };
 
 struct rs_index {

@@ -56,10 +56,10 @@ static void check_constraint(struct rs_rule_ctx *ctx)
                            ? arena_printf(rs_ctx_arena(ctx), "CHECK (%s)", d->expr->text)
                            : kind_words(d->kind);
     rs_emit(ctx, d->location, NULL,
-            "adds %s%s%s to %s: writes of the previous application version that violate it "
+            "adds %s to %s%s%s%s: writes of the previous application version that violate it "
             "are rejected from now on%s",
-            what, d->name ? " " : "", d->name ? d->name : "", table,
-            d->not_valid ? " (NOT VALID only skips the existing rows)" : "");
+            what, table, d->name ? " (constraint " : "", d->name ? d->name : "",
+            d->name ? ")" : "", d->not_valid ? " (NOT VALID only skips the existing rows)" : "");
 }
 
 static void check(struct rs_rule_ctx *ctx)

@@ -1,0 +1,2 @@
+-- Breaks the previous version: it still selects users.username.
+ALTER TABLE users RENAME COLUMN username TO handle;

@@ -1,0 +1,2 @@
+ALTER TABLE users ADD COLUMN tmp integer;
+ALTER TABLE users DROP COLUMN tmp;

@@ -1,0 +1,2 @@
+CREATE TYPE shade AS ENUM ('dark');
+DROP TYPE shade;

@@ -1,0 +1,1 @@
+ALTER TABLE users ALTER COLUMN price TYPE numeric(14,4);

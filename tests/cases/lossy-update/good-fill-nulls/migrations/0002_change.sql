@@ -1,0 +1,1 @@
+UPDATE users SET phone = '' WHERE phone IS NULL;

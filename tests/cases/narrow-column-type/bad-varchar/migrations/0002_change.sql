@@ -1,0 +1,1 @@
+ALTER TABLE users ALTER COLUMN username TYPE varchar(50);

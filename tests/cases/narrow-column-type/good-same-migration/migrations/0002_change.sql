@@ -1,0 +1,2 @@
+CREATE TABLE t (v varchar(100));
+ALTER TABLE t ALTER COLUMN v TYPE varchar(10);

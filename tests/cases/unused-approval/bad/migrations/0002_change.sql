@@ -1,0 +1,2 @@
+-- rollsafe:approve drop-column reason="leftover"
+CREATE INDEX CONCURRENTLY users_bio_idx ON users (bio);
