@@ -17,8 +17,48 @@
 #include <string.h>
 
 #include "catalog/apply.h"
+#include "down.h"
+#include "queries.h"
 #include "engine.h"
 #include "sql/stmt.h"
+
+static bool class_matches(const char *name, enum rs_class c)
+{
+    return !strcmp(name, "all") || !strcmp(name, rs_class_name(c));
+}
+
+int rs_rule_states(const struct rs_check_opts *o, struct rs_rule_state *states,
+                   struct rs_diag *diag)
+{
+    for (size_t i = 0; i < rs_nrules; i++) {
+        states[i].enabled = !rs_rules[i]->opt_in;
+        states[i].severity = rs_rules[i]->severity;
+    }
+    for (size_t k = 0; k < o->nrule_settings; k++) {
+        const struct rs_rule_setting *s = &o->rule_settings[k];
+        bool matched = false;
+        for (size_t i = 0; i < rs_nrules; i++) {
+            if (strcmp(s->name, rs_rules[i]->name) && !class_matches(s->name, rs_rules[i]->cls))
+                continue;
+            matched = true;
+            if (s->enabled >= 0)
+                states[i].enabled = s->enabled;
+            if (s->severity >= 0)
+                states[i].severity = (enum rs_severity)s->severity;
+        }
+        if (!matched) {
+            rs_diag_add(diag, NULL, 0, 0,
+                        "rollsafe explain --list shows the rules; the classes are irreversible, "
+                        "breaks-previous-version, lock and hygiene",
+                        "unknown rule or class \"%s\"", s->name);
+            return -1;
+        }
+    }
+    /* A statement that does not parse or cannot succeed always fails the run. */
+    states[rs_rule_index(&rs_rule_syntax_error)].enabled = true;
+    states[rs_rule_index(&rs_rule_statement_fails)].enabled = true;
+    return 0;
+}
 
 void rs_check_opts_init(struct rs_check_opts *o)
 {
@@ -29,12 +69,14 @@ void rs_check_opts_init(struct rs_check_opts *o)
 }
 
 struct run {
+    const struct rs_rule_state *states;
     struct arena *a;
     const struct rs_check_opts *o;
     struct rs_diag *diag;
     struct rs_check_result *res;
     struct rs_model *model;
     int pg;
+    struct rs_queries *prev, *next;
 };
 
 /* ---------------------------------------------------------------- emitting */
@@ -63,13 +105,16 @@ struct rs_finding *rs_emitter_add(struct rs_emitter *e, const struct rs_rule *ru
                                          "NOT NULL before backfill",
                                          "rename without a compatibility bridge"};
     struct rs_finding *f = VEC_PUSH(e->arena, &e->findings);
+    if (e->states)
+        f->severity = e->states[rs_rule_index(rule)].severity;
     f->rule = rule->name;
     f->cls = rule->cls;
     f->failure_mode = rule->failure_mode;
     f->failure_mode_name = rule->failure_mode >= 1 && rule->failure_mode <= 5
                                ? modes[rule->failure_mode]
                                : NULL;
-    f->severity = rule->severity;
+    if (!e->states)
+        f->severity = rule->severity;
     f->breaks_previous = rule->breaks_previous;
     f->src = e->src;
     f->path = e->src ? e->src->path : NULL;
@@ -138,7 +183,7 @@ const char *rs_ctx_name(struct rs_rule_ctx *ctx, const struct rs_qname *q)
 static void run_rules(struct rs_rule_ctx *ctx)
 {
     for (size_t i = 0; i < rs_nrules; i++) {
-        if (!rs_rules[i]->check)
+        if (!rs_rules[i]->check || !ctx->emitter->states[i].enabled)
             continue;
         ctx->rule = rs_rules[i];
         rs_rules[i]->check(ctx);
@@ -232,7 +277,7 @@ static void check_migration(struct run *r, size_t idx, const struct rs_migration
     struct rs_stmt_list stmts = {0};
     rs_sql_parse_script(r->a, &m->up, &stmts);
 
-    struct rs_emitter e = {.arena = r->a, .src = m->up.src};
+    struct rs_emitter e = {.arena = r->a, .src = m->up.src, .states = r->states};
     struct rs_mig_ctx mc = {.index = (int)idx, .migration = m, .stmts = &stmts};
     mc.start = rs_model_copy(&tmp, r->model);
 
@@ -294,12 +339,33 @@ static void check_migration(struct run *r, size_t idx, const struct rs_migration
             e.findings.v[k++] = e.findings.v[i];
     e.findings.n = k;
 
-    mr->down_check.present = m->down.src != NULL;
+    if (r->o->check_down) {
+        struct rs_down_ctx dc = {.arena = r->a, .scratch = &tmp, .m = m, .up = &stmts,
+                                 .before = mc.start, .after = r->model, .mig = (int)idx,
+                                 .pg_version = r->pg, .emitter = &e, .diag = r->diag};
+        rs_down_check(&dc, &mr->down_check);
+    } else {
+        mr->down_check.present = m->down.src != NULL;
+    }
+    for (int next = 0; next < 2; next++) {
+        struct rs_queries *q = next ? r->next : r->prev;
+        if (!q)
+            continue;
+        struct rs_queries_ctx qc = {.arena = r->a, .m = m, .before = mc.start, .after = r->model,
+                                    .mig = (int)idx, .emitter = &e, .next = next};
+        rs_queries_check(q, &qc);
+    }
 
     struct rs_approvals ap = {0};
     rs_approvals_scan(r->a, &m->up, &stmts, &ap, r->diag);
     rs_approvals_apply(&ap, &m->up, &stmts, e.findings.v, e.findings.n);
     rs_approvals_report_unused(&ap, &e);
+    /* Findings of rules turned off by configuration (the engine emits some rules itself). */
+    k = 0;
+    for (size_t i = 0; i < e.findings.n; i++)
+        if (r->states[rs_rule_index(rs_rule_find(e.findings.v[i].rule))].enabled)
+            e.findings.v[k++] = e.findings.v[i];
+    e.findings.n = k;
 
     mr->findings = e.findings.v;
     mr->nfindings = e.findings.n;
@@ -386,8 +452,11 @@ int rs_check_run(const struct rs_check_opts *o, struct rs_check_result **out,
     res->pg_version = o->pg_version ? o->pg_version : 15;
     res->path = arena_strdup(a, o->path);
 
-    struct run r = {a, o, diag, res, rs_model_new(a), res->pg_version};
+    struct rs_rule_state *states = arena_alloc(a, rs_nrules * sizeof(*states));
+    struct run r = {states, a, o, diag, res, rs_model_new(a), res->pg_version, NULL, NULL};
     size_t nerr = diag->n;
+    if (rs_rule_states(o, states, diag) < 0)
+        goto fail;
 
     struct rs_layout_ctx lc = {.arena = a, .diag = diag, .dir = o->path, .exclude = o->exclude,
                                .nexclude = o->nexclude,
@@ -399,6 +468,10 @@ int rs_check_run(const struct rs_check_opts *o, struct rs_check_result **out,
     res->layout = layout ? layout->name : "plain";
 
     if (o->schema_file && load_schema(&r) < 0)
+        goto fail;
+    if (o->previous_queries && !(r.prev = rs_queries_load(a, o->previous_queries, diag)))
+        goto fail;
+    if (o->next_queries && !(r.next = rs_queries_load(a, o->next_queries, diag)))
         goto fail;
 
     size_t first = first_reported(&r, &ml);
@@ -424,6 +497,10 @@ int rs_check_run(const struct rs_check_opts *o, struct rs_check_result **out,
     }
     if (diag->n > nerr)
         goto fail; /* malformed approvals */
+    if (r.prev)
+        rs_queries_report_other(r.prev, a, &res->other, &res->nother);
+    if (r.next)
+        rs_queries_report_other(r.next, a, &res->other, &res->nother);
 
 
     res->summary.migrations = res->nmigrations;

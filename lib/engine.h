@@ -9,12 +9,24 @@
 #include "rules/rule.h"
 #include "util/arena.h"
 
+/* A rule's effective configuration for a run. */
+struct rs_rule_state {
+    bool enabled;
+    enum rs_severity severity;
+};
+
+/* Resolves opts' rule settings into one state per rule (indexed like rs_rules). Returns -1 with an
+   error for an unknown rule or class name. */
+int rs_rule_states(const struct rs_check_opts *o, struct rs_rule_state *states,
+                   struct rs_diag *diag);
+
 /* Where rs_emit() puts findings. */
 struct rs_emitter {
     struct arena *arena;
     VEC(struct rs_finding) findings;
     const struct rs_source *src;
     bool in_down;
+    const struct rs_rule_state *states; /* NULL: every rule with its defaults */
 };
 
 /* Appends a finding of `rule` at statement st (location: file offset of a clause, or -1). */

@@ -28,6 +28,14 @@ static const char usage_text[] =
     "  --fail-on LEVEL          safe, breaks-previous-version (default), irreversible, never\n"
     "  --format FORMAT          text (default), json, sarif, github, markdown\n"
     "  --assume-in-transaction  plain layout: the runner wraps each file in a transaction\n"
+    "  --previous-queries PATH  the previous application version's SQL (.sql files, a file,\n"
+    "                           or a pg_stat_statements export), checked against each migration\n"
+    "  --next-queries PATH      version N's SQL, checked against the schema before each migration\n"
+    "  --no-down-check          do not verify down migrations\n"
+    "  --enable NAME            turn on a rule or class (irreversible, breaks-previous-version,\n"
+    "                           lock, hygiene, all); repeatable\n"
+    "  --disable NAME           turn off a rule or class; repeatable\n"
+    "  --severity RULE=LEVEL    change a rule's severity (info, warning, error); repeatable\n"
     "  --exclude PATTERN        leave out paths matching PATTERN (repeatable)\n"
     "  --color WHEN             auto (default), always, never; NO_COLOR is honoured\n"
     "  -h, --help               this help\n"
@@ -46,6 +54,12 @@ enum {
     OPT_ASSUME_TX,
     OPT_EXCLUDE,
     OPT_COLOR,
+    OPT_PREV,
+    OPT_NEXT,
+    OPT_NO_DOWN,
+    OPT_ENABLE,
+    OPT_DISABLE,
+    OPT_SEVERITY,
 };
 
 static const struct option options[] = {
@@ -59,6 +73,12 @@ static const struct option options[] = {
     {"assume-in-transaction", no_argument, NULL, OPT_ASSUME_TX},
     {"exclude", required_argument, NULL, OPT_EXCLUDE},
     {"color", required_argument, NULL, OPT_COLOR},
+    {"previous-queries", required_argument, NULL, OPT_PREV},
+    {"next-queries", required_argument, NULL, OPT_NEXT},
+    {"no-down-check", no_argument, NULL, OPT_NO_DOWN},
+    {"enable", required_argument, NULL, OPT_ENABLE},
+    {"disable", required_argument, NULL, OPT_DISABLE},
+    {"severity", required_argument, NULL, OPT_SEVERITY},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -96,6 +116,7 @@ int cmd_check(int argc, char **argv)
     const char *color = "auto";
     struct arena a = ARENA_INIT;
     VEC(const char *) excludes = {0};
+    VEC(struct rs_rule_setting) settings = {0};
     int c, rc = RS_EXIT_ERROR;
     optind = 1;
     opterr = 0;
@@ -146,6 +167,38 @@ int cmd_check(int argc, char **argv)
         case OPT_EXCLUDE:
             *VEC_PUSH(&a, &excludes) = optarg;
             break;
+        case OPT_PREV:
+            o.previous_queries = optarg;
+            break;
+        case OPT_NEXT:
+            o.next_queries = optarg;
+            break;
+        case OPT_NO_DOWN:
+            o.check_down = false;
+            break;
+        case OPT_ENABLE:
+        case OPT_DISABLE:
+            *VEC_PUSH(&a, &settings) =
+                (struct rs_rule_setting){optarg, c == OPT_ENABLE ? 1 : 0, -1};
+            break;
+        case OPT_SEVERITY: {
+            char *eq = strchr(optarg, '=');
+            int sev = !eq                      ? -1
+                      : !strcmp(eq + 1, "info")    ? RS_SEV_INFO
+                      : !strcmp(eq + 1, "warning") ? RS_SEV_WARNING
+                      : !strcmp(eq + 1, "error")   ? RS_SEV_ERROR
+                                                   : -1;
+            if (sev < 0) {
+                rc = cli_usage_error("check",
+                                     "--severity takes RULE=LEVEL with LEVEL info, warning or "
+                                     "error, not '%s'",
+                                     optarg);
+                goto out;
+            }
+            *VEC_PUSH(&a, &settings) =
+                (struct rs_rule_setting){arena_strndup(&a, optarg, (size_t)(eq - optarg)), -1, sev};
+            break;
+        }
         case OPT_COLOR:
             if (strcmp(optarg, "auto") && strcmp(optarg, "always") && strcmp(optarg, "never")) {
                 rc = cli_usage_error("check", "--color must be auto, always or never");
@@ -179,6 +232,8 @@ int cmd_check(int argc, char **argv)
     }
     o.exclude = excludes.v;
     o.nexclude = excludes.n;
+    o.rule_settings = settings.v;
+    o.nrule_settings = settings.n;
 
     struct rs_diag diag;
     rs_diag_init(&diag, &a);

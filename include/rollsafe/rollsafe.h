@@ -24,6 +24,14 @@ enum rs_fail_on {
     RS_FAIL_ON_NEVER,        /* nothing but syntax errors and statements that cannot succeed */
 };
 
+/* Turning rules (or whole classes) on and off and changing their severity. */
+struct rs_rule_setting {
+    const char *name; /* a rule name, or a class: irreversible, breaks-previous-version, lock,
+                         hygiene, or "all" */
+    int enabled;      /* 1 on, 0 off, -1 unchanged */
+    int severity;     /* an enum rs_severity, or -1 unchanged */
+};
+
 struct rs_check_opts {
     const char *path;          /* migrations directory or one .sql file */
     const char *layout;        /* NULL: detect */
@@ -38,6 +46,11 @@ struct rs_check_opts {
     const char *const *exclude;   /* path patterns to leave out */
     size_t nexclude;
     bool check_down;           /* verify down migrations (default on) */
+    /* Applied in order over the rules' defaults (opt-in rules start off); later ones win. A name
+       that is neither a rule nor a class is an error of rs_check_run. syntax-error and
+       statement-fails cannot be turned off. */
+    const struct rs_rule_setting *rule_settings;
+    size_t nrule_settings;
 };
 
 void rs_check_opts_init(struct rs_check_opts *o);

@@ -31,6 +31,7 @@ struct rs_rule {
     const char *alternative;  /* the safe alternative: the expand/contract recipe */
     const char *versions;     /* the PostgreSQL-version nuance */
     const char *bad, *good;   /* example SQL */
+    bool opt_in;              /* off unless enabled by configuration */
     /* Called for each statement, and for each command of an ALTER TABLE (ctx->cmd set).
        NULL for rules the engine emits itself (syntax-error, unused-approval, ...). */
     void (*check)(struct rs_rule_ctx *ctx);
@@ -84,6 +85,8 @@ const char *rs_ctx_name(struct rs_rule_ctx *ctx, const struct rs_qname *q);
 extern const struct rs_rule *const rs_rules[];
 extern const size_t rs_nrules;
 const struct rs_rule *rs_rule_find(const char *name);
+/* Index of a rule in rs_rules. */
+size_t rs_rule_index(const struct rs_rule *r);
 
 #define RULE(id) extern const struct rs_rule rs_rule_##id;
 #include "rules.def"

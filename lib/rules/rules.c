@@ -20,3 +20,11 @@ const struct rs_rule *rs_rule_find(const char *name)
             return rs_rules[i];
     return NULL;
 }
+
+size_t rs_rule_index(const struct rs_rule *r)
+{
+    for (size_t i = 0; i < rs_nrules; i++)
+        if (rs_rules[i] == r)
+            return i;
+    return 0;
+}
