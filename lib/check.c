@@ -170,7 +170,9 @@ const struct rs_relation *rs_ctx_rel(const struct rs_rule_ctx *ctx)
 
 bool rs_ctx_existing(const struct rs_rule_ctx *ctx, const struct rs_relation *r)
 {
-    return !r || r->created_mig != ctx->mig->index;
+    if (!r)
+        return !ctx->mig->unfollowed;
+    return r->created_mig != ctx->mig->index;
 }
 
 const char *rs_ctx_name(struct rs_rule_ctx *ctx, const struct rs_qname *q)
@@ -295,6 +297,8 @@ static void check_migration(struct run *r, size_t idx, const struct rs_migration
                                st->error);
             f->fatal = true;
             r->model->uncertain = true;
+            r->model->unfollowed_mig = (int)idx;
+            mc.unfollowed = true;
             continue;
         }
         if (st->kind == RS_STMT_TRANSACTION) {
@@ -329,6 +333,8 @@ static void check_migration(struct run *r, size_t idx, const struct rs_migration
             rs_apply_stmt(r->model, st, (int)idx, &ar);
             if (ar.fails)
                 statement_fails(&e, st, &ar);
+            if (st->kind == RS_STMT_DO || st->kind == RS_STMT_CALL)
+                mc.unfollowed = true;
         }
     }
 

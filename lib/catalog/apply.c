@@ -132,7 +132,9 @@ static struct rs_relation *placeholder_rel(struct actx *c, const struct rs_qname
     struct rs_qname n = creation_name(c, q);
     struct rs_relation *r = new_rel(c, &n, RS_REL_TABLE);
     r->complete = false;
-    r->created_mig = RS_MIG_PREEXISTING;
+    /* After a statement the model could not follow, an unknown relation was probably created by
+       it; otherwise it predates the migrations. */
+    r->created_mig = c->m->unfollowed_mig == c->mig ? c->mig : RS_MIG_PREEXISTING;
     return r;
 }
 
@@ -1385,6 +1387,7 @@ void rs_apply_stmt(struct rs_model *m, const struct rs_stmt *st, int mig,
     res->location = -1;
     if (st->syntax_error) {
         m->uncertain = true; /* whatever it meant to do, the model cannot follow */
+        m->unfollowed_mig = mig;
         return;
     }
     switch (st->kind) {
@@ -1473,6 +1476,7 @@ void rs_apply_stmt(struct rs_model *m, const struct rs_stmt *st, int mig,
     case RS_STMT_DO:
     case RS_STMT_CALL:
         m->uncertain = true;
+        m->unfollowed_mig = mig;
         break;
     default:
         break;

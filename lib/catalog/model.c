@@ -13,6 +13,7 @@ struct rs_model *rs_model_new(struct arena *a)
 {
     struct rs_model *m = arena_alloc(a, sizeof(*m));
     m->arena = a;
+    m->unfollowed_mig = RS_MIG_PREEXISTING - 1;
     *VEC_PUSH(a, &m->schemas) = "public";
     *VEC_PUSH(a, &m->search_path) = "public";
     return m;
@@ -32,6 +33,7 @@ struct rs_model *rs_model_copy(struct arena *a, const struct rs_model *m)
     c->arena = a;
     c->uncertain = m->uncertain;
     c->next_oid = m->next_oid;
+    c->unfollowed_mig = m->unfollowed_mig;
     COPY_VEC(a, &c->rels, &m->rels);
     for (size_t i = 0; i < c->rels.n; i++) {
         struct rs_relation *r = arena_alloc(a, sizeof(*r));

@@ -145,6 +145,8 @@ struct rs_model {
        function call, a statement that did not parse): findings that rely on the absence of an
        object say so. */
     bool uncertain;
+    int unfollowed_mig;         /* last migration with a statement the model could not follow:
+                                   relations first seen in it may have been created by it */
     unsigned next_oid;
 };
 

@@ -24,9 +24,12 @@ static void check(struct rs_rule_ctx *ctx)
     const char *table = rs_ctx_name(ctx, &ctx->st->rel);
     if (tc.rewrite_unless_utc && !using_rewrites) {
         rs_emit(ctx, ctx->cmd->location, NULL,
-                "%s: on PostgreSQL %s this rewrites %s and its indexes under ACCESS EXCLUSIVE, "
-                "blocking every read and write, unless the session TimeZone is UTC",
-                tc.reason, ctx->pg_version >= 12 ? "12 and later" : "before 12", table);
+                "changing %s.%s from %s to %s rewrites the table and its indexes under ACCESS "
+                "EXCLUSIVE, blocking every read and write, %s",
+                table, ctx->cmd->column, rs_ctx_type(ctx, &col->type),
+                rs_ctx_type(ctx, &ctx->cmd->type),
+                ctx->pg_version >= 12 ? "unless the session TimeZone is UTC"
+                                      : "whatever the TimeZone (before PostgreSQL 12)");
         return;
     }
     rs_emit(ctx, ctx->cmd->location, NULL,

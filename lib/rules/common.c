@@ -83,3 +83,74 @@ struct rs_qname rs_start_name(const struct rs_rule_ctx *ctx, const struct rs_rel
     const struct rs_relation *s = rs_model_rel_by_oid(ctx->mig->start, r->oid);
     return s ? s->name : r->name;
 }
+
+/* Does a select list of q (at any level) name column col as a plain reference? */
+static bool selects_column(const struct rs_query *q, const char *col, int depth)
+{
+    if (!q || depth > 32)
+        return false;
+    for (size_t i = 0; i < q->ntargets; i++) {
+        const struct rs_target *t = &q->targets[i];
+        if (t->star || (t->is_plain_ref && t->ref.column && !strcmp(t->ref.column, col)))
+            return true;
+    }
+    if (selects_column(q->set_left, col, depth + 1) || selects_column(q->set_right, col, depth + 1))
+        return true;
+    for (size_t i = 0; i < q->nfrom; i++)
+        if (selects_column(q->from[i].subquery, col, depth + 1))
+            return true;
+    for (size_t i = 0; i < q->nctes; i++)
+        if (selects_column(q->ctes[i].query, col, depth + 1))
+            return true;
+    return false;
+}
+
+static bool reads(const struct rs_resolved *res, const struct rs_relation *r, const char *col)
+{
+    for (size_t i = 0; i < res->deps.n; i++) {
+        const struct rs_dep *d = &res->deps.v[i];
+        if (rs_qname_eq(&d->rel, &r->name) && (!col || (d->column && !strcmp(d->column, col))))
+            return true;
+    }
+    return false;
+}
+
+const char *rs_copied_to(struct rs_rule_ctx *ctx, const struct rs_relation *r, const char *col)
+{
+    if (!r)
+        return NULL;
+    const struct rs_stmt_list *l = ctx->mig->stmts;
+    for (size_t i = 0; i + 1 < (size_t)ctx->st->index && i < l->n; i++) {
+        const struct rs_stmt *st = &l->v[i];
+        bool insert = st->kind == RS_STMT_INSERT || st->kind == RS_STMT_CREATE_TABLE_AS;
+        if ((!insert && st->kind != RS_STMT_UPDATE) || !st->query)
+            continue;
+        if (insert && col && !selects_column(st->query, col, 0))
+            continue;
+        const char *target_col = NULL;
+        if (st->kind == RS_STMT_UPDATE) {
+            for (size_t k = 0; k < st->nassignments && !target_col; k++) {
+                const struct rs_expr *v = st->assignments[k].value;
+                if (v && v->column && (v->kind == RS_EXPR_COLUMN || v->cast_of_column) &&
+                    (!col || !strcmp(v->column, col)))
+                    target_col = st->assignments[k].column;
+            }
+            if (!target_col)
+                continue;
+        }
+        struct rs_resolved res;
+        rs_resolve_query(rs_ctx_arena(ctx), ctx->model, st->query, &res);
+        if (reads(&res, r, col))
+            return target_col ? arena_printf(rs_ctx_arena(ctx), "%s.%s",
+                                             rs_ctx_name(ctx, &st->rel), target_col)
+                              : rs_ctx_name(ctx, &st->rel);
+    }
+    return NULL;
+}
+
+bool rs_is_system_relation(const struct rs_rule_ctx *ctx, const struct rs_qname *q)
+{
+    if (q->schema)
+        return !strcmp(q->schema, "pg_catalog") || !strcmp(q->schema, "information_schema");
+    return q->name && !strncmp(q->name, "pg_", 3) && !rs_model_rel(ctx->model, q);
+}

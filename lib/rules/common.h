@@ -26,4 +26,16 @@ bool rs_columns_all_new(const struct rs_rule_ctx *ctx, const struct rs_relation 
    r's own name when it did not exist then. */
 struct rs_qname rs_start_name(const struct rs_rule_ctx *ctx, const struct rs_relation *r);
 
+/*
+ * Where an earlier statement of this migration copied the data of relation r (of its column
+ * col, or of any column when col is NULL) as it is: INSERT ... SELECT or CREATE TABLE ... AS
+ * selecting the column, or UPDATE ... SET x = col. Returns the name of the relation that holds
+ * the copy, or NULL. Transformed values (SET x = f(col)) do not count.
+ */
+const char *rs_copied_to(struct rs_rule_ctx *ctx, const struct rs_relation *r, const char *col);
+
+/* True for PostgreSQL's own catalogs (pg_catalog, information_schema, or an unqualified pg_*
+   name the model does not know): not application data. */
+bool rs_is_system_relation(const struct rs_rule_ctx *ctx, const struct rs_qname *q);
+
 #endif

@@ -9,7 +9,7 @@ static void check(struct rs_rule_ctx *ctx)
     if (st->kind != RS_STMT_DELETE)
         return;
     const struct rs_relation *r = rs_ctx_rel(ctx);
-    if (!rs_ctx_existing(ctx, r))
+    if (!rs_ctx_existing(ctx, r) || rs_is_system_relation(ctx, &st->rel))
         return;
     if (st->has_where)
         rs_emit(ctx, -1, NULL,

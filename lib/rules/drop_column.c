@@ -19,11 +19,26 @@ static void check(struct rs_rule_ctx *ctx)
     if (!col && r && r->complete)
         return; /* the column does not exist: statement-fails says so */
     const char *table = rs_ctx_name(ctx, &ctx->st->rel);
+    const char *copy = rs_copied_to(ctx, r, ctx->cmd->column);
+    if (copy) {
+        /* The values survive elsewhere: a down migration can restore them. */
+        struct rs_finding *f =
+            rs_emit(ctx, ctx->cmd->location, NULL,
+                    "drops column %s.%s; its values were copied to %s earlier in this migration, "
+                    "so a down migration can restore them, but the previous application version "
+                    "fails if it still reads or writes the column",
+                    table, ctx->cmd->column, copy);
+        f->cls = RS_CLASS_BREAKS;
+        return;
+    }
     rs_emit(ctx, ctx->cmd->location, NULL,
             "drops column %s.%s and the data in it; the previous application version fails if "
             "it still reads or writes the column, and a down migration can only re-create it "
-            "empty",
-            table, ctx->cmd->column);
+            "empty%s",
+            table, ctx->cmd->column,
+            ctx->mig->unfollowed ? " (unless a statement rollsafe could not follow above copied "
+                                   "its values)"
+                                 : "");
 }
 
 const struct rs_rule rs_rule_drop_column = {

@@ -14,10 +14,24 @@ static void check(struct rs_rule_ctx *ctx)
             continue; /* not there: nothing is lost (statement-fails covers the error) */
         if (!rs_ctx_existing(ctx, r))
             continue;
+        const char *copy = rs_copied_to(ctx, r, NULL);
+        if (copy) {
+            struct rs_finding *f = rs_emit(
+                ctx, -1, NULL,
+                "drops table %s; its rows were copied to %s earlier in this migration, so a "
+                "down migration can restore them (check that every column was copied), but the "
+                "previous application version fails on every query of %s",
+                rs_ctx_name(ctx, &r->name), copy, rs_ctx_name(ctx, &r->name));
+            f->cls = RS_CLASS_BREAKS;
+            continue;
+        }
         rs_emit(ctx, -1, NULL,
                 "drops table %s and every row in it; the previous application version fails "
-                "on every query of it, and a down migration can only re-create it empty",
-                rs_ctx_name(ctx, r ? &r->name : &st->objects[i]));
+                "on every query of it, and a down migration can only re-create it empty%s",
+                rs_ctx_name(ctx, r ? &r->name : &st->objects[i]),
+                ctx->mig->unfollowed ? " (unless a statement rollsafe could not follow above "
+                                       "copied its rows)"
+                                     : "");
     }
 }
 

@@ -14,7 +14,7 @@ static void check(struct rs_rule_ctx *ctx)
     if (st->kind != RS_STMT_UPDATE)
         return;
     const struct rs_relation *r = rs_ctx_rel(ctx);
-    if (!rs_ctx_existing(ctx, r))
+    if (!rs_ctx_existing(ctx, r) || rs_is_system_relation(ctx, &st->rel))
         return;
     for (size_t i = 0; i < st->nassignments; i++) {
         const struct rs_assignment *as = &st->assignments[i];

@@ -7,6 +7,8 @@
  * of existing rows; new writes are checked at once. Constraints that only involve columns added
  * in this migration are not flagged (N-1 leaves them NULL, which passes).
  */
+#include <string.h>
+
 #include "common.h"
 
 static const char *kind_words(enum rs_con_kind k)
@@ -27,6 +29,80 @@ static const char *kind_words(enum rs_con_kind k)
     }
 }
 
+static bool same_columns(const char *const *a, size_t na, const char *const *b, size_t nb)
+{
+    if (na != nb || !na)
+        return false;
+    for (size_t i = 0; i < na; i++) {
+        bool found = false;
+        for (size_t k = 0; k < nb && !found; k++)
+            found = a[i] && b[k] && !strcmp(a[i], b[k]);
+        if (!found)
+            return false;
+    }
+    return true;
+}
+
+/* A UNIQUE or PRIMARY KEY on columns that an older unique index (or constraint) already keeps
+   unique restricts nothing new, provided a PRIMARY KEY's columns are already NOT NULL. */
+static bool already_enforced(const struct rs_rule_ctx *ctx, const struct rs_relation *r,
+                             const struct rs_constraint_def *d)
+{
+    if (!r || (d->kind != RS_CON_UNIQUE && d->kind != RS_CON_PRIMARY))
+        return false;
+    if (d->kind == RS_CON_PRIMARY) {
+        for (size_t i = 0; i < d->ncolumns; i++) {
+            const struct rs_column *c = rs_rel_column(r, d->columns[i]);
+            if (!c || !c->not_null)
+                return false;
+        }
+    }
+    struct rs_index *idx[64];
+    size_t n = rs_model_table_indexes(ctx->model, &r->name, idx, 64);
+    for (size_t i = 0; i < n && i < 64; i++) {
+        const struct rs_index *x = idx[i];
+        if (x->unique && !x->where_text && x->created_mig != ctx->mig->index &&
+            same_columns(d->columns, d->ncolumns, x->columns, x->ncolumns))
+            return true;
+    }
+    return false;
+}
+
+/* The same rule existed when the migration started (a constraint dropped and added again, for
+   example to change ON DELETE or to rename it): N-1 already lived with it. */
+static bool existed_at_start(const struct rs_rule_ctx *ctx, const struct rs_relation *r,
+                             const struct rs_constraint_def *d)
+{
+    const struct rs_relation *s = r ? rs_model_rel_by_oid(ctx->mig->start, r->oid) : NULL;
+    if (!s)
+        return false;
+    for (size_t i = 0; i < s->constraints.n; i++) {
+        const struct rs_constraint *k = &s->constraints.v[i];
+        if (k->kind != d->kind)
+            continue;
+        switch (d->kind) {
+        case RS_CON_CHECK:
+            if (d->expr && k->check_text && !strcmp(k->check_text, d->expr->text))
+                return true;
+            break;
+        case RS_CON_FOREIGN:
+            if (k->ref_table.name && d->ref_table.name &&
+                !strcmp(k->ref_table.name, d->ref_table.name) &&
+                same_columns(d->columns, d->ncolumns, k->columns, k->ncolumns))
+                return true;
+            break;
+        case RS_CON_UNIQUE:
+        case RS_CON_PRIMARY:
+            if (same_columns(d->columns, d->ncolumns, k->columns, k->ncolumns))
+                return true;
+            break;
+        default:
+            break;
+        }
+    }
+    return false;
+}
+
 static void check_constraint(struct rs_rule_ctx *ctx)
 {
     const struct rs_constraint_def *d = ctx->cmd->constraint;
@@ -41,7 +117,8 @@ static void check_constraint(struct rs_rule_ctx *ctx)
         cols = d->expr->columns;
         n = d->expr->ncolumns;
     }
-    if (rs_columns_all_new(ctx, r, cols, n))
+    if (rs_columns_all_new(ctx, r, cols, n) || already_enforced(ctx, r, d) ||
+        existed_at_start(ctx, r, d))
         return;
     if (d->using_index) {
         /* The restriction exists since the unique index was built; new only if that index was

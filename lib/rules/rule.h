@@ -47,6 +47,9 @@ struct rs_mig_ctx {
     bool statement_timeout_set;
     int access_exclusive_stmt;        /* first statement that took ACCESS EXCLUSIVE on an existing
                                          table in the current transaction, 0 when none */
+    bool unfollowed;                  /* an earlier statement of this migration could not be
+                                         followed (did not parse, DO block, CALL): a relation the
+                                         model does not know may have been created by it */
 };
 
 struct rs_rule_ctx {
@@ -75,8 +78,9 @@ struct arena *rs_ctx_arena(struct rs_rule_ctx *ctx);
 
 /* The relation the statement is on, in the model before it; NULL when unknown. */
 const struct rs_relation *rs_ctx_rel(const struct rs_rule_ctx *ctx);
-/* True when the relation existed before this migration (or is not known to the model, which
-   means it was created outside the migrations: assumed to hold data). */
+/* True when the relation existed before this migration. A relation the model does not know is
+   assumed to exist and hold data (created outside the migrations), unless a statement of this
+   migration that the model could not follow may have created it. */
 bool rs_ctx_existing(const struct rs_rule_ctx *ctx, const struct rs_relation *r);
 /* "users" or "app.users" */
 const char *rs_ctx_name(struct rs_rule_ctx *ctx, const struct rs_qname *q);

@@ -10,7 +10,7 @@ static void check(struct rs_rule_ctx *ctx)
         return;
     for (size_t i = 0; i < st->ntruncate_rels; i++) {
         const struct rs_relation *r = rs_model_rel(ctx->model, &st->truncate_rels[i]);
-        if (!rs_ctx_existing(ctx, r))
+        if (!rs_ctx_existing(ctx, r) || rs_is_system_relation(ctx, &st->truncate_rels[i]))
             continue;
         rs_emit(ctx, -1, NULL,
                 "empties table %s%s: every row is gone and no down migration can bring it back",
