@@ -14,6 +14,15 @@
 
 typedef PgQuery__Node Node;
 
+/* libpg_query 18 (PostgreSQL 18's grammar) moved RETURNING lists into a ReturningClause. */
+#if PG_VERSION_NUM >= 180000
+#define SQLX_RETURNING(s) ((s)->returning_clause ? (s)->returning_clause->exprs : NULL)
+#define SQLX_NRETURNING(s) ((s)->returning_clause ? (s)->returning_clause->n_exprs : 0)
+#else
+#define SQLX_RETURNING(s) ((s)->returning_list)
+#define SQLX_NRETURNING(s) ((s)->n_returning_list)
+#endif
+
 /* Translation context of one parsed text. */
 struct sqlx {
     struct arena *a;       /* where the translated statements go */

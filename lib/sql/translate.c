@@ -422,6 +422,10 @@ static enum rs_alter_kind alter_kind(const PgQuery__AlterTableCmd *c)
         return RS_AT_DROP_IDENTITY;
     case PG_QUERY__ALTER_TABLE_TYPE__AT_DropExpression:
         return RS_AT_DROP_EXPRESSION;
+#if PG_VERSION_NUM >= 170000
+    case PG_QUERY__ALTER_TABLE_TYPE__AT_SetExpression:
+        return RS_AT_SET_EXPRESSION;
+#endif
     case PG_QUERY__ALTER_TABLE_TYPE__AT_SetLogged:
         return RS_AT_SET_LOGGED;
     case PG_QUERY__ALTER_TABLE_TYPE__AT_SetUnLogged:
@@ -1006,7 +1010,7 @@ static void t_insert(struct sqlx *x, const PgQuery__InsertStmt *s, struct rs_stm
                                                       &st->non_conflict_columns);
         }
     }
-    st->returning = returning_query(x, s->relation, s->returning_list, s->n_returning_list);
+    st->returning = returning_query(x, s->relation, SQLX_RETURNING(s), SQLX_NRETURNING(s));
 }
 
 static void t_update(struct sqlx *x, const PgQuery__UpdateStmt *s, struct rs_stmt *st)
@@ -1032,7 +1036,7 @@ static void t_update(struct sqlx *x, const PgQuery__UpdateStmt *s, struct rs_stm
         as->value = sqlx_expr(x, rt->val);
         sqlx_query_add_refs_from_expr(x, st->query, rt->val);
     }
-    st->returning = returning_query(x, s->relation, s->returning_list, s->n_returning_list);
+    st->returning = returning_query(x, s->relation, SQLX_RETURNING(s), SQLX_NRETURNING(s));
 }
 
 static void t_delete(struct sqlx *x, const PgQuery__DeleteStmt *s, struct rs_stmt *st)
@@ -1045,7 +1049,7 @@ static void t_delete(struct sqlx *x, const PgQuery__DeleteStmt *s, struct rs_stm
         st->where = sqlx_expr(x, s->where_clause);
     st->query = dml_query(x, s->relation, s->using_clause, s->n_using_clause);
     sqlx_query_add_refs_from_expr(x, st->query, s->where_clause);
-    st->returning = returning_query(x, s->relation, s->returning_list, s->n_returning_list);
+    st->returning = returning_query(x, s->relation, SQLX_RETURNING(s), SQLX_NRETURNING(s));
 }
 
 static void t_truncate(struct sqlx *x, const PgQuery__TruncateStmt *s, struct rs_stmt *st)
