@@ -358,7 +358,8 @@ static void check_migration(struct run *r, size_t idx, const struct rs_migration
         if (!q)
             continue;
         struct rs_queries_ctx qc = {.arena = r->a, .m = m, .before = mc.start, .after = r->model,
-                                    .mig = (int)idx, .emitter = &e, .next = next};
+                                    .mig = (int)idx, .emitter = &e, .next = next,
+                                    .compat = &mr->compat};
         rs_queries_check(q, &qc);
     }
 

@@ -59,6 +59,22 @@ struct rs_down_check {
     bool restores_schema;
     const char **differences; size_t ndifferences; /* "column users.name: type text, was varchar(50)" */
     const char **data_loss; size_t ndata_loss;     /* what the down cannot give back */
+    /* --emit-down: the down rollsafe writes for the up, one statement per line in the order
+       they run (a comment line above a statement that can fail on new data); NULL when a
+       statement of the up has no exact inverse, and no_inverse says which and why
+       ("line 3: ALTER TABLE ... DROP COLUMN: the data of users.phone cannot be restored"). */
+    const char *emitted;
+    const char **no_inverse; size_t nno_inverse;
+};
+
+/* The mixed-version matrix of a migration ({N-1, N} x {schema before, schema after}), from
+   --previous-queries (N-1) and --next-queries (N): for each application version and schema, how
+   many of the version's queries fail there and not on the other schema (the migration makes
+   the difference). N-1 on the new schema and N on the old one are the findings. */
+struct rs_compatibility {
+    bool previous, next;           /* the version's queries were given */
+    size_t nprevious, nnext;       /* queries checked (statements that read or write tables) */
+    size_t previous_old, previous_new, next_old, next_new;
 };
 
 struct rs_migration_result {
@@ -75,6 +91,7 @@ struct rs_migration_result {
     struct rs_finding *findings; size_t nfindings;
     struct rs_down_check down_check;
     const char *tx;        /* transaction mode of the up, as the layout runs it */
+    struct rs_compatibility compat;
 };
 
 struct rs_check_result {

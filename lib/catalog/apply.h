@@ -39,10 +39,20 @@ struct rs_resolve_issue {
     int location;
 };
 
+/* A literal compared with a column (c = 'x', 'x' = c, c IN ('x', 'y')) and the column the
+   reference resolved to: what tells an enum comparison with a value the type does not have. */
+struct rs_resolved_cmp {
+    struct rs_qname rel;            /* relation of the column; name NULL for a subquery or CTE */
+    const struct rs_column *column;
+    const char *value;
+    int location;                   /* of the column reference */
+};
+
 struct rs_resolved {
     rs_dep_vec deps;                  /* base relations and views read, and their columns */
     rs_column_vec columns;            /* output columns: name and type when known */
     VEC(struct rs_resolve_issue) issues;
+    VEC(struct rs_resolved_cmp) cmps;
     bool opaque;                      /* something could not be followed (a function in FROM,
                                          an unknown relation): output columns may be missing */
 };

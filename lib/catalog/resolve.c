@@ -4,9 +4,9 @@
  * Given the summary of a query (lib/sql/query.c), finds which relation and column every
  * reference means, the way PostgreSQL's parser does: FROM items by alias or name, CTEs before
  * tables, unqualified columns searched in every FROM item, correlated references in outer
- * levels, SELECT * expanded. The result is what a view depends on, the columns it outputs, and
- * the references that do not resolve (what a previous application version's query would fail
- * on).
+ * levels, SELECT * expanded. The result is what a view depends on, the columns it outputs, the
+ * references that do not resolve (what a previous application version's query would fail on),
+ * and the columns that literals are compared with (an enum value the type does not have).
  *
  * It does not type-check expressions or resolve functions; a FROM item it cannot see into (a
  * set-returning function, an unknown relation) makes the level opaque rather than wrong.
@@ -225,6 +225,55 @@ static void resolve_ref(struct rctx *c, const struct scope *s, const struct rs_c
     add_issue(c, RS_RESOLVE_NO_COLUMN, &q, r->column, r->location);
 }
 
+/* The column a reference means, looked up like resolve_ref does; NULL when it does not resolve
+   or lands in an item rollsafe cannot see into. */
+static const struct rs_column *lookup_column(const struct scope *s, const struct rs_colref *r,
+                                             const struct item **found)
+{
+    if (!r->column)
+        return NULL;
+    for (const struct scope *sc = s; sc; sc = sc->outer) {
+        if (r->qualifier) {
+            const struct item *it = find_item(sc, r->qualifier);
+            if (!it)
+                continue;
+            *found = it;
+            return it->opaque ? NULL : item_column(it, r->column);
+        }
+        bool opaque = false;
+        for (size_t i = 0; i < sc->n; i++) {
+            const struct item *it = &sc->items[i];
+            if (it->opaque) {
+                opaque = true;
+                continue;
+            }
+            const struct rs_column *col = item_column(it, r->column);
+            if (col) {
+                *found = it;
+                return col;
+            }
+        }
+        if (opaque)
+            return NULL; /* the column may be the opaque item's */
+    }
+    return NULL;
+}
+
+static void add_cmps(struct rctx *c, const struct scope *s, const struct rs_query *q)
+{
+    for (size_t i = 0; i < q->ncmp; i++) {
+        const struct item *it = NULL;
+        const struct rs_column *col = lookup_column(s, &q->cmp_refs[i], &it);
+        if (!col)
+            continue;
+        struct rs_resolved_cmp *cmp = VEC_PUSH(c->a, &c->out->cmps);
+        cmp->rel = it->rel;
+        cmp->column = col;
+        cmp->value = q->cmp_values[i];
+        cmp->location = q->cmp_refs[i].location;
+    }
+}
+
 static void resolve_level(struct rctx *c, const struct rs_query *q, const struct scope *outer,
                           const struct cte_frame *ctes, struct rs_column **cols, size_t *ncols)
 {
@@ -255,6 +304,7 @@ static void resolve_level(struct rctx *c, const struct rs_query *q, const struct
     build_items(c, q, outer, ctes, &s);
     for (size_t i = 0; i < q->nrefs; i++)
         resolve_ref(c, &s, &q->refs[i]);
+    add_cmps(c, &s, q);
     for (size_t i = 0; i < q->nchildren; i++) {
         struct rs_column *cc;
         size_t cn;
