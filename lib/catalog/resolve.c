@@ -94,11 +94,19 @@ static const struct item *find_item(const struct scope *s, const char *name)
     return NULL;
 }
 
+/* An output column named name that is not simply the column name itself: ORDER BY and GROUP
+   BY may use it. (`SELECT username FROM users` has a target named username, but that target is
+   the reference being resolved, not an alias for it.) */
 static bool target_alias(const struct rs_query *q, const char *name)
 {
-    for (size_t i = 0; q && i < q->ntargets; i++)
-        if (q->targets[i].name && !strcmp(q->targets[i].name, name))
-            return true;
+    for (size_t i = 0; q && i < q->ntargets; i++) {
+        const struct rs_target *t = &q->targets[i];
+        if (!t->name || strcmp(t->name, name))
+            continue;
+        if (t->is_plain_ref && t->ref.column && !strcmp(t->ref.column, name))
+            continue;
+        return true;
+    }
     return false;
 }
 

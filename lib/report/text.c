@@ -114,6 +114,63 @@ static void finding(struct tx *t, const struct rs_finding *f)
     sb_addc(&t->sb, '\n');
 }
 
+/* The mixed-version matrix ({N-1, N} x {schema before, schema after}) of every migration, one
+   row each, when application queries were given: how many of each version's queries fail on
+   each schema because of the migration. */
+static void compat_table(struct tx *t, const struct rs_check_result *r)
+{
+    const struct rs_compatibility *any = NULL;
+    for (size_t i = 0; i < r->nmigrations && !any; i++)
+        if (r->migrations[i].compat.previous || r->migrations[i].compat.next)
+            any = &r->migrations[i].compat;
+    if (!any)
+        return;
+    size_t wm = strlen("migration");
+    for (size_t i = 0; i < r->nmigrations; i++) {
+        const struct rs_migration_result *m = &r->migrations[i];
+        size_t l = strlen(m->id) + (m->name && *m->name ? strlen(m->name) + 1 : 0);
+        if (l > wm)
+            wm = l;
+    }
+    if (wm > 60)
+        wm = 60;
+    sb_printf(&t->sb, "\n%squeries that fail because of the migration", paint(t, BOLD));
+    if (any->previous)
+        sb_printf(&t->sb, " (N-1: %zu quer%s", any->nprevious, any->nprevious == 1 ? "y" : "ies");
+    if (any->next)
+        sb_printf(&t->sb, "%sN: %zu quer%s", any->previous ? ", " : " (", any->nnext,
+                  any->nnext == 1 ? "y" : "ies");
+    sb_printf(&t->sb, ")%s\n", paint(t, RESET));
+    sb_printf(&t->sb, "%s%-*s  %-10s  %-10s  %-10s  %s%s\n", paint(t, BOLD), (int)wm, "migration",
+              "N-1 on old", "N-1 on new", "N on old", "N on new", paint(t, RESET));
+    for (size_t i = 0; i < r->nmigrations; i++) {
+        const struct rs_migration_result *m = &r->migrations[i];
+        const struct rs_compatibility *c = &m->compat;
+        const size_t counts[4] = {c->previous_old, c->previous_new, c->next_old, c->next_new};
+        const bool given[4] = {c->previous, c->previous, c->next, c->next};
+        struct strbuf label;
+        sb_init(&label, t->sb.arena);
+        sb_add(&label, m->id);
+        if (m->name && *m->name) {
+            sb_addc(&label, '_');
+            sb_add(&label, m->name);
+        }
+        sb_printf(&t->sb, "%-*.*s", (int)wm, (int)wm, label.s);
+        for (int k = 0; k < 4; k++) {
+            const char *cell = !given[k] ? "-"
+                               : counts[k] ? arena_printf(t->sb.arena, "%zu fail%s", counts[k],
+                                                          counts[k] == 1 ? "s" : "")
+                                           : "ok";
+            const char *color = !given[k] || !counts[k] ? "" : k == 1 ? RED : YELLOW;
+            sb_printf(&t->sb, "  %s%-10s%s", paint(t, color), cell, *color ? paint(t, RESET) : "");
+        }
+        /* No trailing blanks on the line. */
+        while (t->sb.len && t->sb.s[t->sb.len - 1] == ' ')
+            t->sb.s[--t->sb.len] = '\0';
+        sb_addc(&t->sb, '\n');
+    }
+}
+
 static void table(struct tx *t, const struct rs_check_result *r)
 {
     size_t wm = strlen("migration"), wv = strlen("breaks-previous-version");
@@ -165,8 +222,10 @@ char *rs_report_text(const struct rs_check_result *r, const struct rs_report_opt
             napproved += m->findings[k].approved;
         }
     }
-    if (r->nmigrations)
+    if (r->nmigrations) {
         table(&t, r);
+        compat_table(&t, r);
+    }
     sb_printf(&t.sb, "\n%zu migration%s checked (%s layout, PostgreSQL %d): %zu safe, %zu "
                      "breaks-previous-version, %zu irreversible; %zu finding%s",
               r->summary.migrations, r->summary.migrations == 1 ? "" : "s", r->layout,
