@@ -46,6 +46,37 @@ static json_t *strings(const char *const *v, size_t n)
     return a;
 }
 
+static json_t *schema_cell(size_t failing)
+{
+    json_t *j = json_object();
+    json_object_set_new(j, "compatible", json_boolean(failing == 0));
+    json_object_set_new(j, "failing", json_integer((json_int_t)failing));
+    return j;
+}
+
+/* One application version of the mixed-version matrix: its queries on the schema before the
+   migration (old) and after it (new). */
+static json_t *version_compat(bool given, size_t queries, size_t old, size_t new_)
+{
+    if (!given)
+        return json_null();
+    json_t *j = json_object();
+    json_object_set_new(j, "queries", json_integer((json_int_t)queries));
+    json_object_set_new(j, "old_schema", schema_cell(old));
+    json_object_set_new(j, "new_schema", schema_cell(new_));
+    return j;
+}
+
+static json_t *compatibility(const struct rs_compatibility *c)
+{
+    json_t *j = json_object();
+    json_object_set_new(j, "previous",
+                        version_compat(c->previous, c->nprevious, c->previous_old,
+                                       c->previous_new));
+    json_object_set_new(j, "next", version_compat(c->next, c->nnext, c->next_old, c->next_new));
+    return j;
+}
+
 static json_t *migration(const struct rs_migration_result *m, enum rs_fail_on fail_on)
 {
     (void)fail_on;
@@ -80,6 +111,9 @@ static json_t *migration(const struct rs_migration_result *m, enum rs_fail_on fa
     } else {
         json_object_set_new(j, "down_check", json_null());
     }
+    /* Only with --previous-queries / --next-queries: without them there is no matrix. */
+    if (m->compat.previous || m->compat.next)
+        json_object_set_new(j, "compatibility", compatibility(&m->compat));
     json_t *fs = json_array();
     for (size_t i = 0; i < m->nfindings; i++)
         json_array_append_new(fs, rs_json_finding(&m->findings[i]));
