@@ -16,6 +16,7 @@
  * and their messages go to the emitter's arena (the run's). The models given are never changed.
  */
 #include <ctype.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "catalog/apply.h"
@@ -464,8 +465,9 @@ static int failure_mode(const struct hit *h)
     }
     if (!h->st)
         return 0;
-    if (h->st->kind == RS_STMT_RENAME || h->st->kind == RS_STMT_SET_SCHEMA)
-        return 5;
+    if (h->st->kind == RS_STMT_RENAME || h->st->kind == RS_STMT_SET_SCHEMA ||
+        h->st->kind == RS_STMT_CREATE_VIEW)
+        return 5; /* a view created by the migration is a rename's bridge */
     if (h->st->kind == RS_STMT_DROP || (h->cmd && h->cmd->kind == RS_AT_DROP_COLUMN))
         return 1;
     return 0;
@@ -494,6 +496,9 @@ static const char *help_previous(const struct hit *h, int mode)
     default:
         break;
     }
+    if (h->st && h->st->kind == RS_STMT_CREATE_VIEW)
+        return "Show every column N-1 uses in the view, under the name N-1 uses "
+               "(new_name AS old_name).";
     if (mode == 5)
         return "Bridge the rename until N-1 is gone: a view under the old name (a simple view is "
                "writable too), or the old column kept in sync by a trigger.";
@@ -559,7 +564,11 @@ static void emit(struct qcheck *c, const struct hit *h)
     int qline, qcol;
     rs_source_position(q->src, rs_app_query_file_offset(q, q->st->offset), &qline, &qcol);
     const char *where = arena_printf(a, "`%s` (%s:%d)", q->oneline, q->src->path, qline);
-    const char *did = what(a, q, &h->p);
+    struct rs_qproblem p = h->p;
+    if (!p.rel.name && p.column && h->st &&
+        (h->st->kind == RS_STMT_ALTER_TABLE || h->st->kind == RS_STMT_RENAME))
+        p.rel = h->st->rel; /* an unqualified column among several tables: the culprit's */
+    const char *did = what(a, q, &p);
     const char *mig = ctx->m->id;
     const char *because;
     if (h->st) {
@@ -602,12 +611,14 @@ static void emit(struct qcheck *c, const struct hit *h)
 struct use {
     unsigned oid;       /* relation in the schema before the migration */
     const char *column; /* NULL: the relation itself */
+    size_t query;
 };
 
 struct usage {
     bool built;
     VEC(struct use) v;
     VEC(size_t) uncertain; /* queries rollsafe could not fully resolve (searched by name) */
+    size_t current;        /* the query being added */
 };
 
 static void add_use(struct arena *a, struct usage *u, const struct rs_relation *r, const char *col,
@@ -618,6 +629,7 @@ static void add_use(struct arena *a, struct usage *u, const struct rs_relation *
     struct use *x = VEC_PUSH(a, &u->v);
     x->oid = r->oid;
     x->column = col;
+    x->query = u->current;
     /* Reading a view reads what the view reads. */
     if ((r->kind == RS_REL_VIEW || r->kind == RS_REL_MATVIEW) && depth < 16)
         for (size_t i = 0; i < r->deps.n; i++)
@@ -662,6 +674,7 @@ static void build_usage(struct qcheck *c, struct usage *u)
         const struct rs_app_query *q = &c->qs->v.v[qi];
         const struct rs_stmt *st = q->st;
         bool sure = true;
+        u->current = qi;
         for (size_t i = 0; i < q->nnames; i++) {
             struct rs_qname n = {NULL, q->names[i]};
             const struct rs_relation *r = rs_model_rel(m, &n);
@@ -696,12 +709,18 @@ static bool mentions(const char *text, size_t len, const char *name)
     return false;
 }
 
-static bool used(struct qcheck *c, struct usage *u, const struct rs_relation *r, const char *col)
+/* Does an N-1 query use column col of r (r itself when col is NULL)? *by is the first query
+   that surely does, SIZE_MAX when only a query rollsafe could not resolve may. */
+static bool used(struct qcheck *c, struct usage *u, const struct rs_relation *r, const char *col,
+                 size_t *by)
 {
     build_usage(c, u);
+    *by = SIZE_MAX;
     for (size_t i = 0; i < u->v.n; i++)
-        if (u->v.v[i].oid == r->oid && (!col || streq(u->v.v[i].column, col)))
+        if (u->v.v[i].oid == r->oid && (!col || streq(u->v.v[i].column, col))) {
+            *by = u->v.v[i].query;
             return true;
+        }
     /* What rollsafe could not resolve may use it: any mention of the name counts. */
     const char *word = col ? col : r->name.name;
     for (size_t i = 0; i < u->uncertain.n; i++) {
@@ -799,6 +818,14 @@ static const struct rs_relation *finding_object(struct qcheck *c, const struct r
     return NULL;
 }
 
+static bool has_hit(const struct qcheck *c, size_t qi)
+{
+    for (size_t i = 0; i < c->hits.n; i++)
+        if (c->hits.v[i].query == qi)
+            return true;
+    return false;
+}
+
 /* A drop or rename of something no N-1 query uses does not break N-1. */
 static void take_back(struct qcheck *c, size_t nfindings)
 {
@@ -814,11 +841,24 @@ static void take_back(struct qcheck *c, size_t nfindings)
         if (!ours || f->in_down || (!f->breaks_previous && f->cls != RS_CLASS_BREAKS))
             continue;
         const char *col;
+        size_t by;
         const struct rs_relation *r = finding_object(c, f, i, &col);
-        if (!r || used(c, &u, r, col))
+        if (!r)
             continue;
         const char *obj = col ? arena_printf(a, "%s.%s", rs_qname_str(a, &r->name), col)
                               : rs_qname_str(a, &r->name);
+        if (used(c, &u, r, col, &by)) {
+            if (by != SIZE_MAX && !has_hit(c, by)) {
+                /* It uses it without failing (SELECT *): say who, since no finding does. */
+                const struct rs_app_query *q = &c->qs->v.v[by];
+                int line, column;
+                rs_source_position(q->src, rs_app_query_file_offset(q, q->st->offset), &line,
+                                   &column);
+                f->message = arena_printf(a, "%s; `%s` (%s:%d) of the previous version reads %s",
+                                          f->message, q->oneline, q->src->path, line, obj);
+            }
+            continue;
+        }
         f->breaks_previous = false;
         if (f->cls == RS_CLASS_BREAKS) {
             /* Nothing is lost and nothing of N-1 breaks: keep the finding as a note. */

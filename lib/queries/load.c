@@ -66,6 +66,12 @@ static const char *one_line(struct arena *a, const char *s, size_t n)
         }
         if ((c & 0xC0) != 0x80) {
             if (chars >= 80) {
+                /* Cut at the last word boundary. */
+                size_t cut = sb.len;
+                while (cut > 40 && sb.s[cut - 1] != ' ')
+                    cut--;
+                sb.s[cut > 40 ? cut - 1 : sb.len] = '\0';
+                sb.len = strlen(sb.s);
                 sb_add(&sb, " ...");
                 return sb.s;
             }
@@ -175,10 +181,54 @@ static size_t add_statements(struct arena *a, struct rs_queries *qs, const struc
     return bad;
 }
 
+/* Skips white space, comments and semicolons from p. */
+static size_t skip_noise(const char *t, size_t p, size_t len)
+{
+    while (p < len) {
+        if (t[p] == ' ' || t[p] == '\t' || t[p] == '\n' || t[p] == '\r' || t[p] == ';') {
+            p++;
+        } else if (t[p] == '-' && p + 1 < len && t[p + 1] == '-') {
+            while (p < len && t[p] != '\n')
+                p++;
+        } else if (t[p] == '/' && p + 1 < len && t[p + 1] == '*') {
+            const char *e = strstr(t + p + 2, "*/");
+            p = e ? (size_t)(e - t) + 2 : len;
+        } else {
+            break;
+        }
+    }
+    return p;
+}
+
+/*
+ * Parses a text. PostgreSQL's scanner does not split off a last statement that leaves a
+ * parenthesis open (a query cut off by pg_stat_statements does), so what follows the last
+ * statement is checked here: text there is a statement that does not parse.
+ */
+static void parse(struct arena *a, const char *text, size_t len, struct rs_stmt_list *out)
+{
+    rs_sql_parse_text(a, text, len, NULL, out);
+    size_t end = 0;
+    for (size_t i = 0; i < out->n; i++)
+        if (out->v[i].offset + out->v[i].len > end)
+            end = out->v[i].offset + out->v[i].len;
+    size_t rest = skip_noise(text, end, len);
+    if (rest >= len)
+        return;
+    struct rs_stmt *st = VEC_PUSH(a, out);
+    st->syntax_error = true;
+    st->tag = "syntax error";
+    st->offset = rest;
+    st->len = len - rest;
+    st->error_offset = len;
+    st->error = "syntax error at end of input";
+    st->index = (int)out->n;
+}
+
 static void parse_origin(struct arena *a, struct rs_queries *qs, const struct origin *o)
 {
     struct rs_stmt_list stmts = {0};
-    rs_sql_parse_text(a, o->text, o->len, NULL, &stmts);
+    parse(a, o->text, o->len, &stmts);
     add_statements(a, qs, o, &stmts, false);
 }
 
@@ -201,7 +251,7 @@ static void load_sql(struct arena *a, struct rs_queries *qs, const struct rs_sou
 {
     struct origin whole = {src, src->text, src->len, NULL, 0, false};
     struct rs_stmt_list stmts = {0};
-    rs_sql_parse_text(a, src->text, src->len, NULL, &stmts);
+    parse(a, src->text, src->len, &stmts);
     size_t bad = add_statements(a, qs, &whole, &stmts, true);
     if (bad && src->nlines > 1) {
         size_t bad_lines = 0, nonblank = 0;
@@ -213,7 +263,7 @@ static void load_sql(struct arena *a, struct rs_queries *qs, const struct rs_sou
                 continue;
             nonblank++;
             struct rs_stmt_list ls = {0};
-            rs_sql_parse_text(&tmp, arena_strndup(&tmp, line, n), n, NULL, &ls);
+            parse(&tmp, arena_strndup(&tmp, line, n), n, &ls);
             for (size_t i = 0; i < ls.n; i++)
                 bad_lines += ls.v[i].syntax_error;
         }
