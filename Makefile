@@ -94,7 +94,7 @@ valgrind:
 	@VALGRIND=1 tests/run build
 
 example: $(BIN)
-	@$(BIN) check examples/shop/migrations; \
+	@$(BIN) check --previous-queries examples/shop/app examples/shop/migrations; \
 	  rc=$$?; [ $$rc -le 1 ] || exit $$rc; \
 	  echo; echo "(exit code $$rc: 1 means unapproved findings at or above --fail-on, as expected for this example)"
 
