@@ -6,6 +6,7 @@
  * volatility), the columns it reads, and a few shapes (`c IS NOT NULL`, a bare column, a cast
  * of a column, a literal).
  */
+#include <assert.h>
 #include <ctype.h>
 #include <string.h>
 
@@ -18,6 +19,14 @@ void sqlx_walk(const ProtobufCMessage *m, sqlx_visit_fn fn, void *ctx)
     if (!m || !fn(m, ctx))
         return;
     const ProtobufCMessageDescriptor *d = m->descriptor;
+    if (d == &pg_query__node__descriptor) {
+        /* A Node is a oneof of some 250 message fields: go straight to the one that is set. */
+        const Node *n = (const Node *)m;
+        const ProtobufCFieldDescriptor *f = sqlx_field(d, n->node_case);
+        if (f && f->type == PROTOBUF_C_TYPE_MESSAGE)
+            sqlx_walk(*(const ProtobufCMessage *const *)((const char *)m + f->offset), fn, ctx);
+        return;
+    }
     for (unsigned i = 0; i < d->n_fields; i++) {
         const ProtobufCFieldDescriptor *f = &d->fields[i];
         if (f->type != PROTOBUF_C_TYPE_MESSAGE)
@@ -103,36 +112,82 @@ void sqlx_type(struct sqlx *x, const PgQuery__TypeName *tn, struct rs_type *out)
 
 /* ---------------------------------------------------------------- deparse */
 
+/* Protocol buffer framing, enough to wrap an expression's bytes in a statement. */
+static size_t varint_size(uint64_t v)
+{
+    size_t n = 1;
+    while (v >= 0x80) {
+        v >>= 7;
+        n++;
+    }
+    return n;
+}
+
+static uint8_t *put_varint(uint8_t *p, uint64_t v)
+{
+    while (v >= 0x80) {
+        *p++ = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    *p++ = (uint8_t)v;
+    return p;
+}
+
+/* Size of a length-delimited field with number id and a payload of n bytes. */
+static size_t len_field_size(unsigned id, size_t n)
+{
+    return varint_size((uint64_t)id << 3 | 2) + varint_size(n) + n;
+}
+
+static uint8_t *put_len_key(uint8_t *p, unsigned id, size_t n)
+{
+    return put_varint(put_varint(p, (uint64_t)id << 3 | 2), n);
+}
+
+static uint8_t *put_varint_field(uint8_t *p, unsigned id, uint64_t v)
+{
+    return put_varint(put_varint(p, (uint64_t)id << 3), v);
+}
+
+/*
+ * The deparser takes whole statements, so the expression goes in as `SELECT expr`. The node's
+ * own packed bytes (kept by the decoder) are framed by hand rather than packed again with
+ * protobuf-c, whose packer walks every field of every Node: it cost more than the deparse.
+ * Field numbers are those of pg_query.proto (a oneof's case value is its field number).
+ */
 const char *sqlx_deparse_expr(struct sqlx *x, const Node *node)
 {
     if (!node)
         return NULL;
-    PgQuery__ResTarget rt = PG_QUERY__RES_TARGET__INIT;
-    rt.val = (Node *)node;
-    Node rtn = PG_QUERY__NODE__INIT;
-    rtn.node_case = PG_QUERY__NODE__NODE_RES_TARGET;
-    rtn.res_target = &rt;
-    Node *targets[1] = {&rtn};
-    PgQuery__SelectStmt sel = PG_QUERY__SELECT_STMT__INIT;
-    sel.n_target_list = 1;
-    sel.target_list = targets;
-    sel.limit_option = PG_QUERY__LIMIT_OPTION__LIMIT_OPTION_DEFAULT;
-    sel.op = PG_QUERY__SET_OPERATION__SETOP_NONE;
-    Node seln = PG_QUERY__NODE__INIT;
-    seln.node_case = PG_QUERY__NODE__NODE_SELECT_STMT;
-    seln.select_stmt = &sel;
-    PgQuery__RawStmt raw = PG_QUERY__RAW_STMT__INIT;
-    raw.stmt = &seln;
-    PgQuery__RawStmt *stmts[1] = {&raw};
-    PgQuery__ParseResult pr = PG_QUERY__PARSE_RESULT__INIT;
-    pr.version = PG_VERSION_NUM;
-    pr.n_stmts = 1;
-    pr.stmts = stmts;
+    enum { RT_VAL = 3, SEL_TARGET_LIST = 3, SEL_LIMIT_OPTION = 14, SEL_OP = 17, RAW_STMT = 1,
+           PR_VERSION = 1, PR_STMTS = 2 };
+    size_t elen;
+    const uint8_t *expr = sqlx_node_bytes(node, &elen);
+    size_t rt = len_field_size(RT_VAL, elen);
+    size_t rt_node = len_field_size(PG_QUERY__NODE__NODE_RES_TARGET, rt);
+    size_t sel = len_field_size(SEL_TARGET_LIST, rt_node) + varint_size(SEL_LIMIT_OPTION << 3) +
+                 varint_size(PG_QUERY__LIMIT_OPTION__LIMIT_OPTION_DEFAULT) +
+                 varint_size(SEL_OP << 3) + varint_size(PG_QUERY__SET_OPERATION__SETOP_NONE);
+    size_t sel_node = len_field_size(PG_QUERY__NODE__NODE_SELECT_STMT, sel);
+    size_t raw = len_field_size(RAW_STMT, sel_node);
+    size_t total = varint_size(PR_VERSION << 3) + varint_size(PG_VERSION_NUM) +
+                   len_field_size(PR_STMTS, raw);
 
-    size_t len = pg_query__parse_result__get_packed_size(&pr);
-    uint8_t *buf = arena_alloc(x->scratch, len ? len : 1);
-    pg_query__parse_result__pack(&pr, buf);
-    PgQueryProtobuf pb = {len, (char *)buf};
+    uint8_t *buf = arena_alloc(x->scratch, total);
+    uint8_t *p = put_varint_field(buf, PR_VERSION, PG_VERSION_NUM);
+    p = put_len_key(p, PR_STMTS, raw);
+    p = put_len_key(p, RAW_STMT, sel_node);
+    p = put_len_key(p, PG_QUERY__NODE__NODE_SELECT_STMT, sel);
+    p = put_len_key(p, SEL_TARGET_LIST, rt_node);
+    p = put_len_key(p, PG_QUERY__NODE__NODE_RES_TARGET, rt);
+    p = put_len_key(p, RT_VAL, elen);
+    memcpy(p, expr, elen);
+    p += elen;
+    p = put_varint_field(p, SEL_LIMIT_OPTION, PG_QUERY__LIMIT_OPTION__LIMIT_OPTION_DEFAULT);
+    p = put_varint_field(p, SEL_OP, PG_QUERY__SET_OPERATION__SETOP_NONE);
+    assert((size_t)(p - buf) == total);
+
+    PgQueryProtobuf pb = {total, (char *)buf};
     PgQueryDeparseResult d = pg_query_deparse_protobuf(pb);
     const char *out = NULL;
     if (!d.error && d.query) {

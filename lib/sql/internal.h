@@ -50,6 +50,16 @@ int sqlx_loc(const struct sqlx *x, int location);
 typedef bool (*sqlx_visit_fn)(const ProtobufCMessage *m, void *ctx);
 void sqlx_walk(const ProtobufCMessage *m, sqlx_visit_fn fn, void *ctx);
 
+/* unpack.c */
+/* Decodes libpg_query's packed parse result into the arena: the same structs as protobuf-c's
+ * unpacker fills. Returns NULL when the bytes are malformed. The bytes must outlive the tree:
+ * Nodes point back into them (sqlx_node_bytes). */
+PgQuery__ParseResult *sqlx_unpack(struct arena *a, const uint8_t *bytes, size_t len);
+/* The packed bytes a Node of a tree from sqlx_unpack was decoded from. */
+const uint8_t *sqlx_node_bytes(const Node *n, size_t *len);
+/* The field with number id of a message type, or NULL. */
+const ProtobufCFieldDescriptor *sqlx_field(const ProtobufCMessageDescriptor *d, uint64_t id);
+
 /* query.c */
 struct rs_query *sqlx_query(struct sqlx *x, const Node *node);
 void sqlx_query_add_refs_from_expr(struct sqlx *x, struct rs_query *q, const Node *node);

@@ -13,17 +13,6 @@
 
 #include "internal.h"
 
-static void *pb_alloc(void *data, size_t size)
-{
-    return arena_alloc(data, size);
-}
-
-static void pb_free(void *data, void *p)
-{
-    (void)data;
-    (void)p;
-}
-
 int rs_sql_grammar_version(void)
 {
     return PG_VERSION_NUM / 10000;
@@ -184,8 +173,7 @@ static void add_parsed(struct parse_job *j, const PgQuery__ParseResult *pr)
 
 static PgQuery__ParseResult *unpack(struct arena *a, PgQueryProtobuf pb)
 {
-    ProtobufCAllocator alloc = {pb_alloc, pb_free, a};
-    return pg_query__parse_result__unpack(&alloc, pb.len, (const uint8_t *)pb.data);
+    return sqlx_unpack(a, (const uint8_t *)pb.data, pb.len);
 }
 
 /* Piece by piece: the fallback when the whole text does not parse. */
@@ -238,17 +226,13 @@ static void parse_job_run(struct parse_job *j)
     if (skip_blank(j->text, 0, j->len) >= j->len)
         return; /* empty or comment-only: a valid migration with no statement */
     PgQueryProtobufParseResult r = pg_query_parse_protobuf(j->text);
-    if (!r.error) {
-        PgQuery__ParseResult *pr = unpack(j->scratch, r.parse_tree);
-        pg_query_free_protobuf_parse_result(r);
-        if (pr) {
-            add_parsed(j, pr);
-            return;
-        }
-    } else {
-        pg_query_free_protobuf_parse_result(r);
-    }
-    parse_pieces(j);
+    /* The tree points into the packed bytes (for the deparser): free them after translating. */
+    PgQuery__ParseResult *pr = r.error ? NULL : unpack(j->scratch, r.parse_tree);
+    if (pr)
+        add_parsed(j, pr);
+    pg_query_free_protobuf_parse_result(r);
+    if (!pr)
+        parse_pieces(j);
 }
 
 void rs_sql_parse_script(struct arena *a, const struct rs_script *script, struct rs_stmt_list *out)

@@ -1,0 +1,396 @@
+/*
+ * unpack.c - decodes libpg_query's packed parse tree into protobuf-c's message structs, fast.
+ *
+ * protobuf-c's own unpacker is generic and, for each message, loops over every field of its
+ * descriptor (twice) and allocates a bitmap. pg_query's Node is a oneof of some 250 fields, so
+ * that loop dominated the analysis: unpacking cost a third of parsing itself. This decoder fills
+ * the very same structs (protobuf-c's descriptors give the offsets, so translate.c cannot tell
+ * the difference) in one pass that only looks at the fields present, and allocates from the
+ * arena.
+ *
+ * Every Node is allocated with a header holding the bytes it was decoded from, so that an
+ * expression can be handed back to libpg_query's deparser without packing it again
+ * (sqlx_node_bytes).
+ *
+ * What it deliberately does not do: keep unknown fields (nothing reads them), merge a message
+ * field that occurs twice (the last one wins; libpg_query never writes one twice), or check
+ * required fields (proto3 has none).
+ */
+#include <string.h>
+
+#include "internal.h"
+
+/* Deeper than any tree libpg_query produces (its grammar stops at about 10,000 tokens of
+   nesting), shallow enough for the decoder's own stack. */
+#define UNPACK_MAX_DEPTH 25000
+
+struct node_header {
+    const uint8_t *bytes;
+    size_t len;
+};
+
+struct dec {
+    struct arena *a;
+    int depth;
+};
+
+/* ---------------------------------------------------------------- wire format */
+
+/* Reads a varint at *p (< end). Returns false when it is truncated or longer than 10 bytes. */
+static bool get_varint(const uint8_t **p, const uint8_t *end, uint64_t *out)
+{
+    uint64_t v = 0;
+    const uint8_t *q = *p;
+    for (unsigned shift = 0; shift < 70 && q < end; shift += 7) {
+        uint8_t b = *q++;
+        v |= (uint64_t)(b & 0x7F) << shift;
+        if (!(b & 0x80)) {
+            *p = q;
+            *out = v;
+            return true;
+        }
+    }
+    return false;
+}
+
+enum { WIRE_VARINT = 0, WIRE_64BIT = 1, WIRE_LEN = 2, WIRE_32BIT = 5 };
+
+/* Skips the value of a field of wire type wt. */
+static bool skip_value(const uint8_t **p, const uint8_t *end, unsigned wt)
+{
+    uint64_t v;
+    switch (wt) {
+    case WIRE_VARINT:
+        return get_varint(p, end, &v);
+    case WIRE_64BIT:
+        if (end - *p < 8)
+            return false;
+        *p += 8;
+        return true;
+    case WIRE_32BIT:
+        if (end - *p < 4)
+            return false;
+        *p += 4;
+        return true;
+    case WIRE_LEN:
+        if (!get_varint(p, end, &v) || v > (uint64_t)(end - *p))
+            return false;
+        *p += v;
+        return true;
+    default:
+        return false; /* groups (3, 4) are not used by proto3 */
+    }
+}
+
+const ProtobufCFieldDescriptor *sqlx_field(const ProtobufCMessageDescriptor *d, uint64_t id)
+{
+    /* Field numbers are mostly 1..n in order, and the array is sorted by number. */
+    if (id - 1 < d->n_fields && d->fields[id - 1].id == id)
+        return &d->fields[id - 1];
+    size_t lo = 0, hi = d->n_fields;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (d->fields[mid].id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < d->n_fields && d->fields[lo].id == id ? &d->fields[lo] : NULL;
+}
+
+static size_t elt_size(ProtobufCType t)
+{
+    switch (t) {
+    case PROTOBUF_C_TYPE_INT64:
+    case PROTOBUF_C_TYPE_SINT64:
+    case PROTOBUF_C_TYPE_SFIXED64:
+    case PROTOBUF_C_TYPE_UINT64:
+    case PROTOBUF_C_TYPE_FIXED64:
+    case PROTOBUF_C_TYPE_DOUBLE:
+        return 8;
+    case PROTOBUF_C_TYPE_BOOL:
+        return sizeof(protobuf_c_boolean);
+    case PROTOBUF_C_TYPE_STRING:
+    case PROTOBUF_C_TYPE_MESSAGE:
+        return sizeof(void *);
+    case PROTOBUF_C_TYPE_BYTES:
+        return sizeof(ProtobufCBinaryData);
+    default:
+        return 4;
+    }
+}
+
+/* The wire type a value of type t is written with (unpacked). */
+static unsigned wire_type_of(ProtobufCType t)
+{
+    switch (t) {
+    case PROTOBUF_C_TYPE_SFIXED32:
+    case PROTOBUF_C_TYPE_FIXED32:
+    case PROTOBUF_C_TYPE_FLOAT:
+        return WIRE_32BIT;
+    case PROTOBUF_C_TYPE_SFIXED64:
+    case PROTOBUF_C_TYPE_FIXED64:
+    case PROTOBUF_C_TYPE_DOUBLE:
+        return WIRE_64BIT;
+    case PROTOBUF_C_TYPE_STRING:
+    case PROTOBUF_C_TYPE_BYTES:
+    case PROTOBUF_C_TYPE_MESSAGE:
+        return WIRE_LEN;
+    default:
+        return WIRE_VARINT;
+    }
+}
+
+/* ---------------------------------------------------------------- values */
+
+static ProtobufCMessage *decode_message(struct dec *dc, const ProtobufCMessageDescriptor *d,
+                                        const uint8_t *p, size_t len);
+
+/* Decodes one scalar of type t at *p (its wire type already checked) into out. */
+static bool decode_scalar(const uint8_t **p, const uint8_t *end, ProtobufCType t, void *out)
+{
+    uint64_t v;
+    switch (wire_type_of(t)) {
+    case WIRE_32BIT: {
+        if (end - *p < 4)
+            return false;
+        uint32_t u = (uint32_t)(*p)[0] | (uint32_t)(*p)[1] << 8 | (uint32_t)(*p)[2] << 16 |
+                     (uint32_t)(*p)[3] << 24;
+        memcpy(out, &u, 4);
+        *p += 4;
+        return true;
+    }
+    case WIRE_64BIT: {
+        if (end - *p < 8)
+            return false;
+        uint64_t u = 0;
+        for (int i = 7; i >= 0; i--)
+            u = u << 8 | (*p)[i];
+        memcpy(out, &u, 8);
+        *p += 8;
+        return true;
+    }
+    default:
+        break;
+    }
+    if (!get_varint(p, end, &v))
+        return false;
+    switch (t) {
+    case PROTOBUF_C_TYPE_SINT32: {
+        int32_t s = (int32_t)((uint32_t)v >> 1) ^ -(int32_t)((uint32_t)v & 1);
+        memcpy(out, &s, 4);
+        break;
+    }
+    case PROTOBUF_C_TYPE_SINT64: {
+        int64_t s = (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
+        memcpy(out, &s, 8);
+        break;
+    }
+    case PROTOBUF_C_TYPE_INT64:
+    case PROTOBUF_C_TYPE_UINT64:
+        memcpy(out, &v, 8);
+        break;
+    case PROTOBUF_C_TYPE_BOOL: {
+        protobuf_c_boolean b = v != 0;
+        memcpy(out, &b, sizeof(b));
+        break;
+    }
+    default: { /* int32, uint32, enum: the low 32 bits, as protobuf-c does */
+        uint32_t u = (uint32_t)v;
+        memcpy(out, &u, 4);
+        break;
+    }
+    }
+    return true;
+}
+
+/* Decodes a length-delimited value (string, bytes or message) of field f into out. */
+static bool decode_len(struct dec *dc, const ProtobufCFieldDescriptor *f, const uint8_t *p,
+                       size_t len, void *out)
+{
+    switch (f->type) {
+    case PROTOBUF_C_TYPE_STRING: {
+        char *s = arena_strndup(dc->a, (const char *)p, len);
+        memcpy(out, &s, sizeof(s));
+        return true;
+    }
+    case PROTOBUF_C_TYPE_BYTES: {
+        ProtobufCBinaryData b = {len, len ? arena_alloc(dc->a, len) : NULL};
+        if (len)
+            memcpy(b.data, p, len);
+        memcpy(out, &b, sizeof(b));
+        return true;
+    }
+    default: {
+        ProtobufCMessage *m = decode_message(dc, f->descriptor, p, len);
+        memcpy(out, &m, sizeof(m));
+        return m != NULL;
+    }
+    }
+}
+
+/* ---------------------------------------------------------------- repeated fields */
+
+/* Makes room for k more elements in the repeated field f of msg; returns the first new one. */
+static unsigned char *repeated_extend(struct dec *dc, unsigned char *msg,
+                                      const ProtobufCFieldDescriptor *f, size_t k)
+{
+    size_t *n = (size_t *)(msg + f->quantifier_offset);
+    void **arr = (void **)(msg + f->offset);
+    size_t sz = elt_size(f->type);
+    /* The same field written again further on (protobuf-c never does): grow by copying. */
+    *arr = arena_grow(dc->a, *arr, *n, *n + k, sz);
+    unsigned char *first = (unsigned char *)*arr + *n * sz;
+    *n += k;
+    return first;
+}
+
+/* A packed run of scalars (proto3's default for repeated numbers). */
+static bool decode_packed(struct dec *dc, unsigned char *msg, const ProtobufCFieldDescriptor *f,
+                          const uint8_t *p, const uint8_t *end)
+{
+    size_t count = 0;
+    unsigned wt = wire_type_of(f->type);
+    if (wt == WIRE_32BIT || wt == WIRE_64BIT) {
+        size_t w = wt == WIRE_32BIT ? 4 : 8;
+        if ((size_t)(end - p) % w)
+            return false;
+        count = (size_t)(end - p) / w;
+    } else {
+        for (const uint8_t *q = p; q < end; q++)
+            count += !(*q & 0x80);
+        if (end > p && (end[-1] & 0x80))
+            return false;
+    }
+    if (!count)
+        return true;
+    unsigned char *out = repeated_extend(dc, msg, f, count);
+    size_t sz = elt_size(f->type);
+    for (size_t i = 0; i < count; i++)
+        if (!decode_scalar(&p, end, f->type, out + i * sz))
+            return false;
+    return p == end;
+}
+
+/* The elements of repeated field f starting at *p with the key just read: this one and the
+   ones that follow it directly with the same key, decoded into one allocation. */
+static bool decode_repeated(struct dec *dc, unsigned char *msg, const ProtobufCFieldDescriptor *f,
+                            uint64_t key, const uint8_t **p, const uint8_t *end)
+{
+    unsigned wt = (unsigned)(key & 7);
+    size_t count = 1;
+    const uint8_t *q = *p;
+    if (!skip_value(&q, end, wt))
+        return false;
+    for (;;) {
+        const uint8_t *r = q;
+        uint64_t k2;
+        if (r >= end || !get_varint(&r, end, &k2) || k2 != key || !skip_value(&r, end, wt))
+            break;
+        count++;
+        q = r;
+    }
+    unsigned char *out = repeated_extend(dc, msg, f, count);
+    size_t sz = elt_size(f->type);
+    for (size_t i = 0; i < count; i++) {
+        uint64_t k2, len = 0;
+        if (i > 0 && !get_varint(p, end, &k2)) /* the same key, checked above */
+            return false;
+        if (wt == WIRE_LEN) {
+            if (!get_varint(p, end, &len) || len > (uint64_t)(end - *p) ||
+                !decode_len(dc, f, *p, (size_t)len, out + i * sz))
+                return false;
+            *p += len;
+        } else if (!decode_scalar(p, end, f->type, out + i * sz)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* ---------------------------------------------------------------- messages */
+
+static ProtobufCMessage *decode_message(struct dec *dc, const ProtobufCMessageDescriptor *d,
+                                        const uint8_t *p, size_t len)
+{
+    if (++dc->depth > UNPACK_MAX_DEPTH) {
+        dc->depth--;
+        return NULL;
+    }
+    unsigned char *msg;
+    if (d == &pg_query__node__descriptor) {
+        struct node_header *h = arena_alloc(dc->a, sizeof(*h) + d->sizeof_message);
+        h->bytes = p;
+        h->len = len;
+        msg = (unsigned char *)(h + 1);
+    } else {
+        msg = arena_alloc(dc->a, d->sizeof_message);
+    }
+    d->message_init((ProtobufCMessage *)msg);
+
+    const uint8_t *end = p + len;
+    bool ok = true;
+    while (ok && p < end) {
+        uint64_t key;
+        if (!get_varint(&p, end, &key) || (key >> 3) == 0 || (key >> 3) > UINT32_MAX) {
+            ok = false;
+            break;
+        }
+        unsigned wt = (unsigned)(key & 7);
+        const ProtobufCFieldDescriptor *f = sqlx_field(d, key >> 3);
+        if (!f) {
+            ok = skip_value(&p, end, wt);
+            continue;
+        }
+        if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+            if (wt == WIRE_LEN && wire_type_of(f->type) != WIRE_LEN) {
+                uint64_t n;
+                ok = get_varint(&p, end, &n) && n <= (uint64_t)(end - p) &&
+                     decode_packed(dc, msg, f, p, p + n);
+                p += ok ? n : 0;
+            } else {
+                ok = wt == wire_type_of(f->type) && decode_repeated(dc, msg, f, key, &p, end);
+            }
+            continue;
+        }
+        if (wt != wire_type_of(f->type)) {
+            ok = false;
+            break;
+        }
+        void *out = msg + f->offset;
+        if (wt == WIRE_LEN) {
+            uint64_t n;
+            ok = get_varint(&p, end, &n) && n <= (uint64_t)(end - p) &&
+                 decode_len(dc, f, p, (size_t)n, out);
+            p += ok ? n : 0;
+        } else {
+            ok = decode_scalar(&p, end, f->type, out);
+        }
+        if (!ok)
+            break;
+        if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
+            uint32_t id = f->id;
+            memcpy(msg + f->quantifier_offset, &id, sizeof(id));
+        } else if (f->label == PROTOBUF_C_LABEL_OPTIONAL && f->quantifier_offset &&
+                   f->type != PROTOBUF_C_TYPE_MESSAGE && f->type != PROTOBUF_C_TYPE_STRING) {
+            protobuf_c_boolean has = 1;
+            memcpy(msg + f->quantifier_offset, &has, sizeof(has));
+        }
+    }
+    dc->depth--;
+    return ok ? (ProtobufCMessage *)msg : NULL;
+}
+
+PgQuery__ParseResult *sqlx_unpack(struct arena *a, const uint8_t *bytes, size_t len)
+{
+    struct dec dc = {a, 0};
+    return (PgQuery__ParseResult *)decode_message(&dc, &pg_query__parse_result__descriptor, bytes,
+                                                  len);
+}
+
+const uint8_t *sqlx_node_bytes(const Node *n, size_t *len)
+{
+    const struct node_header *h = (const struct node_header *)n - 1;
+    *len = h->len;
+    return h->bytes;
+}
