@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# tests/bench.sh BIN PARSEFLOOR - `make bench`: rollsafe check against the parser floor.
+#
+# For each migrations directory of the shared corpora, times `rollsafe check --format json`
+# (full history replay, every migration reported) and the parser floor (PARSEFLOOR parses the
+# same scripts with libpg_query and does nothing else), best of BENCH_RUNS runs each, with the
+# floor tool's own timer (clock_gettime + wait4's peak RSS), so nothing needs installing.
+# Prints one line per corpus, the totals, the ratio (target: at most 1.3x the floor) and the
+# peak memory (target: under 64 MiB). The text format is timed too: it must not be much
+# slower than JSON.
+#
+#   BENCH_RUNS=N      runs per measurement (default 10; the best one counts)
+#   BENCH_STRICT=1    exit 1 when a target is missed
+#   CORPORA=DIR       where the corpora are (default ../shared/corpora, relative to the root)
+#
+# Skips, with a message and exit 0, when the corpora are absent.
+set -u
+cd "$(dirname "$0")/.." || exit 2
+BIN=${1:-build/rollsafe}
+FLOOR=${2:-build/parse-floor}
+RUNS=${BENCH_RUNS:-10}
+CORPORA=${CORPORA:-../shared/corpora}
+TARGET_RATIO=1.30
+TARGET_MIB=64
+
+DIRS=(
+    lemmy/migrations
+    vaultwarden/migrations/postgresql
+    authelia/internal/storage/migrations/postgres
+    rallly/packages/database/prisma/migrations
+    supabase-storage/migrations/tenant
+    supabase-storage/migrations/multitenant
+)
+
+if [ ! -d "$CORPORA" ]; then
+    echo "bench: skipped: $CORPORA is absent (the corpora are the benchmark input)"
+    exit 0
+fi
+for tool in "$BIN" "$FLOOR"; do
+    [ -x "$tool" ] || { echo "bench: $tool is missing; run make bench" >&2; exit 2; }
+done
+
+# best_seconds max_rss_kib of RUNS runs of a command
+measure() { "$FLOOR" --time "$RUNS" -- "$@"; }
+
+printf '%-46s %5s %6s %9s %9s %6s %9s %8s\n' corpus files stmts floor_ms json_ms ratio \
+    text_ms peak_MiB
+tot_files=0 tot_stmts=0 tot_floor=0 tot_json=0 tot_text=0 peak_kib=0
+for d in "${DIRS[@]}"; do
+    dir="$CORPORA/$d"
+    if [ ! -d "$dir" ]; then
+        echo "bench: skipped $d: not in $CORPORA"
+        continue
+    fi
+    # The floor parses what check parses: the down scripts too once check verifies downs.
+    floor_args=()
+    if "$BIN" check --format json "$dir" 2>/dev/null | grep -q '"checked": true'; then
+        floor_args=(--down)
+    fi
+    read -r _ files _ stmts _ _ < <("$FLOOR" --count "${floor_args[@]}" "$dir")
+    read -r floor_s floor_kib < <(measure "$FLOOR" "${floor_args[@]}" "$dir") || exit 2
+    read -r json_s json_kib < <(measure "$BIN" check --format json "$dir") || exit 2
+    read -r text_s text_kib < <(measure "$BIN" check --format text "$dir") || exit 2
+    [ -n "${json_s:-}" ] && [ -n "${text_s:-}" ] && [ -n "${floor_s:-}" ] ||
+        { echo "bench: timing $d failed" >&2; exit 2; }
+    for k in "$json_kib" "$text_kib"; do
+        [ "$k" -gt "$peak_kib" ] && peak_kib=$k
+    done
+    awk -v d="$d" -v f="$files" -v s="$stmts" -v fl="$floor_s" -v j="$json_s" -v t="$text_s" \
+        -v kj="$json_kib" -v kt="$text_kib" 'BEGIN {
+            k = kj > kt ? kj : kt
+            printf "%-46s %5d %6d %9.1f %9.1f %5.2fx %9.1f %8.1f\n", d, f, s, fl * 1000,
+                j * 1000, j / fl, t * 1000, k / 1024 }'
+    tot_files=$((tot_files + files))
+    tot_stmts=$((tot_stmts + stmts))
+    tot_floor=$(awk -v a="$tot_floor" -v b="$floor_s" 'BEGIN { print a + b }')
+    tot_json=$(awk -v a="$tot_json" -v b="$json_s" 'BEGIN { print a + b }')
+    tot_text=$(awk -v a="$tot_text" -v b="$text_s" 'BEGIN { print a + b }')
+done
+
+[ "$tot_files" -gt 0 ] || { echo "bench: skipped: no corpus directory found"; exit 0; }
+awk -v f="$tot_files" -v s="$tot_stmts" -v fl="$tot_floor" -v j="$tot_json" -v t="$tot_text" \
+    -v k="$peak_kib" -v runs="$RUNS" -v tr="$TARGET_RATIO" -v tm="$TARGET_MIB" 'BEGIN {
+    printf "%-46s %5d %6d %9.1f %9.1f %5.2fx %9.1f %8.1f\n", "total", f, s, fl * 1000,
+        j * 1000, j / fl, t * 1000, k / 1024
+    printf "\nbest of %d runs per measurement\n", runs
+    printf "parser floor: %.1f ms (%.0f files/s, %.0f statements/s)\n", fl * 1000, f / fl, s / fl
+    printf "check (json): %.1f ms (%.0f files/s, %.0f statements/s)\n", j * 1000, f / j, s / j
+    printf "check (text): %.1f ms (%.2fx json)\n", t * 1000, t / j
+    printf "ratio: %.2fx the parser floor (target: at most %.2fx) %s\n", j / fl, tr,
+        j / fl <= tr ? "ok" : "MISSED"
+    printf "peak memory: %.1f MiB (target: under %d MiB) %s\n", k / 1024, tm,
+        k / 1024 < tm ? "ok" : "MISSED"
+    exit !(j / fl <= tr && k / 1024 < tm)
+}'
+met=$?
+if [ $met -ne 0 ] && [ "${BENCH_STRICT:-0}" = 1 ]; then
+    exit 1
+fi
+exit 0
