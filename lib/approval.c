@@ -6,6 +6,9 @@
  * mandatory: an approval records why a destructive change is acceptable. Only comments outside
  * statements count, so text inside a function body or a string is never an approval.
  *
+ * Approvals written in a down script cover the findings about the down (the down check scans
+ * them); those of the up cover the others.
+ *
  * Approved findings keep their verdict; they just no longer fail the run.
  */
 #include <ctype.h>
@@ -166,7 +169,7 @@ void rs_approvals_apply(struct rs_approvals *aps, const struct rs_script *s,
 {
     (void)s;
     for (size_t i = 0; i < n; i++) {
-        if (f[i].fatal || f[i].in_down)
+        if (f[i].fatal || f[i].in_down != aps->in_down)
             continue;
         const struct rs_stmt *st =
             f[i].stmt >= 1 && (size_t)f[i].stmt <= stmts->n ? &stmts->v[f[i].stmt - 1] : NULL;

@@ -49,13 +49,15 @@ struct rs_approval {
 
 struct rs_approvals {
     VEC(struct rs_approval) v;
+    bool in_down; /* the approvals of a down script: they apply to findings about the down */
 };
 
 /* Reads the rollsafe:approve comments of a script that lie outside its statements. Malformed
  * approvals (no reason, unknown rule) are errors in diag. */
 void rs_approvals_scan(struct arena *a, const struct rs_script *s, const struct rs_stmt_list *stmts,
                        struct rs_approvals *out, struct rs_diag *diag);
-/* Marks findings covered by an approval (approved, approval_reason). */
+/* Marks findings covered by an approval (approved, approval_reason): findings about the down
+   (in_down) for the approvals of a down script, the others otherwise. */
 void rs_approvals_apply(struct rs_approvals *ap, const struct rs_script *s,
                         const struct rs_stmt_list *stmts, struct rs_finding *f, size_t n);
 /* Emits unused-approval findings for approvals (or rules in them) that matched nothing. */

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "emit_down.h"
 #include "report/report.h"
 #include "rollsafe/rollsafe.h"
 #include "util/arena.h"
@@ -32,6 +33,9 @@ static const char usage_text[] =
     "                           or a pg_stat_statements export), checked against each migration\n"
     "  --next-queries PATH      version N's SQL, checked against the schema before each migration\n"
     "  --no-down-check          do not verify down migrations\n"
+    "  --emit-down              print, instead of the report, the down migration of each up in\n"
+    "                           the layout's form, or which statements have no inverse and why\n"
+    "                           (exit 1 when some migration has none)\n"
     "  --enable NAME            turn on a rule or class (irreversible, breaks-previous-version,\n"
     "                           lock, hygiene, all); repeatable\n"
     "  --disable NAME           turn off a rule or class; repeatable\n"
@@ -57,6 +61,7 @@ enum {
     OPT_PREV,
     OPT_NEXT,
     OPT_NO_DOWN,
+    OPT_EMIT_DOWN,
     OPT_ENABLE,
     OPT_DISABLE,
     OPT_SEVERITY,
@@ -76,6 +81,7 @@ static const struct option options[] = {
     {"previous-queries", required_argument, NULL, OPT_PREV},
     {"next-queries", required_argument, NULL, OPT_NEXT},
     {"no-down-check", no_argument, NULL, OPT_NO_DOWN},
+    {"emit-down", no_argument, NULL, OPT_EMIT_DOWN},
     {"enable", required_argument, NULL, OPT_ENABLE},
     {"disable", required_argument, NULL, OPT_DISABLE},
     {"severity", required_argument, NULL, OPT_SEVERITY},
@@ -118,6 +124,7 @@ int cmd_check(int argc, char **argv)
     VEC(const char *) excludes = {0};
     VEC(struct rs_rule_setting) settings = {0};
     int c, rc = RS_EXIT_ERROR;
+    bool emit_down = false;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
@@ -176,6 +183,9 @@ int cmd_check(int argc, char **argv)
         case OPT_NO_DOWN:
             o.check_down = false;
             break;
+        case OPT_EMIT_DOWN:
+            emit_down = true;
+            break;
         case OPT_ENABLE:
         case OPT_DISABLE:
             *VEC_PUSH(&a, &settings) =
@@ -230,6 +240,11 @@ int cmd_check(int argc, char **argv)
     } else {
         o.path = argv[optind];
     }
+    if (emit_down && (!o.check_down || format != RS_FORMAT_TEXT)) {
+        rc = cli_usage_error("check", "--emit-down prints SQL: it does not go with %s",
+                             !o.check_down ? "--no-down-check" : "--format");
+        goto out;
+    }
     o.exclude = excludes.v;
     o.nexclude = excludes.n;
     o.rule_settings = settings.v;
@@ -241,6 +256,15 @@ int cmd_check(int argc, char **argv)
     if (rs_check_run(&o, &res, &diag) < 0) {
         cli_print_errors(&diag);
         rc = RS_EXIT_ERROR;
+        goto out;
+    }
+    if (emit_down) {
+        bool complete;
+        char *sql = rs_emit_down_render(res, &complete);
+        bool ok = cli_write(sql);
+        free(sql);
+        rc = !ok ? RS_EXIT_ERROR : complete ? RS_EXIT_OK : RS_EXIT_FINDINGS;
+        rs_check_result_free(res);
         goto out;
     }
     struct rs_report_opts ro = {.color = format == RS_FORMAT_TEXT && cli_use_color(stdout, color),

@@ -569,6 +569,23 @@ static struct rs_column *existing_column(struct actx *c, struct rs_relation *r, 
     return NULL;
 }
 
+static bool ident_char(char ch)
+{
+    return ch == '_' || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+           (ch >= '0' && ch <= '9');
+}
+
+/* Does expression text (an index key such as lower(email), a partial index predicate) name
+   column col as a whole word? PostgreSQL drops such an index with the column. */
+static bool mentions(const char *text, const char *col)
+{
+    size_t n = strlen(col);
+    for (const char *p = text; p && (p = strstr(p, col)) != NULL; p++)
+        if ((p == text || !ident_char(p[-1])) && !ident_char(p[n]) && (p == text || p[-1] != '\''))
+            return true;
+    return false;
+}
+
 static void drop_column(struct actx *c, struct rs_relation *r, const struct rs_alter_cmd *cmd)
 {
     struct rs_column *col = existing_column(c, r, cmd->column, cmd->if_exists, cmd->location);
@@ -591,12 +608,11 @@ static void drop_column(struct actx *c, struct rs_relation *r, const struct rs_a
         const struct rs_index *x = c->m->indexes.v[i];
         if (!rs_qname_eq(&x->table, &r->name))
             continue;
-        for (size_t j = 0; j < x->ncolumns; j++) {
-            if (streq(x->columns[j], cmd->column)) {
-                remove_index(c->m, x);
-                break;
-            }
-        }
+        bool uses = mentions(x->where_text, cmd->column);
+        for (size_t j = 0; j < x->ncolumns && !uses; j++)
+            uses = streq(x->columns[j], cmd->column) || mentions(x->columns[j], cmd->column);
+        if (uses)
+            remove_index(c->m, x);
     }
     size_t idx = rs_rel_column_index(r, cmd->column);
     memmove(&r->columns.v[idx], &r->columns.v[idx + 1],
@@ -994,6 +1010,16 @@ static bool type_in_use(const struct rs_model *m, const struct rs_typeobj *t,
     return false;
 }
 
+/* Is relation r one of the objects of the DROP statement being applied? Dependencies among
+   them do not block it: DROP TABLE a, b drops a table and the one referencing it together. */
+static bool dropped_too(struct actx *c, const struct rs_relation *r)
+{
+    for (size_t i = 0; i < c->st->nobjects; i++)
+        if (rs_model_rel(c->m, &c->st->objects[i]) == r)
+            return true;
+    return false;
+}
+
 static void drop_relation(struct actx *c, const struct rs_qname *q)
 {
     const struct rs_stmt *st = c->st;
@@ -1019,7 +1045,7 @@ static void drop_relation(struct actx *c, const struct rs_qname *q)
             const struct rs_constraint *kc = &o->constraints.v[k];
             if (kc->kind != RS_CON_FOREIGN || !streq(kc->ref_table.name, r->name.name))
                 continue;
-            if (!st->cascade) {
+            if (!st->cascade && !dropped_too(c, o)) {
                 fail(c, -1, "drop the foreign key first, or use CASCADE knowingly",
                      "cannot drop table %s because constraint %s on table %s depends on it",
                      qstr(c, &r->name), kc->name, qstr(c, &o->name));
@@ -1127,6 +1153,14 @@ static void apply_drop(struct actx *c)
                     break;
                 }
             }
+            if (st->cascade) {
+                /* CASCADE drops the triggers that call it. */
+                size_t kept = 0;
+                for (size_t k = 0; k < m->triggers.n; k++)
+                    if (!streq(m->triggers.v[k]->function.name, f->name.name))
+                        m->triggers.v[kept++] = m->triggers.v[k];
+                m->triggers.n = kept;
+            }
             for (size_t k = 0; k < m->functions.n; k++)
                 if (m->functions.v[k] == f) {
                     memmove(&m->functions.v[k], &m->functions.v[k + 1],
@@ -1156,10 +1190,32 @@ static void apply_drop(struct actx *c)
                 if (!streq(m->schemas.v[s], q->name))
                     m->schemas.v[k++] = m->schemas.v[s];
             m->schemas.n = k;
-            if (st->cascade)
-                for (size_t r = m->rels.n; r-- > 0;)
-                    if (streq(m->rels.v[r]->name.schema, q->name))
-                        remove_rel(c, m->rels.v[r]);
+            if (!st->cascade)
+                break;
+            for (size_t r = m->rels.n; r-- > 0;)
+                if (streq(m->rels.v[r]->name.schema, q->name))
+                    remove_rel(c, m->rels.v[r]);
+            /* Everything else the schema holds goes too. */
+            k = 0;
+            for (size_t f = 0; f < m->functions.n; f++)
+                if (!streq(m->functions.v[f]->name.schema, q->name))
+                    m->functions.v[k++] = m->functions.v[f];
+            m->functions.n = k;
+            k = 0;
+            for (size_t t = 0; t < m->types.n; t++)
+                if (!streq(m->types.v[t]->name.schema, q->name))
+                    m->types.v[k++] = m->types.v[t];
+            m->types.n = k;
+            k = 0;
+            for (size_t s = 0; s < m->sequences.n; s++)
+                if (!streq(m->sequences.v[s]->name.schema, q->name))
+                    m->sequences.v[k++] = m->sequences.v[s];
+            m->sequences.n = k;
+            k = 0;
+            for (size_t x = 0; x < m->indexes.n; x++)
+                if (!streq(m->indexes.v[x]->name.schema, q->name))
+                    m->indexes.v[k++] = m->indexes.v[x];
+            m->indexes.n = k;
             break;
         }
         default:

@@ -171,7 +171,8 @@ static void finish(struct rs_layout_ctx *ctx, const struct rs_source *src, struc
         layout_script(ctx, &m->down, src, &cs->down, cs->at);
     else if (cs->not_required)
         m->note = "--rollback not required";
-    m->down_expected = true;
+    /* "--rollback not required" says on purpose that the changeset has no down. */
+    m->down_expected = !cs->not_required;
     m->up_tx = m->down_tx = cs->no_tx ? RS_TX_NONE : RS_TX_WRAPPED;
     m->repeatable = cs->repeatable;
 }

@@ -1,7 +1,8 @@
 /*
  * text.c - the report people read in a terminal: each finding as `path:line:col`, the source
  * line with a caret underline, the rule and message, a `help:` line with the safe alternative;
- * then one verdict per migration in a table.
+ * then one verdict per migration in a table, and a line for each down migration that does not
+ * restore the schema.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -206,6 +207,29 @@ static void table(struct tx *t, const struct rs_check_result *r)
     }
 }
 
+/* One line per migration whose down does not restore the schema: its first differences. */
+static void down_lines(struct tx *t, const struct rs_check_result *r)
+{
+    bool header = false;
+    for (size_t i = 0; i < r->nmigrations; i++) {
+        const struct rs_migration_result *m = &r->migrations[i];
+        const struct rs_down_check *d = &m->down_check;
+        if (!d->present || !d->checked || d->restores_schema || !d->ndifferences)
+            continue;
+        if (!header)
+            sb_printf(&t->sb, "\n%sdown migrations that do not restore the schema:%s\n",
+                      paint(t, BOLD), paint(t, RESET));
+        header = true;
+        sb_printf(&t->sb, "  %s%s%s: ", m->id, m->name && *m->name ? "_" : "",
+                  m->name ? m->name : "");
+        for (size_t k = 0; k < d->ndifferences && k < 3; k++)
+            sb_printf(&t->sb, "%s%s", k ? "; " : "", d->differences[k]);
+        if (d->ndifferences > 3)
+            sb_printf(&t->sb, "; and %zu more", d->ndifferences - 3);
+        sb_addc(&t->sb, '\n');
+    }
+}
+
 char *rs_report_text(const struct rs_check_result *r, const struct rs_report_opts *o)
 {
     struct arena a = ARENA_INIT;
@@ -224,6 +248,7 @@ char *rs_report_text(const struct rs_check_result *r, const struct rs_report_opt
     }
     if (r->nmigrations) {
         table(&t, r);
+        down_lines(&t, r);
         compat_table(&t, r);
     }
     sb_printf(&t.sb, "\n%zu migration%s checked (%s layout, PostgreSQL %d): %zu safe, %zu "

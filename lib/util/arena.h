@@ -13,6 +13,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <string.h>
 
 struct arena_chunk;
 
@@ -39,7 +40,8 @@ _Noreturn void rs_oom(void);
 
 /*
  * A growable array of T in an arena: struct { T *v; size_t n, cap; }.
- * VEC_PUSH returns a pointer to the new, zeroed element.
+ * VEC_PUSH returns a pointer to the new, zeroed element (also when it reuses a slot that code
+ * removing elements left behind).
  */
 #define VEC(T)                                                                                     \
     struct {                                                                                       \
@@ -52,6 +54,6 @@ _Noreturn void rs_oom(void);
          ? ((vec)->v = arena_grow((arena), (vec)->v, (vec)->n, (vec)->cap ? (vec)->cap * 2 : 8,    \
                                   sizeof(*(vec)->v)),                                              \
             (vec)->cap = (vec)->cap ? (vec)->cap * 2 : 8, &(vec)->v[(vec)->n++])                   \
-         : &(vec)->v[(vec)->n++])
+         : (memset(&(vec)->v[(vec)->n], 0, sizeof(*(vec)->v)), &(vec)->v[(vec)->n++]))
 
 #endif
