@@ -28,6 +28,8 @@ typedef VEC(const char *) name_vec;
 struct hit {
     size_t query;
     struct rs_qproblem p;
+    bool appears;                     /* the migration brings the problem (else removes it) */
+    bool own;                         /* version N fails on its own schema (after the migration) */
     const struct rs_stmt *st;         /* the statement responsible, NULL when not found */
     const struct rs_alter_cmd *cmd;   /* its ALTER TABLE command */
 };
@@ -203,9 +205,10 @@ static bool same_object(const struct rs_qproblem *x, const struct rs_qproblem *y
            streq(x->detail, y->detail) && streq(x->value, y->value);
 }
 
-/* Problems of `on` that `off` does not have; returns how many. Hits are recorded when asked. */
+/* Problems of `on` that `off` does not have; returns how many. Hits are recorded when asked,
+   with what the migration does to them (appears: on is the schema after it). */
 static size_t difference(struct qcheck *c, size_t qi, const rs_qproblem_vec *on,
-                         const rs_qproblem_vec *off, bool record)
+                         const rs_qproblem_vec *off, bool record, bool appears, bool own)
 {
     size_t n = 0;
     for (size_t i = 0; i < on->n; i++) {
@@ -223,6 +226,8 @@ static size_t difference(struct qcheck *c, size_t qi, const rs_qproblem_vec *on,
         struct hit *h = VEC_PUSH(c->tmp, &c->hits);
         h->query = qi;
         h->p = on->v[i];
+        h->appears = appears;
+        h->own = own;
     }
     return n;
 }
@@ -268,11 +273,10 @@ static bool problem_on(struct qcheck *c, const struct rs_model *m, size_t qi,
 }
 
 /* Finds, for every hit, the first statement (ALTER TABLE command) after which the problem is
-   there (N-1) or gone (N). */
+   there (it appears) or gone. */
 static void find_culprits(struct qcheck *c)
 {
     parse_up(c);
-    const bool next = c->ctx->next;
     struct rs_model *m = rs_model_copy(c->tmp, c->ctx->before);
     size_t open = c->hits.n;
     for (size_t i = 0; i < c->stmts.n && open; i++) {
@@ -292,7 +296,7 @@ static void find_culprits(struct qcheck *c)
                 struct hit *hit = &c->hits.v[h];
                 if (hit->st)
                     continue;
-                if (problem_on(c, m, hit->query, &hit->p) != next) {
+                if (problem_on(c, m, hit->query, &hit->p) == hit->appears) {
                     hit->st = st;
                     hit->cmd = cmd;
                     open--;
@@ -460,6 +464,8 @@ static int failure_mode(const struct hit *h)
     case RS_QP_REQUIRED:
     case RS_QP_NULL:
         return 4;
+    case RS_QP_CONFLICT:
+        return 0; /* a unique index is not a column */
     default:
         break;
     }
@@ -578,10 +584,10 @@ static void emit(struct qcheck *c, const struct hit *h)
             rs_source_position(ctx->m->up.src, (size_t)h->cmd->location, &line, &col);
         }
         because = arena_printf(a, ", which migration %s %s at line %d", mig,
-                               next ? verb_next(a, h) : verb_previous(a, h), line);
+                               h->appears ? verb_previous(a, h) : verb_next(a, h), line);
     } else {
         because = arena_printf(a, ", which fails on the schema %s migration %s",
-                               next ? "before" : "after", mig);
+                               h->appears ? "after" : "before", mig);
     }
     const char *why = "";
     if (h->p.kind == RS_QP_NOT_UPDATABLE)
@@ -589,15 +595,19 @@ static void emit(struct qcheck *c, const struct hit *h)
     else if (h->p.kind == RS_QP_ENUM && !(h->st && h->st->kind == RS_STMT_ALTER_ENUM))
         why = arena_printf(a, " ('%s' is not a value of %s%s)", h->p.value, h->p.type,
                            next ? " before it" : " after it");
-    const char *tail = next ? ": version N fails on the schema before this migration (N deployed "
-                              "first, or the migration rolled back while N runs)"
-                            : "";
+    const char *tail = !next  ? ""
+                       : h->own ? ": version N fails on the schema after this migration too"
+                                : ": version N fails on the schema before this migration (N "
+                                  "deployed first, or the migration rolled back while N runs)";
     const char *msg = arena_printf(a, "%s %s%s%s%s", where, did, because, why, tail);
     int mode = next ? 0 : failure_mode(h);
-    struct rs_finding *f =
-        rs_emitter_add(ctx->emitter,
-                       next ? &rs_rule_next_query_breaks : &rs_rule_previous_query_breaks, NULL,
-                       -1, next ? NULL : help_previous(h, mode), msg);
+    const char *help = !next  ? help_previous(h, mode)
+                       : h->own ? "Keep what version N uses until a later release, or stop using "
+                                  "it in N."
+                                : NULL;
+    struct rs_finding *f = rs_emitter_add(
+        ctx->emitter, next ? &rs_rule_next_query_breaks : &rs_rule_previous_query_breaks, NULL,
+        -1, help, msg);
     place(f, q, &h->p);
     f->stmt = h->st ? h->st->index : 0; /* approvals above that statement cover the finding */
     if (mode) {
@@ -848,7 +858,7 @@ static void take_back(struct qcheck *c, size_t nfindings)
         const char *obj = col ? arena_printf(a, "%s.%s", rs_qname_str(a, &r->name), col)
                               : rs_qname_str(a, &r->name);
         if (used(c, &u, r, col, &by)) {
-            if (by != SIZE_MAX && !has_hit(c, by)) {
+            if (col && by != SIZE_MAX && !has_hit(c, by)) {
                 /* It uses it without failing (SELECT *): say who, since no finding does. */
                 const struct rs_app_query *q = &c->qs->v.v[by];
                 int line, column;
@@ -900,8 +910,10 @@ void rs_queries_check(struct rs_queries *qs, const struct rs_queries_ctx *ctx)
         rs_query_problems(&tmp, home, q, &ph);
         rs_query_problems(&tmp, away, q, &pa);
         size_t first = c.hits.n;
-        fail_away += difference(&c, qi, &pa, &ph, true) > 0;
-        fail_home += difference(&c, qi, &ph, &pa, false) > 0;
+        /* N-1 on the new schema, N on the old one: the findings. N on the new schema too: the
+           version shipped with the migration fails with it. */
+        fail_away += difference(&c, qi, &pa, &ph, true, !next, false) > 0;
+        fail_home += difference(&c, qi, &ph, &pa, next, true, true) > 0;
         drop_consequences(&c, first);
     }
     if (ctx->compat) {

@@ -83,10 +83,11 @@ char *rs_csv_value(struct arena *a, const char *text, const struct rs_csv_field 
             q++;
         }
         for (size_t i = p; i < q; i++) {
+            size_t at = i; /* a doubled quote is at its first quote */
             if (text[i] == '"' && i + 1 < q && text[i + 1] == '"')
                 i++;
             if (m)
-                m[n] = i;
+                m[n] = at;
             out[n++] = text[i];
         }
         p = q < end ? q + 1 : q;

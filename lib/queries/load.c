@@ -134,10 +134,13 @@ static void add_unparsed(struct arena *a, struct rs_queries *qs, const struct or
     f->src = o->src;
     f->path = o->src->path;
     size_t at = st->error_offset < o->len ? st->error_offset : st->offset;
+    if (strstr(st->error, "at end of input") && st->len)
+        at = st->offset + st->len - 1; /* the parser reports the statement's start */
     f->offset = origin_offset(o, at);
     f->length = 1;
     rs_source_position(o->src, f->offset, &f->line, &f->column);
-    bool cut = o->exported && strstr(st->error, "at end of input");
+    /* pg_stat_statements cuts texts at track_activity_query_size - 1 bytes (1023 by default). */
+    bool cut = o->exported && strstr(st->error, "at end of input") && o->len >= 1000;
     f->message = arena_printf(a, "query does not parse: %s; it is left out of the query checks",
                               st->error);
     f->help = cut ? "pg_stat_statements keeps the first track_activity_query_size bytes of a "
@@ -305,7 +308,7 @@ static int load_csv(struct arena *a, struct rs_queries *qs, const struct rs_sour
         rs_diag_add(diag, src->path, 1, 1,
                     "export with a header line: psql -c \"\\copy (select query from "
                     "pg_stat_statements) to 'queries.csv' csv header\"",
-                    "%s: no \"query\" column in the header line", src->path);
+                    "no \"query\" column in the header line");
         return -1;
     }
     for (;;) {
@@ -319,7 +322,7 @@ static int load_csv(struct arena *a, struct rs_queries *qs, const struct rs_sour
             rs_diag_add(diag, src->path, line, column,
                         "a quoted field must end with a quote; export with psql's \\copy ... "
                         "csv header",
-                        "%s:%d:%d: quoted field is never closed", src->path, line, column);
+                        "quoted field is never closed");
             return -1;
         }
         if (n <= col || (n == 1 && fields[0].begin == fields[0].end))
@@ -568,14 +571,14 @@ static int load_json(struct arena *a, struct rs_queries *qs, const struct rs_sou
                         "give a JSON array of objects with a \"query\" field, for example from "
                         "psql -At -c \"select json_agg(json_build_object('query', query)) from "
                         "pg_stat_statements\"",
-                        "%s:%d:%d: %s", src->path, first.line, first.column, first.text);
+                        "not JSON: %s", first.text);
             return -1;
         }
     }
     if (!found) {
         rs_diag_add(diag, src->path, 0, 0,
                     "give a JSON array of objects with a \"query\" field (or of strings)",
-                    "%s: no \"query\" field found", src->path);
+                    "no \"query\" field found");
         return -1;
     }
     return 0;
@@ -609,7 +612,7 @@ static int walk(struct arena *a, const char *dir, int depth, path_vec *out, stru
     DIR *d = opendir(dir);
     if (!d) {
         rs_diag_add(diag, dir, 0, 0, "check the path and its permissions",
-                    "cannot read directory %s: %s", dir, strerror(errno));
+                    "cannot read the directory: %s", strerror(errno));
         return -1;
     }
     path_vec dirs = {0};
@@ -646,7 +649,7 @@ struct rs_queries *rs_queries_load(struct arena *a, const char *path, struct rs_
         rs_diag_add(diag, path, 0, 0,
                     "give a directory of .sql files, a .sql file, or a pg_stat_statements export "
                     "(.csv or .json)",
-                    "cannot read queries %s: %s", path, strerror(errno));
+                    "cannot read the queries: %s", strerror(errno));
         return NULL;
     }
     if (!S_ISDIR(st.st_mode))
@@ -661,7 +664,7 @@ struct rs_queries *rs_queries_load(struct arena *a, const char *path, struct rs_
     if (!files.n) {
         rs_diag_add(diag, path, 0, 0,
                     "put the application's queries in .sql files (subdirectories are searched)",
-                    "no .sql file in %s", path);
+                    "no .sql file in the directory");
         return NULL;
     }
     /* Natural order of the whole relative path, so a/2.sql comes before a/10.sql and b/. */

@@ -1,7 +1,8 @@
 /*
  * next_query_breaks.c - a query of the new application version (--next-queries) fails on the
- * schema before the migration: the order of deploys and rollbacks matters. Emitted by
- * lib/queries/, at the query's own file and line.
+ * schema before the migration (the order of deploys and rollbacks matters), or on the schema
+ * after it (N still uses what the migration removes). Emitted by lib/queries/, at the query's
+ * own file and line.
  */
 #include "rule.h"
 
@@ -14,8 +15,9 @@ const struct rs_rule rs_rule_next_query_breaks = {
                "before the migration, the same way previous-version queries are resolved against "
                "the schema after it. What fails before the migration and works after it is a "
                "finding at the query, with the statement of the migration that N depends on. "
-               "It does not change the verdict (N-1 is not affected); it says that N must not "
-               "run on the old schema.",
+               "So is a query of N that works before the migration and fails after it: N still "
+               "uses what its own migration removes. It does not change the verdict (N-1 is not "
+               "affected); it says that N must not run on the old schema.",
     .n1_failure = "None for N-1. Version N fails if it is deployed before the migration has run, "
                   "or if the database is rolled back (down migration, restore) while N still "
                   "runs.",

@@ -1,0 +1,1 @@
+CREATE TABLE users (id bigserial PRIMARY KEY, username text NOT NULL, email text NOT NULL);

@@ -1,0 +1,2 @@
+ALTER TABLE users DROP COLUMN bio;
+ALTER TABLE orders DROP COLUMN note;

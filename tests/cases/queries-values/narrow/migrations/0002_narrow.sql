@@ -1,0 +1,4 @@
+ALTER TABLE users ALTER COLUMN name TYPE varchar(255);
+ALTER TABLE users ALTER COLUMN code TYPE char(2);
+ALTER TABLE users ALTER COLUMN age TYPE smallint;
+ALTER TABLE users ALTER COLUMN score TYPE numeric(5,2);
