@@ -20,6 +20,7 @@
 #include "down.h"
 #include "queries.h"
 #include "engine.h"
+#include "sql/prefetch.h"
 #include "sql/stmt.h"
 
 static bool class_matches(const char *name, enum rs_class c)
@@ -418,6 +419,22 @@ static int load_schema(struct run *r)
 
 /* ---------------------------------------------------------------- the run */
 
+/* Parses the scripts ahead in a helper process, in the order the run parses them: each up,
+   then its down when downs are checked. */
+static struct rs_sql_prefetch *prefetch(struct arena *a, const struct rs_check_opts *o,
+                                        struct rs_migration_list *ml)
+{
+    struct rs_script **v = arena_alloc(a, (2 * ml->n + 1) * sizeof(*v));
+    size_t n = 0;
+    for (size_t i = 0; i < ml->n; i++) {
+        if (ml->v[i].up.src)
+            v[n++] = &ml->v[i].up;
+        if (o->check_down && ml->v[i].down.src)
+            v[n++] = &ml->v[i].down;
+    }
+    return rs_sql_prefetch_start(a, v, n, o->jobs ? o->jobs : 2);
+}
+
 static size_t first_reported(struct run *r, const struct rs_migration_list *ml)
 {
     const struct rs_check_opts *o = r->o;
@@ -462,6 +479,7 @@ int rs_check_run(const struct rs_check_opts *o, struct rs_check_result **out,
     struct rs_rule_state *states = arena_alloc(a, rs_nrules * sizeof(*states));
     struct run r = {states, a, o, diag, res, rs_model_new(a), res->pg_version, NULL, NULL};
     size_t nerr = diag->n;
+    struct rs_sql_prefetch *pf = NULL;
     if (rs_rule_states(o, states, diag) < 0)
         goto fail;
 
@@ -473,6 +491,7 @@ int rs_check_run(const struct rs_check_opts *o, struct rs_check_result **out,
     if (rs_layout_load_path(&lc, o->path, o->layout, &layout, &ml) < 0 || diag->n > nerr)
         goto fail;
     res->layout = layout ? layout->name : "plain";
+    pf = prefetch(a, o, &ml);
 
     if (o->schema_file && load_schema(&r) < 0)
         goto fail;
@@ -502,6 +521,8 @@ int rs_check_run(const struct rs_check_opts *o, struct rs_check_result **out,
         mr->tx = rs_txmode_name(m->up_tx);
         check_migration(&r, i, m, mr);
     }
+    rs_sql_prefetch_end(pf);
+    pf = NULL;
     if (diag->n > nerr)
         goto fail; /* malformed approvals */
     if (r.prev)
@@ -539,6 +560,7 @@ int rs_check_run(const struct rs_check_opts *o, struct rs_check_result **out,
     return 0;
 
 fail:
+    rs_sql_prefetch_end(pf);
     /* rs_diag_add copied the error strings into the caller's arena. */
     arena_free(a);
     free(a);

@@ -232,6 +232,7 @@ void rs_script_whole(struct rs_script *s, const struct rs_source *src)
     s->begin = 0;
     s->end = src->len;
     s->first_line = 1;
+    s->ahead = NULL;
 }
 
 void rs_script_ranges(struct rs_script *s, struct arena *a, const struct rs_source *src,
@@ -249,6 +250,7 @@ void rs_script_ranges(struct rs_script *s, struct arena *a, const struct rs_sour
     t[src->len] = '\0';
     s->src = src;
     s->text = t;
+    s->ahead = NULL;
     s->begin = n ? begin[0] : 0;
     s->end = n ? end[n - 1] : 0;
     int col;

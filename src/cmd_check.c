@@ -42,6 +42,8 @@ static const char usage_text[] =
     "  --severity RULE=LEVEL    change a rule's severity (info, warning, error); repeatable\n"
     "  --exclude PATTERN        leave out paths matching PATTERN (repeatable)\n"
     "  --color WHEN             auto (default), always, never; NO_COLOR is honoured\n"
+    "  --jobs N                 processes that parse at once: 1 or 2 (default: 2 when there\n"
+    "                           are two CPUs and enough SQL); the result is the same\n"
     "  -h, --help               this help\n"
     "\n"
     "exit codes: 0 nothing unapproved at or above --fail-on, 1 there is (or a statement does\n"
@@ -65,6 +67,7 @@ enum {
     OPT_ENABLE,
     OPT_DISABLE,
     OPT_SEVERITY,
+    OPT_JOBS,
 };
 
 static const struct option options[] = {
@@ -85,6 +88,7 @@ static const struct option options[] = {
     {"enable", required_argument, NULL, OPT_ENABLE},
     {"disable", required_argument, NULL, OPT_DISABLE},
     {"severity", required_argument, NULL, OPT_SEVERITY},
+    {"jobs", required_argument, NULL, OPT_JOBS},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -131,6 +135,12 @@ int cmd_check(int argc, char **argv)
         switch (c) {
         case OPT_LAYOUT:
             o.layout = optarg;
+            break;
+        case OPT_JOBS:
+            if (parse_int(optarg, 1, 2, &o.jobs) < 0) {
+                rc = cli_usage_error("check", "--jobs must be 1 or 2, not '%s'", optarg);
+                goto out;
+            }
             break;
         case OPT_SCHEMA:
             o.schema_file = optarg;

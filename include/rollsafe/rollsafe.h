@@ -46,6 +46,10 @@ struct rs_check_opts {
     const char *const *exclude;   /* path patterns to leave out */
     size_t nexclude;
     bool check_down;           /* verify down migrations (default on) */
+    /* Processes that may parse at once: 1 parses in the calling process only; 0 (the
+       default) uses a helper process when there are two CPUs and enough SQL to pay off. The
+       result is the same either way. */
+    int jobs;
     /* Applied in order over the rules' defaults (opt-in rules start off); later ones win. A name
        that is neither a rule nor a class is an error of rs_check_run. syntax-error and
        statement-fails cannot be turned off. */

@@ -60,6 +60,12 @@ const uint8_t *sqlx_node_bytes(const Node *n, size_t *len);
 /* The field with number id of a message type, or NULL. */
 const ProtobufCFieldDescriptor *sqlx_field(const ProtobufCMessageDescriptor *d, uint64_t id);
 
+/* prefetch.c */
+struct rs_parse_ahead;
+/* The helper's packed tree for a script being prefetched (waiting for the helper if it is
+ * parsing it right now); false when the caller must parse the script itself. */
+bool sqlx_prefetch_take(const struct rs_parse_ahead *h, const uint8_t **bytes, size_t *len);
+
 /* query.c */
 struct rs_query *sqlx_query(struct sqlx *x, const Node *node);
 void sqlx_query_add_refs_from_expr(struct sqlx *x, struct rs_query *q, const Node *node);

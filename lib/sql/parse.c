@@ -241,7 +241,16 @@ void rs_sql_parse_script(struct arena *a, const struct rs_script *script, struct
         return;
     struct arena scratch = ARENA_INIT;
     struct parse_job j = {a, &scratch, script->src, script->text, script->src->len, 0, out};
-    parse_job_run(&j);
+    const uint8_t *bytes;
+    size_t len;
+    PgQuery__ParseResult *pr = NULL;
+    /* Parsed ahead by the helper: the same tree as parse_job_run's when it succeeds. */
+    if (script->ahead && sqlx_prefetch_take(script->ahead, &bytes, &len))
+        pr = sqlx_unpack(&scratch, bytes, len);
+    if (pr)
+        add_parsed(&j, pr);
+    else
+        parse_job_run(&j);
     arena_free(&scratch);
 }
 

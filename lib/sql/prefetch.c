@@ -1,0 +1,204 @@
+/*
+ * prefetch.c - the parse-ahead helper process (see prefetch.h).
+ *
+ * Shared memory (one anonymous MAP_SHARED mapping, made before the fork) holds one slot per
+ * script and a data area. A slot's state is claimed with compare-and-swap, by the engine from
+ * the front and by the helper from the back:
+ *
+ *   FREE -> MINE             the engine got there first and parses the script itself
+ *   FREE -> HELPER -> READY  the helper parsed it; the packed tree is in the data area
+ *                  -> FAILED it does not parse (or did not fit): the engine parses it itself,
+ *                            which also produces the syntax errors exactly as a serial run does
+ *
+ * The helper writes one byte to a pipe after each script, so an engine waiting for a script the
+ * helper is working on sleeps in read() instead of spinning; end of file on that pipe means the
+ * helper is gone, and the engine parses the script itself.
+ *
+ * What it does not do: decode or translate (that needs the engine's arenas), parse text that is
+ * not a migration script, or run more than one helper.
+ */
+#include "prefetch.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+
+#include "internal.h"
+
+/* Below this much text a second process costs more than it saves (a fork is ~0.3 ms; parsing
+   runs at ~15 MB/s). */
+#define PREFETCH_MIN_BYTES ((size_t)64 * 1024)
+
+enum { SLOT_FREE, SLOT_MINE, SLOT_HELPER, SLOT_READY, SLOT_FAILED };
+
+struct slot {
+    atomic_int state;
+    size_t offset, len; /* READY: the packed tree in the data area */
+};
+
+struct rs_parse_ahead {
+    struct rs_sql_prefetch *p;
+    size_t i;
+};
+
+struct rs_sql_prefetch {
+    struct rs_script *const *scripts;
+    size_t n;
+    struct rs_parse_ahead *handles;
+    pid_t pid;
+    pid_t parent;
+    int notify; /* read end of the helper's pipe; write end in the helper */
+    void *map;
+    size_t map_size;
+    struct slot *slots;
+    unsigned char *data;
+    size_t data_size;
+};
+
+static size_t cpus(void)
+{
+#ifdef __linux__
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof(set), &set) == 0)
+        return (size_t)CPU_COUNT(&set);
+#endif
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (size_t)n : 1;
+}
+
+/* The helper: parses from the last script backwards until it meets the engine. Never
+   returns. */
+static _Noreturn void helper_main(struct rs_sql_prefetch *p, int notify_w)
+{
+#ifdef __linux__
+    /* Do not outlive an engine that was killed. */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != p->parent)
+        _exit(0);
+#endif
+    size_t used = 0;
+    for (size_t i = p->n; i-- > 0;) {
+        struct slot *s = &p->slots[i];
+        int expect = SLOT_FREE;
+        if (!atomic_compare_exchange_strong(&s->state, &expect, SLOT_HELPER))
+            continue;
+        int result = SLOT_FAILED;
+        PgQueryProtobufParseResult r = pg_query_parse_protobuf(p->scripts[i]->text);
+        if (!r.error && r.parse_tree.len <= p->data_size - used) {
+            memcpy(p->data + used, r.parse_tree.data, r.parse_tree.len);
+            s->offset = used;
+            s->len = r.parse_tree.len;
+            used += (r.parse_tree.len + 15) & ~(size_t)15;
+            result = SLOT_READY;
+        }
+        pg_query_free_protobuf_parse_result(r);
+        atomic_store(&s->state, result);
+        /* A full pipe already holds wake-ups enough: the write end does not block. */
+        ssize_t w = write(notify_w, "", 1);
+        (void)w;
+    }
+    _exit(0);
+}
+
+struct rs_sql_prefetch *rs_sql_prefetch_start(struct arena *a, struct rs_script *const *scripts,
+                                              size_t n, int jobs)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++)
+        total += scripts[i]->src ? scripts[i]->src->len : 0;
+    if (jobs < 2 || n < 2 || total < PREFETCH_MIN_BYTES || cpus() < 2)
+        return NULL;
+
+    struct rs_sql_prefetch *p = arena_alloc(a, sizeof(*p));
+    p->scripts = scripts;
+    p->n = n;
+    /* Packed trees run at 1-4 times the size of their text. A tree that does not fit is
+       parsed by the engine; MAP_NORESERVE: only the pages written cost memory. */
+    size_t slots_size = (n * sizeof(struct slot) + 4095) & ~(size_t)4095;
+    p->data_size = total * 8 + ((size_t)1 << 20);
+    p->map_size = slots_size + p->data_size;
+    p->map = mmap(NULL, p->map_size, PROT_READ | PROT_WRITE,
+                  MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p->map == MAP_FAILED)
+        return NULL;
+    p->slots = p->map;
+    p->data = (unsigned char *)p->map + slots_size;
+    for (size_t i = 0; i < n; i++)
+        atomic_init(&p->slots[i].state, SLOT_FREE);
+
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) < 0) {
+        munmap(p->map, p->map_size);
+        return NULL;
+    }
+    fcntl(fds[1], F_SETFL, fcntl(fds[1], F_GETFL) | O_NONBLOCK);
+    p->parent = getpid();
+    p->pid = fork();
+    if (p->pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        munmap(p->map, p->map_size);
+        return NULL;
+    }
+    if (p->pid == 0) {
+        close(fds[0]);
+        helper_main(p, fds[1]);
+    }
+    close(fds[1]);
+    p->notify = fds[0];
+
+    p->handles = arena_alloc(a, n * sizeof(*p->handles));
+    for (size_t i = 0; i < n; i++) {
+        p->handles[i] = (struct rs_parse_ahead){p, i};
+        scripts[i]->ahead = &p->handles[i];
+    }
+    return p;
+}
+
+bool sqlx_prefetch_take(const struct rs_parse_ahead *h, const uint8_t **bytes, size_t *len)
+{
+    struct rs_sql_prefetch *p = h->p;
+    struct slot *s = &p->slots[h->i];
+    int st = SLOT_FREE;
+    if (atomic_compare_exchange_strong(&s->state, &st, SLOT_MINE))
+        return false; /* not started: ours */
+    while (st == SLOT_HELPER) {
+        char buf[256];
+        ssize_t k = read(p->notify, buf, sizeof(buf));
+        if (k == 0 || (k < 0 && errno != EINTR))
+            return false; /* the helper is gone: parse it here */
+        st = atomic_load(&s->state);
+    }
+    if (st != SLOT_READY)
+        return false;
+    *bytes = p->data + s->offset;
+    *len = s->len;
+    return true;
+}
+
+void rs_sql_prefetch_end(struct rs_sql_prefetch *p)
+{
+    if (!p)
+        return;
+    for (size_t i = 0; i < p->n; i++)
+        p->scripts[i]->ahead = NULL;
+    /* The helper stops on its own once every script is claimed; it may still be parsing one
+       nobody asked for (the run stopped early). */
+    int status;
+    if (waitpid(p->pid, &status, WNOHANG) == 0) {
+        kill(p->pid, SIGKILL);
+        while (waitpid(p->pid, &status, 0) < 0 && errno == EINTR)
+            ;
+    }
+    close(p->notify);
+    munmap(p->map, p->map_size);
+}
