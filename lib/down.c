@@ -413,6 +413,8 @@ static void compare_rels(struct cmp *c)
         const struct rs_relation *g = c->got->rels.v[i];
         if (rs_model_rel(c->want, &g->name))
             continue;
+        if (!g->complete && g->created_mig == RS_MIG_PREEXISTING)
+            continue; /* a table the migrations use but never created: not the up's doing */
         add_diff(c, g->name.name, false, "%s %s %s", rel_kind_word(g->kind), qn(c->a, &g->name),
                  extra_word(rs_model_rel(c->after, &g->name) != NULL));
     }
@@ -429,6 +431,12 @@ static void compare_indexes(struct cmp *c)
             add_diff(c, w->name.name, false, "index %s is missing", qn(c->a, &w->name));
             continue;
         }
+        /* On a table whose columns the model does not all know, renames of the unknown
+           columns are not followed into index keys: compare only that the index is there. */
+        const struct rs_relation *wt = rs_model_rel(c->want, &w->table);
+        const struct rs_relation *gt = rs_model_rel(c->got, &g->table);
+        if (!wt || !gt || !wt->complete || !gt->complete)
+            continue;
         const char *wd = index_desc(c->a, w), *gd = index_desc(c->a, g);
         if (strcmp(wd, gd))
             add_diff(c, w->name.name, false, "index %s: %s, was %s", qn(c->a, &w->name), gd, wd);
@@ -676,14 +684,70 @@ static const char *was_named(struct dk *d, const struct rs_relation *r, const st
 
 /* ---------------------------------------------------------------- judging down statements */
 
+/* Does query q read relation a (or b) anywhere in its FROM lists? */
+static bool query_reads(const struct rs_query *q, const char *a, const char *b, int depth)
+{
+    if (!q || depth > 16)
+        return false;
+    for (size_t i = 0; i < q->nfrom; i++) {
+        const struct rs_from_item *fi = &q->from[i];
+        if (streq(fi->rel.name, a) || streq(fi->rel.name, b) ||
+            query_reads(fi->subquery, a, b, depth + 1))
+            return true;
+    }
+    for (size_t i = 0; i < q->nchildren; i++)
+        if (query_reads(q->children[i], a, b, depth + 1))
+            return true;
+    return query_reads(q->set_left, a, b, depth + 1) || query_reads(q->set_right, a, b, depth + 1);
+}
+
+/* Does statement st copy the data of table a (b before the up), or of its column col (NULL: any
+   row), somewhere else: INSERT ... SELECT or CREATE TABLE ... AS reading it, UPDATE ... SET x =
+   col on it? */
+static bool copies(const struct rs_stmt *st, const char *a, const char *b, const char *col)
+{
+    if (st->syntax_error)
+        return false;
+    if ((st->kind == RS_STMT_INSERT || st->kind == RS_STMT_CREATE_TABLE_AS) &&
+        query_reads(st->query, a, b, 0))
+        return true;
+    if (st->kind != RS_STMT_UPDATE || !col || !(streq(st->rel.name, a) || streq(st->rel.name, b)))
+        return false;
+    for (size_t i = 0; i < st->nassignments; i++) {
+        const struct rs_expr *v = st->assignments[i].value;
+        if (!v || streq(st->assignments[i].column, col))
+            continue;
+        if ((v->kind == RS_EXPR_COLUMN || v->cast_of_column) && streq(v->column, col))
+            return true;
+        for (size_t k = 0; k < v->ncolumns; k++)
+            if (streq(v->columns[k], col))
+                return true; /* SET (a, b) = (c, d), or a value computed from col */
+    }
+    return false;
+}
+
+/* Was the data of table a (b before the up) or its column col copied elsewhere by the up, or by
+   the down before statement st? Then dropping it does not destroy the only copy. */
+static bool copied_before(const struct dk *d, const struct rs_stmt *st, const char *a,
+                          const char *b, const char *col, const char *col_before)
+{
+    for (size_t i = 0; i < d->c->up->n; i++)
+        if (copies(&d->c->up->v[i], a, b, col) || copies(&d->c->up->v[i], a, b, col_before))
+            return true;
+    for (size_t i = 0; i < d->stmts.n && &d->stmts.v[i] != st; i++)
+        if (copies(&d->stmts.v[i], a, b, col) || copies(&d->stmts.v[i], a, b, col_before))
+            return true;
+    return false;
+}
+
 /* Names dropped by one statement, gathered so that DROP TABLE a, b, c is one finding. */
 struct dropped {
     VEC(const char *) old, fresh; /* existed before the up / created by the up */
     int location;
 };
 
-static void drop_rel(struct dk *d, const struct rs_model *m, const struct rs_qname *q,
-                     struct dropped *dr, const char *verb)
+static void drop_rel(struct dk *d, const struct rs_model *m, const struct rs_stmt *st,
+                     const struct rs_qname *q, struct dropped *dr, const char *verb)
 {
     const struct rs_relation *r = rs_model_rel(m, q);
     if (!r || r->kind != RS_REL_TABLE)
@@ -692,6 +756,11 @@ static void drop_rel(struct dk *d, const struct rs_model *m, const struct rs_qna
     switch (rel_origin(d, r)) {
     case FROM_BEFORE: {
         const struct rs_relation *b = rs_model_rel_by_oid(d->c->before, r->oid);
+        if (copied_before(d, st, r->name.name, b->name.name, NULL, NULL)) {
+            add_loss(d, "table %s: %s by the down; its rows were copied elsewhere first", name,
+                     verb);
+            break;
+        }
         const char *was = rs_qname_eq(&b->name, &r->name)
                               ? ""
                               : arena_printf(d->a, " (%s before the up)", qn(d->a, &b->name));
@@ -701,6 +770,11 @@ static void drop_rel(struct dk *d, const struct rs_model *m, const struct rs_qna
         break;
     }
     case FROM_UP:
+        if (copied_before(d, st, r->name.name, NULL, NULL, NULL)) {
+            add_loss(d, "table %s: %s by the down; its rows were copied elsewhere first", name,
+                     verb);
+            break;
+        }
         *VEC_PUSH(d->a, &dr->fresh) = name;
         add_loss(d, "table %s: created by the up, %s by the down; rows written since the up are "
                     "lost",
@@ -722,12 +796,25 @@ static void drop_col(struct dk *d, const struct rs_model *m, const struct rs_stm
     if (dr->location < 0)
         dr->location = cmd->location;
     switch (col_origin(d, r, col)) {
-    case FROM_BEFORE:
+    case FROM_BEFORE: {
+        const struct rs_relation *b = rs_model_rel_by_oid(d->c->before, r->oid);
+        const struct rs_column *bc = col_by_attnum(b, col->attnum);
+        if (copied_before(d, st, r->name.name, b->name.name, col->name, bc ? bc->name : NULL)) {
+            add_loss(d, "column %s: dropped by the down; its values were copied elsewhere first",
+                     name);
+            break;
+        }
         *VEC_PUSH(d->a, &dr->old) = arena_printf(d->a, "%s%s", name, was_named(d, r, col));
         add_loss(d, "column %s: dropped by the down; its data from before the up is destroyed",
                  name);
         break;
+    }
     case FROM_UP:
+        if (copied_before(d, st, r->name.name, NULL, col->name, NULL)) {
+            add_loss(d, "column %s: dropped by the down; its values were copied elsewhere first",
+                     name);
+            break;
+        }
         *VEC_PUSH(d->a, &dr->fresh) = name;
         add_loss(d, "column %s: added by the up, dropped by the down; values written since the up "
                     "are lost",
@@ -892,12 +979,12 @@ static void judge_stmt(struct dk *d, const struct rs_model *m, const struct rs_s
         if (st->obj_kind != RS_OBJ_TABLE)
             return;
         for (size_t i = 0; i < st->nobjects; i++)
-            drop_rel(d, m, &st->objects[i], &dr, "dropped");
+            drop_rel(d, m, st, &st->objects[i], &dr, "dropped");
         report_dropped(d, st, &dr, "table", "drops");
         break;
     case RS_STMT_TRUNCATE:
         for (size_t i = 0; i < st->ntruncate_rels; i++)
-            drop_rel(d, m, &st->truncate_rels[i], &dr, "emptied");
+            drop_rel(d, m, st, &st->truncate_rels[i], &dr, "emptied");
         report_dropped(d, st, &dr, "table", "empties");
         break;
     case RS_STMT_CREATE_INDEX: {
@@ -991,8 +1078,9 @@ static const struct rs_stmt *stmt_naming(const struct dk *d, const char *object)
 {
     for (size_t i = d->stmts.n; object && i-- > 0;) {
         const struct rs_stmt *st = &d->stmts.v[i];
-        if (st->syntax_error)
-            continue;
+        if (st->syntax_error || st->kind == RS_STMT_INSERT || st->kind == RS_STMT_UPDATE ||
+            st->kind == RS_STMT_DELETE || st->kind == RS_STMT_SELECT)
+            continue; /* data statements do not make or miss schema differences */
         if (streq(st->rel.name, object) || streq(st->index_name, object) ||
             streq(st->newname, object))
             return st;
@@ -1209,8 +1297,8 @@ void rs_down_check(const struct rs_down_ctx *ctx, struct rs_down_check *out)
                           "the down has no statement, but the up changes the schema: after the "
                           "down, %s%s",
                           d.diffs.v[0].text,
-                          d.diffs.n > 1 ? arena_printf(ctx->arena, ", and %zu more differences",
-                                                       d.diffs.n - 1)
+                          d.diffs.n > 1 ? arena_printf(ctx->arena, ", and %zu more difference%s",
+                                                       d.diffs.n - 1, d.diffs.n > 2 ? "s" : "")
                                         : ""));
     } else if (!d.syntax_error) {
         report_diffs(&d);

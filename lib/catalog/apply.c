@@ -320,7 +320,9 @@ static void add_constraint(struct actx *c, struct rs_relation *r,
     if (d->kind == RS_CON_CHECK && d->expr) {
         k->check_text = d->expr->text;
         k->not_null_column = d->expr->not_null_column;
-        first = column ? column : d->expr->ncolumns ? d->expr->columns[0] : NULL;
+        /* PostgreSQL names it t_col_check when the expression reads one column, else t_check
+           (AddRelationNewConstraints), wherever the CHECK is written. */
+        first = d->expr->ncolumns == 1 ? d->expr->columns[0] : NULL;
     }
     if (d->name) {
         k->name = d->name;
@@ -586,6 +588,31 @@ static bool mentions(const char *text, const char *col)
     return false;
 }
 
+/* Expression text with column `from` renamed `to` (whole words outside string literals):
+   PostgreSQL stores expressions by attribute number, so index keys, predicates, CHECKs and
+   generated expressions follow a rename. Returns text itself when it does not name the column. */
+static const char *renamed_in(struct arena *a, const char *text, const char *from, const char *to)
+{
+    if (!text || !mentions(text, from))
+        return text;
+    struct strbuf sb;
+    sb_init(&sb, a);
+    size_t n = strlen(from);
+    bool quoted = false;
+    for (const char *p = text; *p;) {
+        if (*p == '\'')
+            quoted = !quoted;
+        if (!quoted && !strncmp(p, from, n) && (p == text || !ident_char(p[-1])) &&
+            !ident_char(p[n])) {
+            sb_add(&sb, to);
+            p += n;
+            continue;
+        }
+        sb_addc(&sb, *p++);
+    }
+    return sb.s;
+}
+
 static void drop_column(struct actx *c, struct rs_relation *r, const struct rs_alter_cmd *cmd)
 {
     struct rs_column *col = existing_column(c, r, cmd->column, cmd->if_exists, cmd->location);
@@ -614,6 +641,14 @@ static void drop_column(struct actx *c, struct rs_relation *r, const struct rs_a
         if (uses)
             remove_index(c->m, x);
     }
+    /* So does the sequence a serial or identity column owns. */
+    size_t kept = 0;
+    for (size_t i = 0; i < c->m->sequences.n; i++) {
+        const struct rs_sequence *s = c->m->sequences.v[i];
+        if (!(rs_qname_eq(&s->owned_table, &r->name) && streq(s->owned_column, cmd->column)))
+            c->m->sequences.v[kept++] = c->m->sequences.v[i];
+    }
+    c->m->sequences.n = kept;
     size_t idx = rs_rel_column_index(r, cmd->column);
     memmove(&r->columns.v[idx], &r->columns.v[idx + 1],
             (r->columns.n - idx - 1) * sizeof(r->columns.v[0]));
@@ -833,7 +868,11 @@ static void rename_column(struct actx *c, struct rs_relation *r, const char *fro
         kc->columns = cols;
         if (streq(kc->not_null_column, from))
             kc->not_null_column = to;
+        kc->check_text = renamed_in(m->arena, kc->check_text, from, to);
     }
+    for (size_t k = 0; k < r->columns.n; k++)
+        r->columns.v[k].generated_text =
+            renamed_in(m->arena, r->columns.v[k].generated_text, from, to);
     for (size_t i = 0; i < m->indexes.n; i++) {
         struct rs_index *x = m->indexes.v[i];
         if (!rs_qname_eq(&x->table, &r->name))
@@ -841,10 +880,14 @@ static void rename_column(struct actx *c, struct rs_relation *r, const char *fro
         const char **cols = arena_grow(m->arena, x->columns, x->ncolumns,
                                        x->ncolumns ? x->ncolumns : 1, sizeof(char *));
         for (size_t j = 0; j < x->ncolumns; j++)
-            if (streq(cols[j], from))
-                cols[j] = to;
+            cols[j] = streq(cols[j], from) ? to : renamed_in(m->arena, cols[j], from, to);
         x->columns = cols;
+        x->where_text = renamed_in(m->arena, x->where_text, from, to);
     }
+    for (size_t i = 0; i < m->sequences.n; i++)
+        if (rs_qname_eq(&m->sequences.v[i]->owned_table, &r->name) &&
+            streq(m->sequences.v[i]->owned_column, from))
+            m->sequences.v[i]->owned_column = to;
     /* Views and foreign keys elsewhere follow the column (PostgreSQL keeps attribute numbers);
        the view's own output column names stay as they were. */
     for (size_t i = 0; i < m->rels.n; i++) {
@@ -980,8 +1023,13 @@ static void apply_rename(struct actx *c)
     case RS_OBJ_FUNCTION:
     case RS_OBJ_PROCEDURE: {
         struct rs_function *f = rs_model_function(m, &st->rel, NULL);
-        if (f)
-            f->name.name = st->newname;
+        if (!f)
+            break;
+        /* Triggers call the function, not its name. */
+        for (size_t i = 0; i < m->triggers.n; i++)
+            if (streq(m->triggers.v[i]->function.name, f->name.name))
+                m->triggers.v[i]->function.name = st->newname;
+        f->name.name = st->newname;
         break;
     }
     default:
@@ -1291,10 +1339,30 @@ static void alter_enum(struct actx *c)
             neighbor = i;
     }
     if (st->old_label) {
-        if (found == (size_t)-1)
+        if (found == (size_t)-1) {
             fail(c, -1, NULL, "\"%s\" is not an existing enum label", st->old_label);
-        else
-            t->labels.v[found] = st->new_label;
+            return;
+        }
+        t->labels.v[found] = st->new_label;
+        /* A default stores the value, not its label: defaults of the type show the new label. */
+        struct strbuf old;
+        sb_init(&old, c->m->arena);
+        sb_add_literal(&old, st->old_label);
+        for (size_t i = 0; i < c->m->rels.n; i++) {
+            struct rs_relation *r = c->m->rels.v[i];
+            for (size_t k = 0; k < r->columns.n; k++) {
+                struct rs_column *col = &r->columns.v[k];
+                const char *d = col->default_text;
+                if (!d || !streq(col->type.name, t->name.name) || strncmp(d, old.s, old.len) ||
+                    (d[old.len] && d[old.len] != ':'))
+                    continue;
+                struct strbuf now;
+                sb_init(&now, c->m->arena);
+                sb_add_literal(&now, st->new_label);
+                sb_add(&now, d + old.len);
+                col->default_text = now.s;
+            }
+        }
         return;
     }
     if (found != (size_t)-1) {
