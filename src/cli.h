@@ -22,6 +22,7 @@ struct cli_command {
 
 int cmd_check(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
+int cmd_drill(int argc, char **argv);
 
 /* Prints every error of d to stderr as `rollsafe: path:line:col: error: message` plus a hint
    line. */

@@ -9,6 +9,7 @@
 
 static const struct cli_command commands[] = {
     {"check", cmd_check, "static analysis: a rollback verdict for every migration"},
+    {"drill", cmd_drill, "prove it on a real PostgreSQL: up, previous queries, down, compare, up"},
     {"explain", cmd_explain, "what a rule catches, why, and the safe alternative"},
 };
 
