@@ -867,6 +867,23 @@ static void narrows(struct dk *d, const struct rs_stmt *st, int location, const 
     *VEC_PUSH(d->a, &d->loss) = msg;
 }
 
+/* Does the down, before statement st, rewrite column col of table (UPDATE ... SET col = ...)?
+   Then it takes care of the values that would not fit (authelia sets NULLs to a placeholder
+   before SET NOT NULL; lemmy maps enum values away before re-creating the type). */
+static bool rewritten_before(const struct dk *d, const struct rs_stmt *st, const char *table,
+                             const char *col)
+{
+    for (size_t i = 0; i < d->stmts.n && &d->stmts.v[i] != st; i++) {
+        const struct rs_stmt *u = &d->stmts.v[i];
+        if (u->syntax_error || u->kind != RS_STMT_UPDATE || !streq(u->rel.name, table))
+            continue;
+        for (size_t k = 0; k < u->nassignments; k++)
+            if (streq(u->assignments[k].column, col))
+                return true;
+    }
+    return false;
+}
+
 /* ALTER COLUMN ... TYPE in the down: narrowing back fails on values written since the up. */
 static void judge_type(struct dk *d, const struct rs_model *m, const struct rs_stmt *st,
                        const struct rs_alter_cmd *cmd)
@@ -874,7 +891,7 @@ static void judge_type(struct dk *d, const struct rs_model *m, const struct rs_s
     const struct rs_relation *r = rs_model_rel(m, &st->rel);
     const struct rs_column *col = rs_rel_column(r, cmd->column);
     if (!col || !cmd->has_type || !col->type.name || !cmd->type.name ||
-        col_origin(d, r, col) == FROM_DOWN)
+        col_origin(d, r, col) == FROM_DOWN || rewritten_before(d, st, r->name.name, col->name))
         return;
     const char *name = arena_printf(d->a, "%s.%s", qn(d->a, &r->name), col->name);
     const struct rs_typeobj *from = enum_of(m, &col->type), *to = enum_of(m, &cmd->type);
@@ -937,7 +954,8 @@ static void judge_cmd(struct dk *d, const struct rs_model *m, const struct rs_st
         judge_type(d, m, st, cmd);
         break;
     case RS_AT_SET_NOT_NULL:
-        if (col && !col->not_null && col_origin(d, r, col) != FROM_DOWN)
+        if (col && !col->not_null && col_origin(d, r, col) != FROM_DOWN &&
+            !rewritten_before(d, st, r->name.name, col->name))
             narrows(d, st, cmd->location,
                     "sets %s.%s NOT NULL again: the down fails if a row written since the up "
                     "holds NULL",

@@ -540,6 +540,8 @@ static void create_trigger(struct gen *g, const struct rs_stmt *st)
     bool existed = t != NULL;
     struct rs_apply_result ar;
     rs_apply_stmt(g->m, st, g->c->mig, &ar);
+    if (!r) /* a table the migrations never created: the trigger is still this up's */
+        r = rs_model_rel(g->m, &st->rel);
     if (!r || is_new(g, r->created_mig) || ar.fails)
         return;
     if (existed) {
