@@ -28,10 +28,10 @@ typedef VEC(const char *) name_vec;
 struct hit {
     size_t query;
     struct rs_qproblem p;
-    bool appears;                     /* the migration brings the problem (else removes it) */
-    bool own;                         /* version N fails on its own schema (after the migration) */
-    const struct rs_stmt *st;         /* the statement responsible, NULL when not found */
-    const struct rs_alter_cmd *cmd;   /* its ALTER TABLE command */
+    bool appears;                   /* the migration brings the problem (else removes it) */
+    bool own;                       /* version N fails on its own schema (after the migration) */
+    const struct rs_stmt *st;       /* the statement responsible, NULL when not found */
+    const struct rs_alter_cmd *cmd; /* its ALTER TABLE command */
 };
 
 struct qcheck {
@@ -608,19 +608,19 @@ static void emit(struct qcheck *c, const struct hit *h)
     else if (h->p.kind == RS_QP_ENUM && !(h->st && h->st->kind == RS_STMT_ALTER_ENUM))
         why = arena_printf(a, " ('%s' is not a value of %s%s)", h->p.value, h->p.type,
                            next ? " before it" : " after it");
-    const char *tail = !next  ? ""
+    const char *tail = !next    ? ""
                        : h->own ? ": version N fails on the schema after this migration too"
                                 : ": version N fails on the schema before this migration (N "
                                   "deployed first, or the migration rolled back while N runs)";
     const char *msg = arena_printf(a, "%s %s%s%s%s", where, did, because, why, tail);
     int mode = next ? 0 : failure_mode(h);
-    const char *help = !next  ? help_previous(h, mode)
+    const char *help = !next    ? help_previous(h, mode)
                        : h->own ? "Keep what version N uses until a later release, or stop using "
                                   "it in N."
                                 : NULL;
     struct rs_finding *f = rs_emitter_add(
-        ctx->emitter, next ? &rs_rule_next_query_breaks : &rs_rule_previous_query_breaks, NULL,
-        -1, help, msg);
+        ctx->emitter, next ? &rs_rule_next_query_breaks : &rs_rule_previous_query_breaks, NULL, -1,
+        help, msg);
     place(f, q, &h->p);
     f->stmt = h->st ? h->st->index : 0; /* approvals above that statement cover the finding */
     if (mode) {
@@ -704,8 +704,8 @@ static void build_usage(struct qcheck *c, struct usage *u)
             add_use(c->tmp, u, r, NULL, m, 0);
             sure = sure && r; /* a schema-qualified name, or a relation the model lacks */
         }
-        const struct rs_relation *target = st->kind != RS_STMT_SELECT ? rs_model_rel(m, &st->rel)
-                                                                      : NULL;
+        const struct rs_relation *target =
+            st->kind != RS_STMT_SELECT ? rs_model_rel(m, &st->rel) : NULL;
         for (size_t i = 0; target && i < st->nassignments; i++)
             add_use(c->tmp, u, target, st->assignments[i].column, m, 0);
         for (size_t i = 0; target && i < st->non_conflict_columns; i++)
@@ -887,14 +887,15 @@ static void take_back(struct qcheck *c, size_t nfindings)
             /* Nothing is lost and nothing of N-1 breaks: keep the finding as a note. */
             const char *cut = strstr(f->message, ": ");
             size_t n = cut ? (size_t)(cut - f->message) : strlen(f->message);
-            f->message = arena_printf(a, "%.*s: no query of the previous version uses %s, so it "
-                                         "keeps working",
+            f->message = arena_printf(a,
+                                      "%.*s: no query of the previous version uses %s, so it "
+                                      "keeps working",
                                       (int)n, f->message, obj);
             f->cls = RS_CLASS_HYGIENE;
             f->severity = RS_SEV_INFO;
         } else {
-            f->message = arena_printf(a, "%s; no query of the previous version uses %s",
-                                      f->message, obj);
+            f->message =
+                arena_printf(a, "%s; no query of the previous version uses %s", f->message, obj);
         }
     }
 }

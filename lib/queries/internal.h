@@ -21,11 +21,11 @@ struct rs_app_query {
     const struct rs_source *src; /* the file: positions, excerpts */
     const char *text;            /* the text st was parsed from (NUL-terminated) */
     size_t text_len;
-    const size_t *map;           /* text offset -> file offset (text_len + 1 entries), or NULL */
-    size_t base;                 /* without a map: file offset of text[0] */
-    const char *oneline;         /* the statement on one line, shortened, for messages */
-    const char **names;          /* relation names it mentions (without schema), for the
-                                    cheap "does this migration concern me" test */
+    const size_t *map;   /* text offset -> file offset (text_len + 1 entries), or NULL */
+    size_t base;         /* without a map: file offset of text[0] */
+    const char *oneline; /* the statement on one line, shortened, for messages */
+    const char **names;  /* relation names it mentions (without schema), for the
+                            cheap "does this migration concern me" test */
     size_t nnames;
 };
 
@@ -44,8 +44,8 @@ size_t rs_app_query_file_offset(const struct rs_app_query *q, size_t off);
 /* ---------------------------------------------------------------- problems */
 
 enum rs_qp_kind {
-    RS_QP_NO_RELATION,   /* a relation the query names does not exist */
-    RS_QP_NO_COLUMN,     /* a column the query reads or writes does not exist */
+    RS_QP_NO_RELATION, /* a relation the query names does not exist */
+    RS_QP_NO_COLUMN,   /* a column the query reads or writes does not exist */
     RS_QP_AMBIGUOUS,
     RS_QP_REQUIRED,      /* INSERT leaves out a NOT NULL column that has no default */
     RS_QP_NULL,          /* writes the NULL literal into a NOT NULL column */
@@ -59,13 +59,13 @@ enum rs_qp_kind {
 /* What one query fails on against one schema. Strings may point into the model. */
 struct rs_qproblem {
     enum rs_qp_kind kind;
-    bool writes;          /* the reference is a write (INSERT column list, UPDATE SET) */
-    int location;         /* text offset in the query, -1 for the statement */
-    struct rs_qname rel;  /* the relation as the schema names it (or as the query does) */
+    bool writes;         /* the reference is a write (INSERT column list, UPDATE SET) */
+    int location;        /* text offset in the query, -1 for the statement */
+    struct rs_qname rel; /* the relation as the schema names it (or as the query does) */
     const char *column;
-    const char *value;    /* the literal (ENUM, TOO_LONG, RANGE) */
-    const char *type;     /* the column's type, formatted (ENUM, TOO_LONG, RANGE) */
-    const char *detail;   /* CONFLICT: "(a, b)" or "ON CONSTRAINT name"; NOT_UPDATABLE: why */
+    const char *value;  /* the literal (ENUM, TOO_LONG, RANGE) */
+    const char *type;   /* the column's type, formatted (ENUM, TOO_LONG, RANGE) */
+    const char *detail; /* CONFLICT: "(a, b)" or "ON CONSTRAINT name"; NOT_UPDATABLE: why */
 };
 
 typedef VEC(struct rs_qproblem) rs_qproblem_vec;

@@ -27,7 +27,7 @@ struct origin {
     size_t len;
     const size_t *map; /* text offset -> file offset, or NULL: base + offset */
     size_t base;
-    bool exported;     /* a pg_stat_statements export (texts may be cut off) */
+    bool exported; /* a pg_stat_statements export (texts may be cut off) */
 };
 
 static size_t origin_offset(const struct origin *o, size_t off)
@@ -120,8 +120,8 @@ static void query_names(struct names *nm, const struct rs_query *q, int depth)
 
 static bool is_query(const struct rs_stmt *st)
 {
-    return st->kind == RS_STMT_SELECT || st->kind == RS_STMT_INSERT ||
-           st->kind == RS_STMT_UPDATE || st->kind == RS_STMT_DELETE;
+    return st->kind == RS_STMT_SELECT || st->kind == RS_STMT_INSERT || st->kind == RS_STMT_UPDATE ||
+           st->kind == RS_STMT_DELETE;
 }
 
 static void add_unparsed(struct arena *a, struct rs_queries *qs, const struct origin *o,
@@ -141,8 +141,8 @@ static void add_unparsed(struct arena *a, struct rs_queries *qs, const struct or
     rs_source_position(o->src, f->offset, &f->line, &f->column);
     /* pg_stat_statements cuts texts at track_activity_query_size - 1 bytes (1023 by default). */
     bool cut = o->exported && strstr(st->error, "at end of input") && o->len >= 1000;
-    f->message = arena_printf(a, "query does not parse: %s; it is left out of the query checks",
-                              st->error);
+    f->message =
+        arena_printf(a, "query does not parse: %s; it is left out of the query checks", st->error);
     f->help = cut ? "pg_stat_statements keeps the first track_activity_query_size bytes of a "
                     "query (1024 by default): raise the setting, or add the full text of this "
                     "query as a .sql file"
@@ -277,8 +277,8 @@ static void load_sql(struct arena *a, struct rs_queries *qs, const struct rs_sou
                 const char *line = rs_source_line(src, (int)l, &n);
                 if (blank_or_comment(line, n))
                     continue;
-                struct origin o = {src, arena_strndup(a, line, n), n, NULL,
-                                   rs_source_line_offset(src, (int)l), false};
+                struct origin o = {src,  arena_strndup(a, line, n),          n,
+                                   NULL, rs_source_line_offset(src, (int)l), false};
                 parse_origin(a, qs, &o);
             }
             return;
@@ -388,11 +388,21 @@ static size_t *json_string_map(struct arena *a, const char *t, size_t len, size_
             char e = t[i + 1];
             i += 2;
             switch (e) {
-            case 'b': buf[nb++] = '\b'; break;
-            case 'f': buf[nb++] = '\f'; break;
-            case 'n': buf[nb++] = '\n'; break;
-            case 'r': buf[nb++] = '\r'; break;
-            case 't': buf[nb++] = '\t'; break;
+            case 'b':
+                buf[nb++] = '\b';
+                break;
+            case 'f':
+                buf[nb++] = '\f';
+                break;
+            case 'n':
+                buf[nb++] = '\n';
+                break;
+            case 'r':
+                buf[nb++] = '\r';
+                break;
+            case 't':
+                buf[nb++] = '\t';
+                break;
             case 'u': {
                 long cp = hex4(t + i, len - i);
                 if (cp < 0)
@@ -423,7 +433,9 @@ static size_t *json_string_map(struct arena *a, const char *t, size_t len, size_
                 }
                 break;
             }
-            default: buf[nb++] = (unsigned char)e; break; /* \" \\ \/ */
+            default:
+                buf[nb++] = (unsigned char)e;
+                break; /* \" \\ \/ */
             }
         }
         for (size_t k = 0; k < nb; k++) {
@@ -586,8 +598,7 @@ static int load_json(struct arena *a, struct rs_queries *qs, const struct rs_sou
 
 /* ---------------------------------------------------------------- files and directories */
 
-static int load_file(struct arena *a, struct rs_queries *qs, const char *path,
-                     struct rs_diag *diag)
+static int load_file(struct arena *a, struct rs_queries *qs, const char *path, struct rs_diag *diag)
 {
     struct rs_source *src = rs_source_load(a, path, diag);
     if (!src)

@@ -169,7 +169,8 @@ static void check_value(struct pctx *c, const struct rs_qname *rel, const struct
         } else if (t->mod1 > 0) {
             /* numeric(p, s): after rounding to s digits, at most p - s integer digits. */
             int scale = t->mod2 > 0 ? t->mod2 : 0;
-            hi = powl(10.0L, (long double)(t->mod1 - scale)) - 0.5L * powl(10.0L, (long double)-scale);
+            hi = powl(10.0L, (long double)(t->mod1 - scale)) -
+                 0.5L * powl(10.0L, (long double)-scale);
             lo = -hi;
         } else {
             return;
@@ -184,8 +185,8 @@ static void check_value(struct pctx *c, const struct rs_qname *rel, const struct
         p->value = value;
     else
         p->detail = value; /* TOO_LONG: value holds the length, detail the literal */
-    p->type = ut && ut->kind == RS_TYPEOBJ_ENUM ? rs_qname_str(c->a, &ut->name)
-                                                : rs_type_format(c->a, t);
+    p->type =
+        ut && ut->kind == RS_TYPEOBJ_ENUM ? rs_qname_str(c->a, &ut->name) : rs_type_format(c->a, t);
 }
 
 /* The literal an assigned expression writes, when the query fixes it. */
@@ -260,10 +261,11 @@ static const struct rs_relation *write_target(struct pctx *c, const struct rs_re
             if (nrels == 1)
                 return NULL; /* reads a relation the model does not know */
             struct rs_qproblem *p = add(c, RS_QP_NOT_UPDATABLE, -1, &r->name, NULL);
-            p->detail = arena_printf(
-                c->a, "view %s reads %zu relations, so PostgreSQL cannot %s it without an "
-                      "INSTEAD OF trigger",
-                rs_qname_str(c->a, &r->name), nrels, verb);
+            p->detail =
+                arena_printf(c->a,
+                             "view %s reads %zu relations, so PostgreSQL cannot %s it without an "
+                             "INSTEAD OF trigger",
+                             rs_qname_str(c->a, &r->name), nrels, verb);
             p->writes = true;
             return NULL;
         }
@@ -287,8 +289,7 @@ static const struct rs_assignment *assignment(const struct rs_stmt *st, const ch
 }
 
 /* Is column col of base table t (reached through relation r) given a value by the INSERT? */
-static void check_required(struct pctx *c, const struct rs_relation *r,
-                           const struct rs_relation *t)
+static void check_required(struct pctx *c, const struct rs_relation *r, const struct rs_relation *t)
 {
     const struct rs_stmt *st = c->st;
     if (!st->insert_has_column_list && !st->insert_default_values)
@@ -303,8 +304,7 @@ static void check_required(struct pctx *c, const struct rs_relation *r,
                shown at all, and then nothing written through the view can fill it. */
             bool read = false;
             for (size_t k = 0; k < r->deps.n; k++)
-                if (rs_qname_eq(&r->deps.v[k].rel, &t->name) &&
-                    streq(r->deps.v[k].column, name))
+                if (rs_qname_eq(&r->deps.v[k].rel, &t->name) && streq(r->deps.v[k].column, name))
                     read = true;
             if (read)
                 continue;
@@ -323,8 +323,8 @@ static void check_conflict(struct pctx *c, const struct rs_relation *t)
         return;
     if (st->on_conflict_constraint) {
         const struct rs_constraint *k = rs_rel_constraint(t, st->on_conflict_constraint);
-        if (k && (k->kind == RS_CON_PRIMARY || k->kind == RS_CON_UNIQUE ||
-                  k->kind == RS_CON_EXCLUSION))
+        if (k &&
+            (k->kind == RS_CON_PRIMARY || k->kind == RS_CON_UNIQUE || k->kind == RS_CON_EXCLUSION))
             return;
         struct rs_qproblem *p = add(c, RS_QP_CONFLICT, -1, &t->name, NULL);
         p->detail = arena_printf(c->a, "ON CONSTRAINT %s", st->on_conflict_constraint);
@@ -384,8 +384,7 @@ static void check_assignments(struct pctx *c, const struct rs_relation *r,
         const struct rs_column *col = rs_rel_column(r, as->column);
         if (!col) {
             if (r->complete) {
-                struct rs_qproblem *p = add(c, RS_QP_NO_COLUMN, as->location, &r->name,
-                                            as->column);
+                struct rs_qproblem *p = add(c, RS_QP_NO_COLUMN, as->location, &r->name, as->column);
                 p->writes = true;
             }
             continue;

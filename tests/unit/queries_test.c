@@ -85,9 +85,9 @@ TEST(csv_unclosed_quote)
 TEST(queries_json_positions)
 {
     struct arena a = ARENA_INIT;
-    struct rs_queries *q =
-        queries(&a, "q.json",
-                "[\n {\"calls\": 1, \"query\": \"SELECT \\\"u\\\".caf\\u00e9,\\n  bio FROM u\"}\n]\n");
+    struct rs_queries *q = queries(
+        &a, "q.json",
+        "[\n {\"calls\": 1, \"query\": \"SELECT \\\"u\\\".caf\\u00e9,\\n  bio FROM u\"}\n]\n");
     CHECK_INT(q->v.n, 1);
     const struct rs_app_query *x = &q->v.v[0];
     const char *bio = strstr(x->text, "bio");
@@ -170,7 +170,8 @@ TEST(problems_enum_literals)
 TEST(problems_literals_that_do_not_fit)
 {
     struct arena a = ARENA_INIT;
-    const char *ddl = "CREATE TABLE t (v varchar(3), c char(2), i smallint, n numeric(4,2), b bigint);";
+    const char *ddl =
+        "CREATE TABLE t (v varchar(3), c char(2), i smallint, n numeric(4,2), b bigint);";
     rs_qproblem_vec v = problems(&a, ddl, "INSERT INTO t (v, c) VALUES ('abcd', 'ab   ');");
     CHECK_INT(v.n, 1);
     CHECK_INT(v.v[0].kind, RS_QP_TOO_LONG);
@@ -234,15 +235,16 @@ TEST(problems_on_conflict_targets)
     CHECK_STR(v.v[0].detail, "(a)");
     v = problems(&a, ddl, "INSERT INTO t (a) VALUES (1) ON CONFLICT ON CONSTRAINT t_x DO NOTHING;");
     CHECK_INT(v.n, 1);
-    v = problems(&a, ddl, "INSERT INTO t (a) VALUES (1) ON CONFLICT ON CONSTRAINT t_ab DO NOTHING;");
+    v = problems(&a, ddl,
+                 "INSERT INTO t (a) VALUES (1) ON CONFLICT ON CONSTRAINT t_ab DO NOTHING;");
     CHECK_INT(v.n, 0);
     arena_free(&a);
 }
 
 TEST(problems_same_reference_across_schemas)
 {
-    struct rs_qproblem x = {.kind = RS_QP_NO_COLUMN, .location = 7, .column = "c",
-                            .rel = {NULL, "t"}};
+    struct rs_qproblem x = {
+        .kind = RS_QP_NO_COLUMN, .location = 7, .column = "c", .rel = {NULL, "t"}};
     struct rs_qproblem y = x;
     y.rel.name = "v"; /* the same reference, looked up in another relation */
     CHECK(rs_qproblem_same(&x, &y));
