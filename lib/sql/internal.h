@@ -38,6 +38,10 @@ void sqlx_translate(struct sqlx *x, const Node *node, struct rs_stmt *st);
 struct rs_expr *sqlx_expr(struct sqlx *x, const Node *node);
 /* The canonical text of an expression node ("now()", "'x'::text"). */
 const char *sqlx_deparse_expr(struct sqlx *x, const Node *node);
+/* The same, always through libpg_query's deparser (node not NULL). */
+const char *sqlx_deparse_expr_pg(struct sqlx *x, const Node *node);
+/* The text of a constant as libpg_query's deparser writes it; NULL when node is not one. */
+const char *sqlx_deparse_const(struct sqlx *x, const Node *node);
 const char *sqlx_string(const Node *n); /* String node value, or NULL */
 /* Appends the dotted name parts of a list of String nodes; returns the last part. */
 const char *sqlx_last_name(Node *const *items, size_t n);
@@ -55,8 +59,9 @@ void sqlx_walk(const ProtobufCMessage *m, sqlx_visit_fn fn, void *ctx);
  * unpacker fills. Returns NULL when the bytes are malformed. The bytes must outlive the tree:
  * Nodes point back into them (sqlx_node_bytes). */
 PgQuery__ParseResult *sqlx_unpack(struct arena *a, const uint8_t *bytes, size_t len);
-/* The packed bytes a Node of a tree from sqlx_unpack was decoded from. */
-const uint8_t *sqlx_node_bytes(const Node *n, size_t *len);
+/* The packed bytes a Node of a tree from sqlx_unpack was decoded from, and the height of its
+ * subtree in messages. */
+const uint8_t *sqlx_node_bytes(const Node *n, size_t *len, unsigned *height);
 /* The field with number id of a message type, or NULL. */
 const ProtobufCFieldDescriptor *sqlx_field(const ProtobufCMessageDescriptor *d, uint64_t id);
 

@@ -27,11 +27,13 @@
 struct node_header {
     const uint8_t *bytes;
     size_t len;
+    unsigned height; /* levels of messages from this Node down, itself included */
 };
 
 struct dec {
     struct arena *a;
     int depth;
+    unsigned child_max; /* tallest message decoded so far at the current level */
 };
 
 /* ---------------------------------------------------------------- wire format */
@@ -318,8 +320,11 @@ static ProtobufCMessage *decode_message(struct dec *dc, const ProtobufCMessageDe
         return NULL;
     }
     unsigned char *msg;
+    struct node_header *h = NULL;
+    unsigned saved_max = dc->child_max;
+    dc->child_max = 0;
     if (d == &pg_query__node__descriptor) {
-        struct node_header *h = arena_alloc(dc->a, sizeof(*h) + d->sizeof_message);
+        h = arena_alloc(dc->a, sizeof(*h) + d->sizeof_message);
         h->bytes = p;
         h->len = len;
         msg = (unsigned char *)(h + 1);
@@ -378,19 +383,24 @@ static ProtobufCMessage *decode_message(struct dec *dc, const ProtobufCMessageDe
         }
     }
     dc->depth--;
+    unsigned height = dc->child_max + 1;
+    if (h)
+        h->height = height;
+    dc->child_max = saved_max > height ? saved_max : height;
     return ok ? (ProtobufCMessage *)msg : NULL;
 }
 
 PgQuery__ParseResult *sqlx_unpack(struct arena *a, const uint8_t *bytes, size_t len)
 {
-    struct dec dc = {a, 0};
+    struct dec dc = {a, 0, 0};
     return (PgQuery__ParseResult *)decode_message(&dc, &pg_query__parse_result__descriptor, bytes,
                                                   len);
 }
 
-const uint8_t *sqlx_node_bytes(const Node *n, size_t *len)
+const uint8_t *sqlx_node_bytes(const Node *n, size_t *len, unsigned *height)
 {
     const struct node_header *h = (const struct node_header *)n - 1;
     *len = h->len;
+    *height = h->height;
     return h->bytes;
 }
