@@ -146,6 +146,14 @@ struct rs_source *rs_source_load(struct arena *a, const char *path, struct rs_di
     src->text = buf;
     src->len = len;
 
+    if (len >= 2 && (!memcmp(buf, "\xFF\xFE", 2) || !memcmp(buf, "\xFE\xFF", 2))) {
+        index_lines(a, src);
+        rs_diag_add(diag, path, 1, 1,
+                    "PostgreSQL migrations are read as UTF-8; convert the file, for example with "
+                    "iconv -f UTF-16 -t UTF-8",
+                    "file is UTF-16 text (it starts with a UTF-16 byte-order mark)");
+        return NULL;
+    }
     const char *nul = memchr(buf, '\0', len);
     if (nul) {
         index_lines(a, src);
