@@ -139,6 +139,7 @@ enum rs_alter_kind {
     RS_AT_SET_OPTIONS,      /* storage parameters, statistics, storage, compression */
     RS_AT_INHERIT,
     RS_AT_NO_INHERIT,
+    RS_AT_SET_STORAGE,      /* ALTER COLUMN ... SET STORAGE / SET COMPRESSION */
     RS_AT_OTHER,
 };
 
@@ -370,7 +371,7 @@ struct rs_stmt {
     const char *body;         /* function body text, or DO block text */
     int body_offset;          /* file offset of the body text, -1 when unknown */
     const char *arg_signature;
-    struct rs_qname function; /* trigger's function */
+    struct rs_qname function; /* trigger's function; the procedure of CALL */
     const char *trigger_name;
 
     /* SET / RESET */
@@ -397,6 +398,7 @@ struct rs_stmt {
     size_t ntruncate_rels;
 
     /* GRANT / COMMENT / VACUUM / CLUSTER / REINDEX / LOCK / REFRESH */
+    bool revoke;              /* RS_STMT_GRANT: REVOKE */
     bool vacuum_full;
     const char *lock_mode;
     const char *reindex_kind;
@@ -419,6 +421,37 @@ void rs_sql_parse_script(struct arena *a, const struct rs_script *script, struct
  * positions are offsets into text. Same contract as rs_sql_parse_script. */
 void rs_sql_parse_text(struct arena *a, const char *text, size_t len, const struct rs_source *src,
                        struct rs_stmt_list *out);
+
+/* What a DO block or a function body would run, as far as rollsafe can tell without running
+   it. */
+struct rs_body_summary {
+    const char **tags; /* statements that change the schema or data, each once, in order:
+                          "ALTER TABLE", "UPDATE" (keywords only when unparsed) */
+    size_t ntags;
+    bool dynamic;      /* EXECUTE of a string built at run time */
+    bool unparsed;     /* the body does not parse, or is in a language rollsafe cannot read */
+};
+
+/* Summarises a body of language ("plpgsql" when NULL, as for DO) into out, allocated in a.
+   Never fails: what cannot be read sets unparsed. */
+void rs_sql_body_summary(struct arena *a, const char *language, const char *body,
+                         struct rs_body_summary *out);
+
+/* The string literals of text[0..len) as PostgreSQL's scanner reads them (quotes removed,
+   doubled quotes undone), allocated in a; returns how many. */
+size_t rs_sql_string_literals(struct arena *a, const char *text, size_t len, const char ***out);
+
+/* PostgreSQL's limit on identifiers, in bytes (NAMEDATALEN - 1). */
+#define RS_NAME_MAX 63
+
+/* The identifiers of text[0..len) longer than RS_NAME_MAX bytes, as PostgreSQL reads them
+   before truncating (unquoted ones lower-cased), allocated in a; returns how many. The parser
+   truncates them, so statements only ever hold the first RS_NAME_MAX bytes. */
+size_t rs_sql_long_identifiers(struct arena *a, const char *text, size_t len, const char ***out);
+
+/* True when text[0..len) holds the string literal value (as PostgreSQL's scanner reads it,
+   outside comments and identifiers). */
+bool rs_sql_has_string_literal(const char *text, size_t len, const char *value);
 
 /* The major version of the PostgreSQL grammar rollsafe was built with (15 for Debian 12). */
 int rs_sql_grammar_version(void);

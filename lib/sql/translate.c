@@ -380,6 +380,8 @@ static const char *alter_what(enum rs_alter_kind k)
         return "OWNER TO";
     case RS_AT_SET_OPTIONS:
         return "SET (options)";
+    case RS_AT_SET_STORAGE:
+        return "ALTER COLUMN ... SET STORAGE";
     case RS_AT_INHERIT:
         return "INHERIT";
     case RS_AT_NO_INHERIT:
@@ -464,12 +466,13 @@ static enum rs_alter_kind alter_kind(const PgQuery__AlterTableCmd *c)
     case PG_QUERY__ALTER_TABLE_TYPE__AT_SetStatistics:
     case PG_QUERY__ALTER_TABLE_TYPE__AT_SetOptions:
     case PG_QUERY__ALTER_TABLE_TYPE__AT_ResetOptions:
-    case PG_QUERY__ALTER_TABLE_TYPE__AT_SetStorage:
-    case PG_QUERY__ALTER_TABLE_TYPE__AT_SetCompression:
     case PG_QUERY__ALTER_TABLE_TYPE__AT_SetRelOptions:
     case PG_QUERY__ALTER_TABLE_TYPE__AT_ResetRelOptions:
     case PG_QUERY__ALTER_TABLE_TYPE__AT_ReplaceRelOptions:
         return RS_AT_SET_OPTIONS;
+    case PG_QUERY__ALTER_TABLE_TYPE__AT_SetStorage:
+    case PG_QUERY__ALTER_TABLE_TYPE__AT_SetCompression:
+        return RS_AT_SET_STORAGE;
     case PG_QUERY__ALTER_TABLE_TYPE__AT_AddInherit:
         return RS_AT_INHERIT;
     case PG_QUERY__ALTER_TABLE_TYPE__AT_DropInherit:
@@ -1232,6 +1235,10 @@ void sqlx_translate(struct sqlx *x, const Node *n, struct rs_stmt *st)
         st->tag = "COMMENT";
         break;
     case PG_QUERY__NODE__NODE_GRANT_STMT:
+        st->kind = RS_STMT_GRANT;
+        st->tag = n->grant_stmt->is_grant ? "GRANT" : "REVOKE";
+        st->revoke = !n->grant_stmt->is_grant;
+        break;
     case PG_QUERY__NODE__NODE_GRANT_ROLE_STMT:
     case PG_QUERY__NODE__NODE_ALTER_DEFAULT_PRIVILEGES_STMT:
         st->kind = RS_STMT_GRANT;
@@ -1274,6 +1281,7 @@ void sqlx_translate(struct sqlx *x, const Node *n, struct rs_stmt *st)
         st->kind = RS_STMT_REFRESH_MATVIEW;
         st->tag = "REFRESH MATERIALIZED VIEW";
         st->concurrently = n->refresh_mat_view_stmt->concurrent;
+        st->with_no_data = n->refresh_mat_view_stmt->skip_data;
         rangevar(x, n->refresh_mat_view_stmt->relation, &st->rel);
         break;
     case PG_QUERY__NODE__NODE_LOCK_STMT: {
@@ -1296,6 +1304,9 @@ void sqlx_translate(struct sqlx *x, const Node *n, struct rs_stmt *st)
     case PG_QUERY__NODE__NODE_CALL_STMT:
         st->kind = RS_STMT_CALL;
         st->tag = "CALL";
+        if (n->call_stmt->funccall)
+            sqlx_qname_from_list(x, n->call_stmt->funccall->funcname,
+                                 n->call_stmt->funccall->n_funcname, &st->function);
         break;
     default:
         st->kind = RS_STMT_OTHER;

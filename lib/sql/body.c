@@ -1,0 +1,273 @@
+/*
+ * body.c - what code that rollsafe does not replay would run: DO blocks and function bodies.
+ *
+ * PL/pgSQL bodies go through libpg_query's PL/pgSQL parser; the SQL statements it finds are
+ * parsed like migration statements and summarised by their statement words ("ALTER TABLE",
+ * "UPDATE"). SQL-language bodies are parsed directly. A body that does not parse is summarised
+ * from its keywords, found with PostgreSQL's scanner (never inside strings or comments).
+ *
+ * Also here: looking for a string literal with PostgreSQL's scanner. Nothing in this file
+ * changes the schema model or reports anything.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+
+struct summary_job {
+    struct arena *a;
+    struct rs_body_summary *out;
+};
+
+static void add_tag(struct summary_job *j, const char *tag)
+{
+    for (size_t i = 0; i < j->out->ntags; i++)
+        if (!strcmp(j->out->tags[i], tag))
+            return;
+    const char **v = arena_alloc(j->a, (j->out->ntags + 1) * sizeof(char *));
+    if (j->out->ntags)
+        memcpy(v, j->out->tags, j->out->ntags * sizeof(char *));
+    v[j->out->ntags++] = arena_strdup(j->a, tag);
+    j->out->tags = v;
+}
+
+/* Statements that change nothing a rollback depends on, or that rollsafe does not model. */
+static bool is_change(const struct rs_stmt *st)
+{
+    switch (st->kind) {
+    case RS_STMT_SELECT:
+    case RS_STMT_SET:
+    case RS_STMT_TRANSACTION:
+    case RS_STMT_COMMENT:
+    case RS_STMT_GRANT:
+    case RS_STMT_ANALYZE:
+    case RS_STMT_INSERT:
+    case RS_STMT_CALL:
+    case RS_STMT_LOCK:
+    case RS_STMT_PSQL_META:
+        return false;
+    default:
+        return !st->syntax_error;
+    }
+}
+
+static void summarise_sql(struct summary_job *j, const char *sql)
+{
+    struct arena tmp = ARENA_INIT;
+    struct rs_stmt_list l = {0};
+    rs_sql_parse_text(&tmp, sql, strlen(sql), NULL, &l);
+    for (size_t i = 0; i < l.n; i++) {
+        if (l.v[i].kind == RS_STMT_DO) {
+            struct rs_body_summary inner;
+            rs_sql_body_summary(&tmp, l.v[i].language, l.v[i].body, &inner);
+            for (size_t k = 0; k < inner.ntags; k++)
+                add_tag(j, inner.tags[k]);
+            j->out->dynamic |= inner.dynamic;
+        } else if (is_change(&l.v[i])) {
+            add_tag(j, l.v[i].tag);
+        }
+    }
+    arena_free(&tmp);
+}
+
+static const char *expr_query(json_t *expr)
+{
+    json_t *e = json_object_get(expr, "PLpgSQL_expr");
+    return json_string_value(json_object_get(e, "query"));
+}
+
+/* Walks the JSON of a parsed PL/pgSQL function: every PLpgSQL_stmt_execsql is SQL run as
+   written; dynamic forms run a string built at run time. */
+static void walk(struct summary_job *j, json_t *v)
+{
+    if (json_is_array(v)) {
+        size_t i;
+        json_t *it;
+        json_array_foreach(v, i, it) walk(j, it);
+        return;
+    }
+    if (!json_is_object(v))
+        return;
+    const char *key;
+    json_t *val;
+    json_object_foreach(v, key, val)
+    {
+        if (!strcmp(key, "PLpgSQL_stmt_execsql")) {
+            const char *q = expr_query(json_object_get(val, "sqlstmt"));
+            if (q)
+                summarise_sql(j, q);
+        } else if (!strcmp(key, "PLpgSQL_stmt_dynexecute") ||
+                   !strcmp(key, "PLpgSQL_stmt_dynfors")) {
+            j->out->dynamic = true;
+        } else if ((!strcmp(key, "PLpgSQL_stmt_open") ||
+                    !strcmp(key, "PLpgSQL_stmt_return_query")) &&
+                   json_object_get(val, "dynquery")) {
+            j->out->dynamic = true;
+        }
+        walk(j, val);
+    }
+}
+
+/* The fallback for a body that does not parse: statement words found by the scanner. */
+static void summarise_tokens(struct summary_job *j, const char *body)
+{
+    PgQueryScanResult r = pg_query_scan(body);
+    if (r.error) {
+        pg_query_free_scan_result(r);
+        return;
+    }
+    PgQuery__ScanResult *sr =
+        pg_query__scan_result__unpack(NULL, r.pbuf.len, (const uint8_t *)r.pbuf.data);
+    for (size_t i = 0; sr && i < sr->n_tokens; i++) {
+        const PgQuery__ScanToken *t = sr->tokens[i];
+        const char *tag = NULL;
+        switch (t->token) {
+        case PG_QUERY__TOKEN__ALTER:
+            tag = "ALTER";
+            break;
+        case PG_QUERY__TOKEN__DROP:
+            tag = "DROP";
+            break;
+        case PG_QUERY__TOKEN__CREATE:
+            tag = "CREATE";
+            break;
+        case PG_QUERY__TOKEN__TRUNCATE:
+            tag = "TRUNCATE";
+            break;
+        case PG_QUERY__TOKEN__UPDATE:
+            tag = "UPDATE";
+            break;
+        case PG_QUERY__TOKEN__DELETE_P:
+            tag = "DELETE";
+            break;
+        case PG_QUERY__TOKEN__EXECUTE:
+            j->out->dynamic = true;
+            break;
+        default:
+            break;
+        }
+        if (tag)
+            add_tag(j, tag);
+    }
+    if (sr)
+        pg_query__scan_result__free_unpacked(sr, NULL);
+    pg_query_free_scan_result(r);
+}
+
+void rs_sql_body_summary(struct arena *a, const char *language, const char *body,
+                         struct rs_body_summary *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (!body)
+        return;
+    struct summary_job j = {a, out};
+    if (language && !strcmp(language, "sql")) {
+        summarise_sql(&j, body);
+        return;
+    }
+    if (language && strcmp(language, "plpgsql")) {
+        out->unparsed = true; /* another language: nothing rollsafe can read */
+        return;
+    }
+    /* The PL/pgSQL parser takes a whole CREATE FUNCTION: wrap the body in a dollar quote that
+       does not occur in it. */
+    char tag[32] = "rs_body";
+    for (int n = 0; strstr(body, tag); n++)
+        snprintf(tag, sizeof(tag), "rs_body%d", n);
+    struct arena tmp = ARENA_INIT;
+    char *fn = arena_printf(&tmp,
+                            "CREATE FUNCTION rs_body() RETURNS void LANGUAGE plpgsql AS $%s$%s$%s$",
+                            tag, body, tag);
+    PgQueryPlpgsqlParseResult r = pg_query_parse_plpgsql(fn);
+    json_t *root = r.error ? NULL : json_loads(r.plpgsql_funcs, 0, NULL);
+    if (root) {
+        walk(&j, root);
+        json_decref(root);
+    } else {
+        out->unparsed = true;
+        summarise_tokens(&j, body);
+    }
+    pg_query_free_plpgsql_parse_result(r);
+    arena_free(&tmp);
+}
+
+size_t rs_sql_string_literals(struct arena *a, const char *text, size_t len, const char ***out)
+{
+    struct arena tmp = ARENA_INIT;
+    char *s = arena_strndup(&tmp, text, len);
+    VEC(const char *) v = {0};
+    PgQueryScanResult r = pg_query_scan(s);
+    PgQuery__ScanResult *sr =
+        r.error ? NULL
+                : pg_query__scan_result__unpack(NULL, r.pbuf.len, (const uint8_t *)r.pbuf.data);
+    for (size_t i = 0; sr && i < sr->n_tokens; i++) {
+        const PgQuery__ScanToken *t = sr->tokens[i];
+        if (t->token != PG_QUERY__TOKEN__SCONST || t->end - t->start < 2 || s[t->start] != '\'')
+            continue;
+        /* 'it''s' -> it's */
+        char *val = arena_alloc(a, (size_t)(t->end - t->start));
+        size_t n = 0;
+        for (const char *p = s + t->start + 1, *end = s + t->end - 1; p < end; p++) {
+            val[n++] = *p;
+            if (*p == '\'' && p + 1 < end && p[1] == '\'')
+                p++;
+        }
+        *VEC_PUSH(a, &v) = val;
+    }
+    if (sr)
+        pg_query__scan_result__free_unpacked(sr, NULL);
+    pg_query_free_scan_result(r);
+    arena_free(&tmp);
+    *out = v.v;
+    return v.n;
+}
+
+bool rs_sql_has_string_literal(const char *text, size_t len, const char *value)
+{
+    struct arena tmp = ARENA_INIT;
+    const char **lits;
+    size_t n = rs_sql_string_literals(&tmp, text, len, &lits);
+    bool found = false;
+    for (size_t i = 0; i < n && !found; i++)
+        found = !strcmp(lits[i], value);
+    arena_free(&tmp);
+    return found;
+}
+
+size_t rs_sql_long_identifiers(struct arena *a, const char *text, size_t len, const char ***out)
+{
+    struct arena tmp = ARENA_INIT;
+    char *s = arena_strndup(&tmp, text, len);
+    VEC(const char *) v = {0};
+    PgQueryScanResult r = pg_query_scan(s);
+    PgQuery__ScanResult *sr =
+        r.error ? NULL
+                : pg_query__scan_result__unpack(NULL, r.pbuf.len, (const uint8_t *)r.pbuf.data);
+    for (size_t i = 0; sr && i < sr->n_tokens; i++) {
+        const PgQuery__ScanToken *t = sr->tokens[i];
+        if (t->token != PG_QUERY__TOKEN__IDENT)
+            continue;
+        const char *p = s + t->start;
+        size_t n = (size_t)(t->end - t->start);
+        bool quoted = n >= 2 && p[0] == '"';
+        char *id = arena_alloc(a, n + 1);
+        size_t k = 0;
+        for (size_t j = quoted ? 1 : 0; j < (quoted ? n - 1 : n); j++) {
+            char c = p[j];
+            if (quoted && c == '"' && j + 1 < n - 1 && p[j + 1] == '"')
+                j++;
+            else if (!quoted && c >= 'A' && c <= 'Z')
+                c = (char)(c - 'A' + 'a');
+            id[k++] = c;
+        }
+        if (k > RS_NAME_MAX)
+            *VEC_PUSH(a, &v) = id;
+    }
+    if (sr)
+        pg_query__scan_result__free_unpacked(sr, NULL);
+    pg_query_free_scan_result(r);
+    arena_free(&tmp);
+    *out = v.v;
+    return v.n;
+}
