@@ -33,6 +33,7 @@
 struct diff {
     const char *text;
     const char *object;  /* the relation or object it is about, to find the down statement */
+    const char *column;  /* the column it is about, or NULL */
     bool enum_value;     /* an enum value the up added and the down leaves */
 };
 
@@ -43,6 +44,7 @@ struct cmp {
     const struct rs_model *want, *got;
     const struct rs_model *after; /* to tell "still exists" from "created by the down" */
     diff_vec *out;
+    const char *column;           /* column the next differences are about, or NULL */
 };
 
 struct dk {
@@ -74,6 +76,35 @@ static const char *qn(struct arena *a, const struct rs_qname *q)
 
 /* ---------------------------------------------------------------- emitting */
 
+static bool comment_line(const struct rs_source *src, int line)
+{
+    size_t len;
+    const char *t = rs_source_line(src, line, &len);
+    while (len && (*t == ' ' || *t == '\t')) {
+        t++;
+        len--;
+    }
+    return len >= 2 && t[0] == '-' && t[1] == '-';
+}
+
+/* Points a finding about a script as a whole at the line that starts it, when the script is a
+   section of a file (goose, dbmate, Liquibase) rather than the whole file. */
+static void at_section(struct rs_finding *f, const struct rs_script *s)
+{
+    if (!s->src || s->first_line < 1 || (s->begin == 0 && s->end >= s->src->len))
+        return;
+    int line = s->first_line, begin_line, col;
+    rs_source_position(s->src, s->begin, &begin_line, &col);
+    if (begin_line == line && line > 1 && comment_line(s->src, line - 1))
+        line--; /* goose, dbmate: the section starts on the line after its directive */
+    size_t len;
+    rs_source_line(s->src, line, &len);
+    f->line = line;
+    f->column = 1;
+    f->offset = rs_source_line_offset(s->src, line);
+    f->length = len;
+}
+
 /* A finding about the down script: in_down, in the down's file. st NULL: about the down as a
    whole (no line). */
 static struct rs_finding *emit(struct dk *d, const struct rs_rule *rule, const struct rs_stmt *st,
@@ -82,11 +113,14 @@ static struct rs_finding *emit(struct dk *d, const struct rs_rule *rule, const s
     struct rs_emitter *e = d->c->emitter;
     const struct rs_source *src = e->src;
     bool in_down = e->in_down;
-    e->src = d->c->m->down.src;
+    const struct rs_script *down = &d->c->m->down;
+    e->src = down->src;
     e->in_down = true;
     struct rs_finding *f = rs_emitter_add(e, rule, st, location, help, msg);
     e->src = src;
     e->in_down = in_down;
+    if (!st && down->src == d->c->m->up.src)
+        at_section(f, down);
     return f;
 }
 
@@ -112,6 +146,7 @@ static void add_diff(struct cmp *c, const char *object, bool enum_value, const c
     struct diff *df = VEC_PUSH(c->a, c->out);
     df->text = arena_vprintf(c->a, fmt, ap);
     df->object = object;
+    df->column = c->column;
     df->enum_value = enum_value;
     va_end(ap);
 }
@@ -295,6 +330,7 @@ static void compare_columns(struct cmp *c, const struct rs_relation *w, const st
     for (size_t i = 0; i < w->columns.n; i++) {
         const struct rs_column *wc = &w->columns.v[i];
         const struct rs_column *gc = rs_rel_column(g, wc->name);
+        c->column = wc->name;
         if (!gc) {
             if (g->complete)
                 add_diff(c, w->name.name, false, "column %s.%s is missing", rn, wc->name);
@@ -321,6 +357,7 @@ static void compare_columns(struct cmp *c, const struct rs_relation *w, const st
             add_diff(c, w->name.name, false, "column %s.%s: collation %s, was %s", rn, wc->name,
                      or_none(gc->collation), or_none(wc->collation));
     }
+    c->column = NULL;
     if (!w->complete)
         return; /* columns the model never knew may well have been there */
     for (size_t i = 0; i < g->columns.n; i++) {
@@ -328,8 +365,10 @@ static void compare_columns(struct cmp *c, const struct rs_relation *w, const st
         if (rs_rel_column(w, gc->name))
             continue;
         const struct rs_relation *ar = rs_model_rel(c->after, &g->name);
+        c->column = gc->name;
         add_diff(c, w->name.name, false, "column %s.%s %s", rn, gc->name,
                  extra_word(ar && rs_rel_column(ar, gc->name)));
+        c->column = NULL;
     }
 }
 
@@ -340,6 +379,7 @@ static void compare_constraints(struct cmp *c, const struct rs_relation *w,
     for (size_t i = 0; i < w->constraints.n; i++) {
         const struct rs_constraint *wk = &w->constraints.v[i];
         const struct rs_constraint *gk = rs_rel_constraint(g, wk->name);
+        c->column = wk->name;
         if (!gk) {
             add_diff(c, w->name.name, false, "constraint %s on %s is missing", wk->name, rn);
             continue;
@@ -357,9 +397,11 @@ static void compare_constraints(struct cmp *c, const struct rs_relation *w,
         if (rs_rel_constraint(w, gk->name))
             continue;
         const struct rs_relation *ar = rs_model_rel(c->after, &g->name);
+        c->column = gk->name;
         add_diff(c, w->name.name, false, "constraint %s on %s %s", gk->name, rn,
                  extra_word(ar && rs_rel_constraint(ar, gk->name)));
     }
+    c->column = NULL;
 }
 
 static void compare_deps(struct cmp *c, const struct rs_relation *w, const struct rs_relation *g)
@@ -582,6 +624,7 @@ static void compare_triggers(struct cmp *c)
             continue;
         const struct rs_trigger *g = rs_model_trigger(c->got, &w->table, w->name);
         const char *tn = qn(c->a, &w->table);
+        c->column = w->name;
         if (!g) {
             add_diff(c, w->table.name, false, "trigger %s on %s is missing", w->name, tn);
             continue;
@@ -597,9 +640,11 @@ static void compare_triggers(struct cmp *c)
         const struct rs_trigger *g = c->got->triggers.v[i];
         if (!rs_model_rel(c->want, &g->table) || rs_model_trigger(c->want, &g->table, g->name))
             continue;
+        c->column = g->name;
         add_diff(c, g->table.name, false, "trigger %s on %s %s", g->name, qn(c->a, &g->table),
                  extra_word(rs_model_trigger(c->after, &g->table, g->name) != NULL));
     }
+    c->column = NULL;
 }
 
 static bool in_list(const char *const *v, size_t n, const char *s)
@@ -626,7 +671,7 @@ static void compare_names(struct cmp *c, const char *word, const char *const *w,
 static void compare(struct arena *a, const struct rs_model *want, const struct rs_model *got,
                     const struct rs_model *after, diff_vec *out)
 {
-    struct cmp c = {a, want, got, after, out};
+    struct cmp c = {a, want, got, after, out, NULL};
     compare_rels(&c);
     compare_indexes(&c);
     compare_types(&c);
@@ -1090,6 +1135,42 @@ static void apply_down(struct dk *d, struct rs_model *m)
 
 /* ---------------------------------------------------------------- what is not given back */
 
+/* Does statement st change column (or constraint, or trigger) col of the table it is on? */
+static bool touches_column(const struct rs_stmt *st, const char *col)
+{
+    if (st->kind == RS_STMT_RENAME)
+        return streq(st->subname, col) || streq(st->newname, col);
+    if (streq(st->trigger_name, col))
+        return true;
+    for (size_t k = 0; k < st->nobjects; k++)
+        if (streq(st->objects[k].name, col))
+            return true;
+    for (size_t k = 0; k < st->ncmds; k++) {
+        const struct rs_alter_cmd *c = &st->cmds[k];
+        if (streq(c->column, col) || streq(c->name, col) ||
+            (c->coldef && streq(c->coldef->name, col)) ||
+            (c->constraint && streq(c->constraint->name, col)))
+            return true;
+    }
+    return false;
+}
+
+static const struct rs_stmt *stmt_naming(const struct dk *d, const char *object);
+
+/* The last statement of the down that changes column col of object, else the last that names
+   object, or NULL. */
+static const struct rs_stmt *stmt_for(const struct dk *d, const char *object, const char *col)
+{
+    if (!col)
+        return stmt_naming(d, object);
+    for (size_t i = d->stmts.n; object && i-- > 0;) {
+        const struct rs_stmt *st = &d->stmts.v[i];
+        if (!st->syntax_error && streq(st->rel.name, object) && touches_column(st, col))
+            return st;
+    }
+    return NULL; /* no statement of the down is about it: the down as a whole */
+}
+
 /* The last statement of the down that names object (as the relation it is on, one of the
    objects it drops, or the index it creates), or NULL. */
 static const struct rs_stmt *stmt_naming(const struct dk *d, const char *object)
@@ -1171,7 +1252,7 @@ static void check_not_restored(struct dk *d, const struct rs_model *down)
             if (!ac) {
                 const struct rs_column *dc = rs_rel_column(dr, bc->name);
                 if (dc && !col_by_attnum(br, dc->attnum) && !down_fills(d, dr->name.name, dc->name))
-                    not_restored(d, stmt_naming(d, dr->name.name),
+                    not_restored(d, stmt_for(d, dr->name.name, dc->name),
                                  "re-creates column %s.%s %s: the data the up dropped is gone",
                                  dname, dc->name,
                                  dc->default_text ? "with its default in every row" : "empty");
@@ -1185,7 +1266,7 @@ static void check_not_restored(struct dk *d, const struct rs_model *down)
                 rs_type_classify(d->a, &bc->type, &ac->type, enum_of(before, &bc->type) != NULL,
                                  enum_of(after, &ac->type) != NULL, d->c->pg_version);
             if (tc.known && tc.lossy)
-                not_restored(d, stmt_naming(d, dr->name.name),
+                not_restored(d, stmt_for(d, dr->name.name, dc->name),
                              "restores the type of %s.%s, but not the values the up changed "
                              "(%s)",
                              dname, dc->name, tc.reason);
@@ -1218,7 +1299,7 @@ static void report_diffs(struct dk *d)
         unsure = arena_printf(d->a, "the statement at line %d of the up", up_line);
     for (size_t i = 0; i < d->diffs.n; i++) {
         const struct diff *df = &d->diffs.v[i];
-        const struct rs_stmt *st = stmt_naming(d, df->object);
+        const struct rs_stmt *st = stmt_for(d, df->object, df->column);
         if (df->enum_value) {
             emit(d, &rs_rule_down_enum_value, st, -1, NULL,
                  arena_printf(d->a, "after the down, %s; rows written since the up may hold it",
@@ -1280,12 +1361,16 @@ void rs_down_check(const struct rs_down_ctx *ctx, struct rs_down_check *out)
         compare(ctx->scratch, ctx->before, ctx->after, ctx->after, &changes);
         if (!changes.n)
             return; /* nothing to undo */
-        rs_emitter_add(ctx->emitter, &rs_rule_down_missing, NULL, -1, NULL,
-                       arena_printf(ctx->arena,
-                                    "migration %s%s%s has no down migration, but its layout "
-                                    "pairs one with every up and the up changes the schema (%s%s)",
-                                    m->id, *m->name ? "_" : "", m->name, changes.v[0].text,
-                                    changes.n > 1 ? ", ..." : ""));
+        struct rs_finding *f = rs_emitter_add(
+            ctx->emitter, &rs_rule_down_missing, NULL, -1, NULL,
+            arena_printf(ctx->arena,
+                         "migration %s has no down migration, but its layout pairs one with "
+                         "every up and the up changes the schema: after a rollback, %s%s",
+                         m->id, changes.v[0].text,
+                         changes.n > 1 ? arena_printf(ctx->arena, ", and %zu more difference%s",
+                                                      changes.n - 1, changes.n > 2 ? "s" : "")
+                                       : ""));
+        at_section(f, &m->up);
         return;
     }
 

@@ -1104,10 +1104,26 @@ void rs_emit_down_compute(const struct rs_down_ctx *ctx, struct rs_down_check *o
         out->emitted = NULL;
         return;
     }
+    /* CONCURRENTLY cannot run in a transaction block: leave it out when the tool runs the down
+       in one (sqitch's down gets BEGIN/COMMIT from the rendering). */
+    size_t nstmts = 0;
+    for (size_t i = 0; i < g.invs.n; i++)
+        nstmts += g.invs.v[i].sql[0] != '-' || strchr(g.invs.v[i].sql, '\n') != NULL;
+    enum rs_txmode tx = ctx->m->down_tx;
+    bool in_block = tx == RS_TX_WRAPPED || tx == RS_TX_GROUP ||
+                    (tx == RS_TX_IMPLICIT && nstmts > 1) ||
+                    (ctx->m->layout && !strcmp(ctx->m->layout, "sqitch"));
     struct strbuf sb;
     sb_init(&sb, ctx->arena);
     for (size_t i = g.invs.n; i-- > 0;) {
-        sb_add(&sb, g.invs.v[i].sql);
+        const char *sql = g.invs.v[i].sql;
+        const char *conc = "DROP INDEX CONCURRENTLY ";
+        if (in_block && !strncmp(sql, conc, strlen(conc))) {
+            sb_add(&sb, "-- without CONCURRENTLY: the down runs in a transaction block\n");
+            sb_add(&sb, "DROP INDEX ");
+            sql += strlen(conc);
+        }
+        sb_add(&sb, sql);
         sb_addc(&sb, '\n');
     }
     out->emitted = sb.s;
@@ -1168,7 +1184,9 @@ static void render_one(struct strbuf *sb, struct arena *a, const struct rs_migra
     const struct rs_down_check *dc = &mr->down_check;
     const struct rs_migration *m = mr->migration;
     const char *layout = m && m->layout ? m->layout : "plain";
-    const char *label = mr->name && *mr->name ? arena_printf(a, "%s_%s", mr->id, mr->name) : mr->id;
+    const char *label = mr->name && *mr->name && strcmp(mr->name, mr->id)
+                            ? arena_printf(a, "%s_%s", mr->id, mr->name)
+                            : mr->id;
     if (!strcmp(layout, "liquibase"))
         label = arena_printf(a, "%s, changeset %s", mr->path ? mr->path : "?", mr->id);
     if (!dc->emitted) {

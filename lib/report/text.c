@@ -177,7 +177,8 @@ static void table(struct tx *t, const struct rs_check_result *r)
     size_t wm = strlen("migration"), wv = strlen("breaks-previous-version");
     for (size_t i = 0; i < r->nmigrations; i++) {
         const struct rs_migration_result *m = &r->migrations[i];
-        size_t l = strlen(m->id) + (m->name && *m->name ? strlen(m->name) + 1 : 0);
+        size_t l = strlen(m->id) +
+                   (m->name && *m->name && strcmp(m->name, m->id) ? strlen(m->name) + 1 : 0);
         if (l > wm)
             wm = l;
     }
@@ -190,7 +191,7 @@ static void table(struct tx *t, const struct rs_check_result *r)
         struct strbuf label;
         sb_init(&label, t->sb.arena);
         sb_add(&label, m->id);
-        if (m->name && *m->name) {
+        if (m->name && *m->name && strcmp(m->name, m->id)) { /* sqitch: the id is the name */
             sb_addc(&label, '_');
             sb_add(&label, m->name);
         }
@@ -220,8 +221,8 @@ static void down_lines(struct tx *t, const struct rs_check_result *r)
             sb_printf(&t->sb, "\n%sdown migrations that do not restore the schema:%s\n",
                       paint(t, BOLD), paint(t, RESET));
         header = true;
-        sb_printf(&t->sb, "  %s%s%s: ", m->id, m->name && *m->name ? "_" : "",
-                  m->name ? m->name : "");
+        bool named = m->name && *m->name && strcmp(m->name, m->id);
+        sb_printf(&t->sb, "  %s%s%s: ", m->id, named ? "_" : "", named ? m->name : "");
         for (size_t k = 0; k < d->ndifferences && k < 3; k++)
             sb_printf(&t->sb, "%s%s", k ? "; " : "", d->differences[k]);
         if (d->ndifferences > 3)

@@ -1,0 +1,2 @@
+DROP TABLE old_feature;
+DROP TABLE users;

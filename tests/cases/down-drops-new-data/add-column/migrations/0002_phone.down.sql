@@ -1,0 +1,2 @@
+DROP TABLE new_feature;
+ALTER TABLE users DROP COLUMN phone;

@@ -1,0 +1,2 @@
+ALTER TYPE mood ADD VALUE 'angry';
+ALTER TABLE person DROP COLUMN age;

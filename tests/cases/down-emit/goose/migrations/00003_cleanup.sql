@@ -1,0 +1,3 @@
+-- +goose Up
+ALTER TYPE mood ADD VALUE 'angry';
+ALTER TABLE person DROP COLUMN age;

@@ -1,0 +1,4 @@
+BEGIN;
+ALTER TYPE mood ADD VALUE 'angry';
+ALTER TABLE person DROP COLUMN age;
+COMMIT;

@@ -1,0 +1,4 @@
+-- +goose Up
+ALTER TABLE person ADD COLUMN email text;
+
+-- +goose Down

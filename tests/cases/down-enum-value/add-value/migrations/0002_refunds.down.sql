@@ -1,0 +1,2 @@
+-- PostgreSQL has no ALTER TYPE ... DROP VALUE.
+SELECT 1;

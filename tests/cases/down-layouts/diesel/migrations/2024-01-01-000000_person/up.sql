@@ -1,0 +1,1 @@
+CREATE TABLE person (id int PRIMARY KEY, name text);

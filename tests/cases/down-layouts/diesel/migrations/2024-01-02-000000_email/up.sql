@@ -1,0 +1,2 @@
+ALTER TABLE person ADD COLUMN email text DEFAULT 'none';
+ALTER TABLE person ALTER COLUMN name SET DEFAULT 'x';

@@ -1,0 +1,4 @@
+BEGIN;
+ALTER TABLE person ADD COLUMN email text;
+CREATE TABLE tag (id int PRIMARY KEY);
+COMMIT;

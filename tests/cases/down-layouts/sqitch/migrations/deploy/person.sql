@@ -1,0 +1,3 @@
+BEGIN;
+CREATE TABLE person (id int PRIMARY KEY, name text);
+COMMIT;

@@ -1,0 +1,2 @@
+DROP TYPE mood;
+DROP TABLE users;

@@ -1,0 +1,2 @@
+ALTER TABLE users ALTER COLUMN name TYPE varchar(100);
+ALTER TABLE users ALTER COLUMN email SET DEFAULT 'unknown';

@@ -1,0 +1,2 @@
+-- Forgets the type, the index and the table.
+SELECT 1;

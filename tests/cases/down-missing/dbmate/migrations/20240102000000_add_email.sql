@@ -1,0 +1,2 @@
+-- migrate:up
+ALTER TABLE person ADD COLUMN email text;

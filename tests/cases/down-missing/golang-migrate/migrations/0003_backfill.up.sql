@@ -1,0 +1,1 @@
+UPDATE users SET legacy_flags = 0 WHERE legacy_flags IS NULL;

@@ -1,0 +1,2 @@
+ALTER TABLE person ADD COLUMN c int;
+ALTER TABLE person ADD COLUMN d int;
