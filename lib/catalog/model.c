@@ -80,9 +80,11 @@ struct rs_model *rs_model_copy(struct arena *a, const struct rs_model *m)
     return c;
 }
 
-static bool streq(const char *a, const char *b)
+/* Lookups compare names millions of times on a long history: most differ in the first byte,
+   and copies of the model share their strings, so both are checked before strcmp. */
+static inline bool streq(const char *a, const char *b)
 {
-    return a && b && strcmp(a, b) == 0;
+    return a && b && (a == b || (a[0] == b[0] && strcmp(a, b) == 0));
 }
 
 bool rs_qname_eq(const struct rs_qname *a, const struct rs_qname *b)
