@@ -52,6 +52,11 @@ static size_t digits(int n)
     return d;
 }
 
+/* Longest excerpt line shown, in bytes: a minified or generated migration can hold a statement
+   of megabytes on one line. A longer line is cut to a window around the finding, marked with
+   "..." at the cut ends. */
+#define EXCERPT_MAX 1000
+
 /* The source line of the finding and a ^^^ under its span (clipped to that line). */
 static void excerpt(struct tx *t, const struct rs_finding *f)
 {
@@ -61,20 +66,39 @@ static void excerpt(struct tx *t, const struct rs_finding *f)
     const char *line = rs_source_line(f->src, f->line, &len);
     size_t w = digits(f->line);
     size_t line_off = rs_source_line_offset(f->src, f->line);
+    size_t start = f->offset >= line_off ? f->offset - line_off : 0;
+    size_t end = f->offset + (f->length ? f->length : 1) - line_off;
+    bool cut_before = false, cut_after = false;
+    if (len > EXCERPT_MAX) {
+        size_t from = start > 100 ? start - 100 : 0;
+        while (from > 0 && ((unsigned char)line[from] & 0xC0) == 0x80)
+            from--;
+        size_t to = from + EXCERPT_MAX < len ? from + EXCERPT_MAX : len;
+        while (to < len && ((unsigned char)line[to] & 0xC0) == 0x80)
+            to--;
+        cut_before = from > 0;
+        cut_after = to < len;
+        line += from;
+        len = to - from;
+        start -= from;
+        end = end > from ? end - from : 0;
+    }
     sb_printf(&t->sb, "%*s %s|%s\n", (int)w, "", paint(t, BLUE), paint(t, RESET));
     sb_printf(&t->sb, "%s%d |%s ", paint(t, BLUE), f->line, paint(t, RESET));
+    if (cut_before)
+        sb_add(&t->sb, "...");
     /* Tabs become single spaces so that the caret lines up. */
     for (size_t i = 0; i < len; i++)
         sb_addc(&t->sb, line[i] == '\t' ? ' ' : line[i]);
+    if (cut_after)
+        sb_add(&t->sb, "...");
     sb_addc(&t->sb, '\n');
-    size_t start = f->offset >= line_off ? f->offset - line_off : 0;
-    size_t end = f->offset + (f->length ? f->length : 1) - line_off;
     if (end > len)
         end = len;
     if (end <= start)
         end = start + 1;
     /* Columns count characters, not bytes. */
-    size_t pad = 0, width = 0;
+    size_t pad = cut_before ? 3 : 0, width = 0;
     for (size_t i = 0; i < start && i < len; i++)
         if (((unsigned char)line[i] & 0xC0) != 0x80)
             pad++;
