@@ -31,6 +31,11 @@ struct sqlx {
     size_t base;      /* file offset of text[0] */
 };
 
+/* Texts longer than this are parsed in batches of statements of about SQLX_BATCH bytes (see
+   parse.c), to bound libpg_query's memory. */
+#define SQLX_BIG_TEXT ((size_t)2 << 20)
+#define SQLX_BATCH ((size_t)1 << 20)
+
 /* translate.c */
 void sqlx_translate(struct sqlx *x, const Node *node, struct rs_stmt *st);
 

@@ -283,12 +283,27 @@ static void parse_pieces(struct parse_job *j)
         pg_query_free_split_result(sr);
         return;
     }
-    reserve(j, (size_t)sr.n_stmts);
-    for (int i = 0; i < sr.n_stmts; i++) {
-        size_t loc = (size_t)sr.stmts[i]->stmt_location;
-        size_t end = sr.stmts[i]->stmt_len > 0 ? loc + (size_t)sr.stmts[i]->stmt_len : j->len;
+    reserve(j, (size_t)sr.n_stmts + 1);
+    size_t covered = 0;
+    /* One more round after the last piece: the scanner leaves out the text after a parenthesis
+       that is never closed, which is a statement that does not parse. */
+    for (int i = 0; i <= sr.n_stmts; i++) {
+        size_t loc, end;
+        if (i < sr.n_stmts) {
+            loc = (size_t)sr.stmts[i]->stmt_location;
+            end = sr.stmts[i]->stmt_len > 0 ? loc + (size_t)sr.stmts[i]->stmt_len : j->len;
+        } else {
+            for (loc = covered; loc < j->len; loc++) {
+                loc = skip_blank(j->text, loc, j->len);
+                if (loc >= j->len || j->text[loc] != ';')
+                    break;
+            }
+            end = j->len;
+        }
         if (end > j->len)
             end = j->len;
+        if (end > covered)
+            covered = end;
         size_t begin = skip_blank(j->text, loc, end);
         while (begin < end && j->text[begin] == '\\')
             begin = skip_blank(j->text, meta_command(j, begin, end), end);
@@ -313,8 +328,55 @@ static void parse_pieces(struct parse_job *j)
             }
         }
         pg_query_free_protobuf_parse_result(r);
+        /* The statements own copies of what they keep: the piece's tree can go. */
+        arena_free(j->scratch);
     }
-    /* Text after the last piece that is not blank (a statement the scanner did not close). */
+    pg_query_free_split_result(sr);
+}
+
+/*
+ * A big script is parsed in batches of whole statements of about SQLX_BATCH bytes: libpg_query
+ * keeps the tree of the text it parses several times over (its nodes, protobuf-c's structs, the
+ * packed bytes), 800 MB for a 20 MB file of INSERTs. The statement boundaries come from
+ * libpg_query's parser-based split, so a batch never cuts a statement (a BEGIN ATOMIC body holds
+ * semicolons); when the split fails, the text goes piece by piece as any text that does not
+ * parse. The statements are those of a parse of the whole text.
+ */
+static void parse_batched(struct parse_job *j)
+{
+    PgQuerySplitResult sr = pg_query_split_with_parser(j->text);
+    if (sr.error) {
+        pg_query_free_split_result(sr);
+        parse_pieces(j);
+        return;
+    }
+    reserve(j, (size_t)sr.n_stmts);
+    for (int i = 0; i < sr.n_stmts;) {
+        size_t first = (size_t)sr.stmts[i]->stmt_location, end = first;
+        int k = i;
+        for (; k < sr.n_stmts; k++) {
+            size_t loc = (size_t)sr.stmts[k]->stmt_location;
+            size_t e = sr.stmts[k]->stmt_len > 0 ? loc + (size_t)sr.stmts[k]->stmt_len : j->len;
+            if (e > j->len)
+                e = j->len;
+            if (k > i && e - first > SQLX_BATCH)
+                break;
+            end = e;
+        }
+        struct parse_job pj = *j;
+        pj.text = arena_strndup(j->scratch, j->text + first, end - first);
+        pj.len = end - first;
+        pj.base = j->base + first;
+        PgQueryProtobufParseResult r = pg_query_parse_protobuf(pj.text);
+        PgQuery__ParseResult *pr = r.error ? NULL : unpack(j->scratch, r.parse_tree);
+        if (pr)
+            add_parsed(&pj, pr);
+        pg_query_free_protobuf_parse_result(r);
+        if (!pr)
+            parse_pieces(&pj);
+        arena_free(j->scratch);
+        i = k;
+    }
     pg_query_free_split_result(sr);
 }
 
@@ -322,6 +384,10 @@ static void parse_job_run(struct parse_job *j)
 {
     if (skip_blank(j->text, 0, j->len) >= j->len)
         return; /* empty or comment-only: a valid migration with no statement */
+    if (j->len > SQLX_BIG_TEXT) {
+        parse_batched(j);
+        return;
+    }
     PgQueryProtobufParseResult r = pg_query_parse_protobuf(j->text);
     /* The tree points into the packed bytes (for the deparser): free them after translating. */
     PgQuery__ParseResult *pr = r.error ? NULL : unpack(j->scratch, r.parse_tree);

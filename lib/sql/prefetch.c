@@ -92,8 +92,11 @@ static _Noreturn void helper_main(struct rs_sql_prefetch *p, int notify_w)
         if (!atomic_compare_exchange_strong(&s->state, &expect, SLOT_HELPER))
             continue;
         int result = SLOT_FAILED;
-        PgQueryProtobufParseResult r = pg_query_parse_protobuf(p->scripts[i]->text);
-        if (!r.error && r.parse_tree.len <= p->data_size - used) {
+        /* A big script is parsed by the engine, in batches (parse.c). */
+        PgQueryProtobufParseResult r = {0};
+        if (p->scripts[i]->src->len <= SQLX_BIG_TEXT)
+            r = pg_query_parse_protobuf(p->scripts[i]->text);
+        if (r.parse_tree.data && !r.error && r.parse_tree.len <= p->data_size - used) {
             memcpy(p->data + used, r.parse_tree.data, r.parse_tree.len);
             s->offset = used;
             s->len = r.parse_tree.len;
