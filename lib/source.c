@@ -86,6 +86,14 @@ struct rs_source *rs_source_load(struct arena *a, const char *path, struct rs_di
 {
     /* O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then refuses it. */
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 && (errno == ENXIO || errno == EOPNOTSUPP) && stat(path, &st) == 0 &&
+        !S_ISREG(st.st_mode)) {
+        /* A socket cannot be opened at all: say what it is, as for a FIFO. */
+        rs_diag_add(diag, path, 0, 0, "only regular files can be migrations; remove or exclude it",
+                    "cannot read: it is %s", describe_mode(st.st_mode));
+        return NULL;
+    }
     if (fd < 0) {
         int e = errno;
         rs_diag_add(diag, path, 0, 0,
@@ -96,7 +104,6 @@ struct rs_source *rs_source_load(struct arena *a, const char *path, struct rs_di
                     "cannot open: %s", strerror(e));
         return NULL;
     }
-    struct stat st;
     if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
         rs_diag_add(diag, path, 0, 0, "only regular files can be migrations; remove or exclude it",
                     "cannot read: it is %s", describe_mode(st.st_mode));
