@@ -318,6 +318,12 @@ static void inverse_cmd(struct gen *g, struct rs_relation *r, const struct snap 
             cancel(g, 0, arena_printf(g->a, "con:%u:%s", r->oid, k->name));
             return;
         }
+        if (cmd->cascade) {
+            block(g, arena_printf(g->a, "CASCADE also drops what depends on constraint %s "
+                                        "(foreign keys of other tables)",
+                                  k->name));
+            return;
+        }
         const char *sql = constraint_sql(g, k);
         if (sql) {
             action(g, out, "%s", sql);
