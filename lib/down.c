@@ -234,6 +234,8 @@ static const char *norm_expr(struct arena *a, const char *s)
    sequence is called (PostgreSQL stores the sequence, not its name, so it follows renames). */
 static bool same_default(struct arena *a, const char *x, const char *y)
 {
+    if (x == y)
+        return true; /* the same string: a model copy shares them (and most are unchanged) */
     if (!x || !y)
         return !x && !y;
     if (!strncmp(x, "nextval(", 8) && !strncmp(y, "nextval(", 8))
@@ -311,6 +313,88 @@ static const char *extra_word(bool in_after)
     return in_after ? "still exists" : "exists after the down but not before the up";
 }
 
+/*
+ * Lookups that try first the slot after the last hit. The models compared share their history,
+ * so their arrays are mostly in the same order and a comparison walks them in step; a miss falls
+ * back to a scan. Model names always carry their schema, so equality is exact.
+ */
+static bool same_name(const struct rs_qname *a, const struct rs_qname *b)
+{
+    return (a->name == b->name || streq(a->name, b->name)) &&
+           (a->schema == b->schema || streq(a->schema, b->schema));
+}
+
+#define DEFINE_FIND(fn, T, field)                                                                  \
+    static T *fn(const struct rs_model *m, const struct rs_qname *q, size_t *hint)                 \
+    {                                                                                              \
+        size_t n = m->field.n;                                                                     \
+        if (*hint < n && same_name(&m->field.v[*hint]->name, q))                                   \
+            return m->field.v[(*hint)++];                                                          \
+        for (size_t k = 0; k < n; k++) {                                                           \
+            if (same_name(&m->field.v[k]->name, q)) {                                              \
+                *hint = k + 1;                                                                     \
+                return m->field.v[k];                                                              \
+            }                                                                                      \
+        }                                                                                          \
+        return NULL;                                                                               \
+    }
+
+DEFINE_FIND(find_rel, struct rs_relation, rels)
+DEFINE_FIND(find_index, struct rs_index, indexes)
+DEFINE_FIND(find_type, struct rs_typeobj, types)
+DEFINE_FIND(find_seq, struct rs_sequence, sequences)
+
+static const struct rs_function *find_func(const struct rs_model *m, const struct rs_function *f,
+                                           size_t *hint)
+{
+    size_t n = m->functions.n;
+    for (size_t k = 0; k < n; k++) {
+        const struct rs_function *g = m->functions.v[(*hint + k) % n];
+        if (same_name(&g->name, &f->name) &&
+            (!f->signature || !g->signature || streq(f->signature, g->signature))) {
+            *hint = (*hint + k) % n + 1;
+            return g;
+        }
+    }
+    return NULL;
+}
+
+static const struct rs_trigger *find_trigger(const struct rs_model *m, const struct rs_trigger *t,
+                                             size_t *hint)
+{
+    size_t n = m->triggers.n;
+    for (size_t k = 0; k < n; k++) {
+        const struct rs_trigger *g = m->triggers.v[(*hint + k) % n];
+        if (streq(g->name, t->name) && same_name(&g->table, &t->table)) {
+            *hint = (*hint + k) % n + 1;
+            return g;
+        }
+    }
+    return NULL;
+}
+
+static const struct rs_column *find_col(const struct rs_relation *r, const char *name,
+                                        size_t *hint)
+{
+    size_t n = r ? r->columns.n : 0;
+    if (*hint < n && streq(r->columns.v[*hint].name, name))
+        return &r->columns.v[(*hint)++];
+    for (size_t k = 0; k < n; k++) {
+        if (streq(r->columns.v[k].name, name)) {
+            *hint = k + 1;
+            return &r->columns.v[k];
+        }
+    }
+    return NULL;
+}
+
+/* Arrays copied from one model to the other and left alone are byte for byte the same (a copy
+   shares every string): nothing in them can differ. */
+static bool same_bytes(const void *a, size_t na, const void *b, size_t nb, size_t size)
+{
+    return na == nb && (!na || a == b || !memcmp(a, b, na * size));
+}
+
 /* rollsafe names a view column it cannot name "?column?"; PostgreSQL often can (a scalar
    subquery takes its target's name), so such a view's column names are not compared. */
 static bool unnamed_columns(const struct rs_relation *r)
@@ -323,13 +407,17 @@ static bool unnamed_columns(const struct rs_relation *r)
 
 static void compare_columns(struct cmp *c, const struct rs_relation *w, const struct rs_relation *g)
 {
+    if (same_bytes(w->columns.v, w->columns.n, g->columns.v, g->columns.n,
+                   sizeof(w->columns.v[0])))
+        return;
     const char *rn = qn(c->a, &w->name);
     bool table = w->kind == RS_REL_TABLE || w->kind == RS_REL_FOREIGN;
     if (!table && (unnamed_columns(w) || unnamed_columns(g)))
         return;
+    size_t hint = 0;
     for (size_t i = 0; i < w->columns.n; i++) {
         const struct rs_column *wc = &w->columns.v[i];
-        const struct rs_column *gc = rs_rel_column(g, wc->name);
+        const struct rs_column *gc = find_col(g, wc->name, &hint);
         c->column = wc->name;
         if (!gc) {
             if (g->complete)
@@ -360,9 +448,10 @@ static void compare_columns(struct cmp *c, const struct rs_relation *w, const st
     c->column = NULL;
     if (!w->complete)
         return; /* columns the model never knew may well have been there */
+    hint = 0;
     for (size_t i = 0; i < g->columns.n; i++) {
         const struct rs_column *gc = &g->columns.v[i];
-        if (rs_rel_column(w, gc->name))
+        if (find_col(w, gc->name, &hint))
             continue;
         const struct rs_relation *ar = rs_model_rel(c->after, &g->name);
         c->column = gc->name;
@@ -375,6 +464,9 @@ static void compare_columns(struct cmp *c, const struct rs_relation *w, const st
 static void compare_constraints(struct cmp *c, const struct rs_relation *w,
                                 const struct rs_relation *g)
 {
+    if (same_bytes(w->constraints.v, w->constraints.n, g->constraints.v, g->constraints.n,
+                   sizeof(w->constraints.v[0])))
+        return;
     const char *rn = qn(c->a, &w->name);
     for (size_t i = 0; i < w->constraints.n; i++) {
         const struct rs_constraint *wk = &w->constraints.v[i];
@@ -384,6 +476,10 @@ static void compare_constraints(struct cmp *c, const struct rs_relation *w,
             add_diff(c, w->name.name, false, "constraint %s on %s is missing", wk->name, rn);
             continue;
         }
+        /* Copies of an untouched constraint are bit-for-bit the same (they share every string
+           and array): no need to describe them. */
+        if (!memcmp(wk, gk, sizeof(*wk)))
+            continue;
         /* REFERENCES t without columns means t's primary key: compare the columns only when
            both name them. */
         bool refcols = wk->nref_columns && gk->nref_columns;
@@ -430,9 +526,10 @@ static void compare_deps(struct cmp *c, const struct rs_relation *w, const struc
 
 static void compare_rels(struct cmp *c)
 {
+    size_t hint = 0, hint_after = 0;
     for (size_t i = 0; i < c->want->rels.n; i++) {
         const struct rs_relation *w = c->want->rels.v[i];
-        const struct rs_relation *g = rs_model_rel(c->got, &w->name);
+        const struct rs_relation *g = find_rel(c->got, &w->name, &hint);
         const char *rn = qn(c->a, &w->name);
         if (!g) {
             add_diff(c, w->name.name, false, "%s %s is missing", rel_kind_word(w->kind), rn);
@@ -448,44 +545,51 @@ static void compare_rels(struct cmp *c)
                      g->unlogged ? "unlogged" : "logged", w->unlogged ? "unlogged" : "logged");
         compare_columns(c, w, g);
         compare_constraints(c, w, g);
-        if ((w->kind == RS_REL_VIEW || w->kind == RS_REL_MATVIEW) && w->complete && g->complete)
+        if ((w->kind == RS_REL_VIEW || w->kind == RS_REL_MATVIEW) && w->complete && g->complete &&
+            !same_bytes(w->deps.v, w->deps.n, g->deps.v, g->deps.n, sizeof(w->deps.v[0])))
             compare_deps(c, w, g);
     }
+    hint = 0;
     for (size_t i = 0; i < c->got->rels.n; i++) {
         const struct rs_relation *g = c->got->rels.v[i];
-        if (rs_model_rel(c->want, &g->name))
+        if (find_rel(c->want, &g->name, &hint))
             continue;
         if (!g->complete && g->created_mig == RS_MIG_PREEXISTING)
             continue; /* a table the migrations use but never created: not the up's doing */
         add_diff(c, g->name.name, false, "%s %s %s", rel_kind_word(g->kind), qn(c->a, &g->name),
-                 extra_word(rs_model_rel(c->after, &g->name) != NULL));
+                 extra_word(find_rel(c->after, &g->name, &hint_after) != NULL));
     }
 }
 
 static void compare_indexes(struct cmp *c)
 {
+    size_t hint = 0, hint_rel = 0, hint_rel2 = 0;
     for (size_t i = 0; i < c->want->indexes.n; i++) {
         const struct rs_index *w = c->want->indexes.v[i];
-        if (w->constraint || !rs_model_rel(c->got, &w->table))
+        if (w->constraint || !find_rel(c->got, &w->table, &hint_rel))
             continue; /* reported with the constraint, or with the table */
-        const struct rs_index *g = rs_model_index(c->got, &w->name);
+        const struct rs_index *g = find_index(c->got, &w->name, &hint);
         if (!g) {
             add_diff(c, w->name.name, false, "index %s is missing", qn(c->a, &w->name));
             continue;
         }
         /* On a table whose columns the model does not all know, renames of the unknown
            columns are not followed into index keys: compare only that the index is there. */
-        const struct rs_relation *wt = rs_model_rel(c->want, &w->table);
-        const struct rs_relation *gt = rs_model_rel(c->got, &g->table);
+        const struct rs_relation *wt = find_rel(c->want, &w->table, &hint_rel2);
+        const struct rs_relation *gt = find_rel(c->got, &g->table, &hint_rel);
         if (!wt || !gt || !wt->complete || !gt->complete)
             continue;
+        if (!memcmp(w, g, sizeof(*w)))
+            continue; /* an untouched index, copied */
         const char *wd = index_desc(c->a, w), *gd = index_desc(c->a, g);
         if (strcmp(wd, gd))
             add_diff(c, w->name.name, false, "index %s: %s, was %s", qn(c->a, &w->name), gd, wd);
     }
+    hint = hint_rel = 0;
     for (size_t i = 0; i < c->got->indexes.n; i++) {
         const struct rs_index *g = c->got->indexes.v[i];
-        if (g->constraint || !rs_model_rel(c->want, &g->table) || rs_model_index(c->want, &g->name))
+        if (g->constraint || !find_rel(c->want, &g->table, &hint_rel) ||
+            find_index(c->want, &g->name, &hint))
             continue;
         add_diff(c, g->name.name, false, "index %s %s", qn(c->a, &g->name),
                  extra_word(rs_model_index(c->after, &g->name) != NULL));
@@ -543,9 +647,10 @@ static void compare_enum(struct cmp *c, const struct rs_typeobj *w, const struct
 
 static void compare_types(struct cmp *c)
 {
+    size_t hint = 0;
     for (size_t i = 0; i < c->want->types.n; i++) {
         const struct rs_typeobj *w = c->want->types.v[i];
-        const struct rs_typeobj *g = rs_model_type(c->got, &w->name);
+        const struct rs_typeobj *g = find_type(c->got, &w->name, &hint);
         const char *tn = qn(c->a, &w->name);
         if (!g) {
             add_diff(c, w->name.name, false, "%s %s is missing", type_kind_word(w->kind), tn);
@@ -560,9 +665,10 @@ static void compare_types(struct cmp *c)
                      rs_type_format(c->a, &g->base), rs_type_format(c->a, &w->base));
         }
     }
+    hint = 0;
     for (size_t i = 0; i < c->got->types.n; i++) {
         const struct rs_typeobj *g = c->got->types.v[i];
-        if (!rs_model_type(c->want, &g->name))
+        if (!find_type(c->want, &g->name, &hint))
             add_diff(c, g->name.name, false, "%s %s %s", type_kind_word(g->kind),
                      qn(c->a, &g->name), extra_word(rs_model_type(c->after, &g->name) != NULL));
     }
@@ -576,14 +682,16 @@ static bool owner_gone(const struct rs_sequence *s, const struct rs_model *other
 
 static void compare_sequences(struct cmp *c)
 {
+    size_t hint = 0;
     for (size_t i = 0; i < c->want->sequences.n; i++) {
         const struct rs_sequence *w = c->want->sequences.v[i];
-        if (!rs_model_sequence(c->got, &w->name) && !owner_gone(w, c->got))
+        if (!find_seq(c->got, &w->name, &hint) && !owner_gone(w, c->got))
             add_diff(c, w->name.name, false, "sequence %s is missing", qn(c->a, &w->name));
     }
+    hint = 0;
     for (size_t i = 0; i < c->got->sequences.n; i++) {
         const struct rs_sequence *g = c->got->sequences.v[i];
-        if (!rs_model_sequence(c->want, &g->name) && !owner_gone(g, c->want))
+        if (!find_seq(c->want, &g->name, &hint) && !owner_gone(g, c->want))
             add_diff(c, g->name.name, false, "sequence %s %s", qn(c->a, &g->name),
                      extra_word(rs_model_sequence(c->after, &g->name) != NULL));
     }
@@ -596,33 +704,36 @@ static const char *func_name(struct arena *a, const struct rs_function *f)
 
 static void compare_functions(struct cmp *c)
 {
+    size_t hint = 0, hint_after = 0;
     for (size_t i = 0; i < c->want->functions.n; i++) {
         const struct rs_function *w = c->want->functions.v[i];
-        const struct rs_function *g = rs_model_function(c->got, &w->name, w->signature);
+        const struct rs_function *g = find_func(c->got, w, &hint);
         if (!g) {
             add_diff(c, w->name.name, false, "function %s is missing", func_name(c->a, w));
             continue;
         }
-        if (!streq_null(squeeze(c->a, w->body), squeeze(c->a, g->body)) ||
+        if ((w->body != g->body && !streq_null(squeeze(c->a, w->body), squeeze(c->a, g->body))) ||
             (w->language && g->language && strcmp(w->language, g->language)))
             add_diff(c, w->name.name, false, "function %s: definition differs from before the up",
                      func_name(c->a, w));
     }
+    hint = 0;
     for (size_t i = 0; i < c->got->functions.n; i++) {
         const struct rs_function *g = c->got->functions.v[i];
-        if (!rs_model_function(c->want, &g->name, g->signature))
+        if (!find_func(c->want, g, &hint))
             add_diff(c, g->name.name, false, "function %s %s", func_name(c->a, g),
-                     extra_word(rs_model_function(c->after, &g->name, g->signature) != NULL));
+                     extra_word(find_func(c->after, g, &hint_after) != NULL));
     }
 }
 
 static void compare_triggers(struct cmp *c)
 {
+    size_t hint = 0, hint_rel = 0, hint_after = 0;
     for (size_t i = 0; i < c->want->triggers.n; i++) {
         const struct rs_trigger *w = c->want->triggers.v[i];
-        if (!rs_model_rel(c->got, &w->table))
+        if (!find_rel(c->got, &w->table, &hint_rel))
             continue;
-        const struct rs_trigger *g = rs_model_trigger(c->got, &w->table, w->name);
+        const struct rs_trigger *g = find_trigger(c->got, w, &hint);
         const char *tn = qn(c->a, &w->table);
         c->column = w->name;
         if (!g) {
@@ -636,13 +747,14 @@ static void compare_triggers(struct cmp *c)
             add_diff(c, w->table.name, false, "trigger %s on %s: %s, was %s", w->name, tn,
                      g->enabled ? "enabled" : "disabled", w->enabled ? "enabled" : "disabled");
     }
+    hint = hint_rel = 0;
     for (size_t i = 0; i < c->got->triggers.n; i++) {
         const struct rs_trigger *g = c->got->triggers.v[i];
-        if (!rs_model_rel(c->want, &g->table) || rs_model_trigger(c->want, &g->table, g->name))
+        if (!find_rel(c->want, &g->table, &hint_rel) || find_trigger(c->want, g, &hint))
             continue;
         c->column = g->name;
         add_diff(c, g->table.name, false, "trigger %s on %s %s", g->name, qn(c->a, &g->table),
-                 extra_word(rs_model_trigger(c->after, &g->table, g->name) != NULL));
+                 extra_word(find_trigger(c->after, g, &hint_after) != NULL));
     }
     c->column = NULL;
 }
