@@ -1200,6 +1200,8 @@ static void syntax_error(struct dk *d, const struct rs_stmt *st)
 static void statement_fails(struct dk *d, const struct rs_stmt *st,
                             const struct rs_apply_result *ar)
 {
+    if (d->unfollowed)
+        return; /* after a statement the model could not follow, it cannot prove a failure */
     const char *msg = arena_strdup(d->a, ar->message);
     struct rs_finding *f =
         emit(d, &rs_rule_statement_fails, st, ar->location,
