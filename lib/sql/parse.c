@@ -319,12 +319,17 @@ static void parse_pieces(struct parse_job *j)
             syntax_error(&pj, 0, trim_end(piece, 0, pj.len), r.error);
         } else {
             PgQuery__ParseResult *pr = unpack(j->scratch, r.parse_tree);
+            struct parse_job pj = *j;
+            pj.text = piece;
+            pj.len = end - begin;
+            pj.base = j->base + begin;
             if (pr) {
-                struct parse_job pj = *j;
-                pj.text = piece;
-                pj.len = end - begin;
-                pj.base = j->base + begin;
                 add_parsed(&pj, pr);
+            } else {
+                /* It parses, but its tree is deeper than the decoder goes (unpack.c). */
+                PgQueryError e = {.message = (char *)"the statement nests too deeply for rollsafe "
+                                                     "to analyse (over 12,000 levels)"};
+                syntax_error(&pj, 0, trim_end(piece, 0, pj.len), &e);
             }
         }
         pg_query_free_protobuf_parse_result(r);
