@@ -33,6 +33,7 @@ static const char usage_text[] =
     "                           diesel, drizzle, atlas, liquibase (default: detected)\n"
     "  --since ID               drill migrations from ID on (earlier ones are only replayed)\n"
     "  --last N                 drill only the last N migrations\n"
+    "  --until ID               stop after ID (later migrations are not replayed or drilled)\n"
     "  --database URL           create scratch databases on this server instead (libpq\n"
     "                           connection string or URL; the role needs CREATEDB); the drill\n"
     "                           never runs in a database it did not create\n"
@@ -60,6 +61,7 @@ enum {
     OPT_LAYOUT = 256,
     OPT_SINCE,
     OPT_LAST,
+    OPT_UNTIL,
     OPT_DATABASE,
     OPT_PG_BIN,
     OPT_TMP_DIR,
@@ -81,6 +83,7 @@ static const struct option options[] = {
     {"layout", required_argument, NULL, OPT_LAYOUT},
     {"since", required_argument, NULL, OPT_SINCE},
     {"last", required_argument, NULL, OPT_LAST},
+    {"until", required_argument, NULL, OPT_UNTIL},
     {"database", required_argument, NULL, OPT_DATABASE},
     {"pg-bin", required_argument, NULL, OPT_PG_BIN},
     {"tmp-dir", required_argument, NULL, OPT_TMP_DIR},
@@ -246,6 +249,9 @@ int cmd_drill(int argc, char **argv)
                 rc = cli_usage_error("drill", "--last needs a positive number, not '%s'", optarg);
                 goto out;
             }
+            break;
+        case OPT_UNTIL:
+            o.until = optarg;
             break;
         case OPT_DATABASE:
             o.database_url = optarg;

@@ -50,6 +50,7 @@ struct run {
     const char *seeded;
     int seeded_gen;
     long long seeded_refused;
+    VEC(const char *) refusals; /* why rows were refused, per table and seeding */
     unsigned *seeded_oids; /* tables already seeded */
     size_t nseeded_oids;
     struct rs_migration_list ml;
@@ -251,8 +252,10 @@ static const char *preferred_tmp(const struct rs_drill_opts *o)
 static int start_server(struct run *R)
 {
     struct rs_pgserver_opts so = {.bin_dir = R->o->pg_bin, .cache_dir = R->o->cache_dir};
+    /* Dynamic shared memory in the data directory: an immediate shutdown does not remove POSIX
+       segments from /dev/shm, and the data directory is removed anyway. */
     static const char *const settings[] = {"max_wal_size=256MB", "checkpoint_timeout=30min",
-                                           NULL};
+                                           "dynamic_shared_memory_type=mmap", NULL};
     so.settings = settings;
     so.tmp_base = preferred_tmp(R->o);
     size_t nerr = R->diag->n;
@@ -309,9 +312,13 @@ static int connect_url(struct run *R)
 
 /* ---------------------------------------------------------------- steps */
 
+/* The rows a drill copy holds: the rich generated rows of the seeded history (or --seed FILE);
+   one ordinary row per table, when the up refuses the rich rows; none, when it refuses those too. */
+enum seed_mode { SEED_NONE, SEED_PLAIN, SEED_RICH };
+
 struct attempt {
     struct arena *scratch;
-    bool seed;             /* generate rows or run --seed */
+    enum seed_mode seed;   /* which rows the copy holds */
     struct rs_snapshot s0; /* before up */
     PGconn *c;
     const char *db;
@@ -372,13 +379,24 @@ static int seed(struct run *R, struct attempt *at, struct rs_drill_migration *dm
     *plan = seed_plan_read(at->c, at->scratch, &err);
     if (!*plan)
         return -1;
-    if (!at->seed)
+    if (at->seed == SEED_NONE)
         return 0;
     dm->seeded = true;
+    if (at->seed == SEED_PLAIN) {
+        struct seed_stats st;
+        if (seed_run(at->c, at->scratch, *plan, 1, SEED_PLAIN_ROWS, NULL, 0, &st, &err) < 0)
+            return -1;
+        dm->seed_failed = st.failed;
+        dm->seed_refusals = NULL;
+        dm->nseed_refusals = 0;
+        return 0;
+    }
     if (R->o->seed_file)
         return run_seed_file(R, at, dm);
     /* The rows are already there: the copy was made from the seeded history. */
     dm->seed_failed = R->seeded_refused;
+    dm->seed_refusals = R->refusals.v;
+    dm->nseed_refusals = R->refusals.n;
     return 0;
 }
 
@@ -391,14 +409,29 @@ static int top_up(struct run *R, const char **why)
     struct arena tmp = ARENA_INIT;
     struct rs_pg_error err = {0};
     struct seed_plan *p = seed_plan_read(c, &tmp, &err);
+    /* Tables seeded before are left alone, unless a migration emptied them. */
+    unsigned *empty = NULL, *skip = arena_alloc(&tmp, (R->nseeded_oids + 1) * sizeof(unsigned));
+    size_t nempty = 0, nskip = 0;
+    if (p && seed_empty_tables(c, &tmp, p, &empty, &nempty) < 0)
+        p = NULL;
+    for (size_t i = 0; p && i < R->nseeded_oids; i++) {
+        bool is_empty = false;
+        for (size_t j = 0; j < nempty && !is_empty; j++)
+            is_empty = empty[j] == R->seeded_oids[i];
+        if (!is_empty)
+            skip[nskip++] = R->seeded_oids[i];
+    }
     struct seed_stats st;
-    int rc = p ? seed_run(c, &tmp, p, R->rows, R->seeded_oids, R->nseeded_oids, &st, &err) : -1;
+    int rc = p ? seed_run(c, &tmp, p, R->rows, SEED_RICH_ROWS, skip, nskip, &st, &err) : -1;
     if (rc == 0) {
         R->seeded_refused += st.failed;
+        for (size_t i = 0; i < st.nrefusals; i++)
+            *VEC_PUSH(R->a, &R->refusals) = arena_strdup(R->a, st.refusals[i]);
         unsigned *oids;
         R->nseeded_oids = seed_plan_oids(p, &tmp, &oids);
         R->seeded_oids = arena_alloc(R->a, (R->nseeded_oids + 1) * sizeof(unsigned));
-        memcpy(R->seeded_oids, oids, R->nseeded_oids * sizeof(unsigned));
+        if (R->nseeded_oids)
+            memcpy(R->seeded_oids, oids, R->nseeded_oids * sizeof(unsigned));
     } else {
         *why = arena_printf(R->a, "cannot seed: %s", err.message ? err.message : "error");
     }
@@ -418,6 +451,9 @@ static int ensure_seeded(struct run *R, const char **why)
     R->seeded = name;
     R->nseeded_oids = 0;
     R->seeded_refused = 0;
+    R->refusals.n = 0;
+    R->refusals.v = NULL;
+    R->refusals.cap = 0;
     if (top_up(R, why) < 0) {
         drop_db(R, name);
         R->seeded = NULL;
@@ -498,7 +534,8 @@ static void close_attempt(struct run *R, struct attempt *at)
 /* Copies the history into a new database and connects to it. */
 static int open_attempt(struct run *R, struct attempt *at, const char *name, const char **why)
 {
-    const char *template_name = at->seed && !R->o->seed_file ? R->seeded : R->history;
+    const char *template_name =
+        at->seed == SEED_RICH && !R->o->seed_file ? R->seeded : R->history;
     if (!template_name) {
         *why = "there is no seeded copy of the history";
         return -1;
@@ -516,7 +553,7 @@ static int attempt(struct run *R, size_t k, struct rs_drill_migration *dm, struc
     const struct rs_migration *m = &R->ml.v[k];
     struct rs_pg_error err = {0};
     *why = NULL;
-    if (open_attempt(R, at, db_name(R, k, at->seed ? 'd' : 'e'), why) < 0)
+    if (open_attempt(R, at, db_name(R, k, "epd"[at->seed]), why) < 0)
         goto error;
     progress(R, k + 1, m, "seed");
     struct seed_plan *plan;
@@ -674,8 +711,8 @@ static void state_table(struct run *R, const struct rs_migration *m, struct rs_d
     }
 }
 
-static void crash_drill(struct run *R, size_t k, struct rs_drill_migration *dm, bool seeded,
-                        struct arena *scratch)
+static void crash_drill(struct run *R, size_t k, struct rs_drill_migration *dm,
+                        enum seed_mode seeded, struct arena *scratch)
 {
     const struct rs_migration *m = &R->ml.v[k];
     struct rs_drill_crash *cr = &dm->crash;
@@ -783,11 +820,13 @@ static void compute_verdict(struct run *R, const struct rs_migration *m,
     VEC(const char *) reasons = {0};
     bool lost = false, breaks = false;
     if (m->down.src && dm->down.ok && dm->after_down.done) {
-        if (!dm->after_down.data_same) {
+        /* Rows the down leaves behind are not restored, but nothing is lost. */
+        for (size_t i = 0; i < dm->after_down.ndata_diff; i++) {
+            const struct rs_drill_data_diff *d = &dm->after_down.data_diff[i];
+            if (!strcmp(d->what, "rows added"))
+                continue;
             lost = true;
-            for (size_t i = 0; i < dm->after_down.ndata_diff; i++)
-                add_reason(R, &reasons, "after down: %s",
-                           data_diff_text(R->a, &dm->after_down.data_diff[i]));
+            add_reason(R, &reasons, "after down: %s", data_diff_text(R->a, d));
         }
     } else if (dm->after_up.done && !dm->after_up.data_same) {
         lost = true;
@@ -891,32 +930,41 @@ static void drill_migration(struct run *R, size_t k, struct rs_drill_migration *
     const struct rs_migration *m = &R->ml.v[k];
     double t0 = dq_now_ms();
     struct arena scratch = ARENA_INIT;
-    bool seeded = R->o->seed_file || R->seeded;
+    enum seed_mode seeded = R->o->seed_file || R->seeded ? SEED_RICH : SEED_PLAIN;
     struct attempt at = {.scratch = &scratch, .seed = seeded};
     const char *why;
     int rc = attempt(R, k, dm, &at, &why);
-    if (rc == ATTEMPT_UP_FAILED && seeded) {
-        /* Maybe only the rows make it fail: try on the history alone, to still observe the rest. */
-        const struct rs_drill_error *e = dm->up.error;
-        struct rs_drill_step failed_up = dm->up;
+    const struct rs_drill_error *first_error = NULL;
+    struct rs_drill_step failed_up = {0};
+    /* Maybe only the rows make the up fail (NULLs where it adds NOT NULL, long strings where it
+       narrows, several rows in a table it assumes has one): try with one ordinary row per table,
+       then with the history's own rows, to still observe the rest. */
+    while (rc == ATTEMPT_UP_FAILED && seeded != SEED_NONE) {
+        if (!first_error) {
+            first_error = dm->up.error;
+            failed_up = dm->up;
+        }
+        seeded = seeded == SEED_RICH && !R->o->seed_file ? SEED_PLAIN : SEED_NONE;
         memset(&dm->up, 0, sizeof(dm->up));
         dm->seeded = false;
         dm->seed_rows = 0;
         dm->seed_failed = 0;
         dm->seed_tables = 0;
-        struct attempt again = {.scratch = &scratch, .seed = false};
+        dm->seed_note = NULL;
+        struct attempt again = {.scratch = &scratch, .seed = seeded};
         rc = attempt(R, k, dm, &again, &why);
-        if (rc == ATTEMPT_OK) {
-            seeded = false;
-            dm->seeded_up_error = e;
-            dm->seed_note = arena_printf(R->a,
-                                         "up fails when the tables hold the generated rows "
-                                         "(statement %d: %s); drilled again without them",
-                                         e->stmt, e->message);
-        } else if (rc == ATTEMPT_UP_FAILED) {
-            dm->up = failed_up;
-            dm->up.error = e;
-        }
+    }
+    if (first_error && rc == ATTEMPT_OK) {
+        dm->seeded_up_error = first_error;
+        dm->seed_note = arena_printf(
+            R->a, "up fails when the tables hold the generated rows (statement %d: %s); drilled "
+                  "again %s",
+            first_error->stmt, first_error->message,
+            seeded == SEED_PLAIN ? "with one ordinary row per table (no NULLs, no values at the "
+                                   "type limits)"
+                                 : "with the history's own rows only");
+    } else if (first_error && rc == ATTEMPT_UP_FAILED) {
+        dm->up = failed_up;
     }
     if (rc == ATTEMPT_OK) {
         dm->outcome = RS_DRILL_OBSERVED;
@@ -988,10 +1036,21 @@ static const char *migration_path(const struct rs_script *s)
     return s->src ? s->src->path : NULL;
 }
 
+static size_t index_of(struct run *R, const char *id)
+{
+    for (size_t i = 0; i < R->ml.n; i++)
+        if (!strcmp(R->ml.v[i].id, id))
+            return i;
+    return R->ml.n;
+}
+
 static bool selected(struct run *R, size_t k)
 {
+    size_t n = R->o->until ? index_of(R, R->o->until) + 1 : R->ml.n;
+    if (k >= n)
+        return false;
     if (R->o->last > 0)
-        return k + (size_t)R->o->last >= R->ml.n;
+        return k + (size_t)R->o->last >= n;
     if (R->o->since) {
         for (size_t i = 0; i < R->ml.n; i++)
             if (!strcmp(R->ml.v[i].id, R->o->since))
@@ -1127,13 +1186,12 @@ int rs_drill_run(const struct rs_drill_opts *o, struct rs_drill_result **out, st
         rs_diag_add(diag, o->path, 0, 0, "check the path and --layout", "no migrations found");
         goto fail;
     }
-    if (o->since) {
-        bool found = false;
-        for (size_t i = 0; i < R.ml.n && !found; i++)
-            found = !strcmp(R.ml.v[i].id, o->since);
-        if (!found) {
+    const char *const ids[] = {o->since, o->until};
+    const char *const opt_names[] = {"--since", "--until"};
+    for (size_t i = 0; i < 2; i++) {
+        if (ids[i] && index_of(&R, ids[i]) == R.ml.n) {
             rs_diag_add(diag, o->path, 0, 0, "give the id of one of the migrations",
-                        "--since %s: no migration has this id", o->since);
+                        "%s %s: no migration has that id", opt_names[i], ids[i]);
             goto fail;
         }
     }
@@ -1184,7 +1242,8 @@ int rs_drill_run(const struct rs_drill_opts *o, struct rs_drill_result **out, st
     }
 
     PGconn *hc = NULL;
-    for (size_t k = 0; k < R.ml.n; k++) {
+    size_t end = o->until ? index_of(&R, o->until) + 1 : R.ml.n;
+    for (size_t k = 0; k < end; k++) {
         struct rs_drill_migration *dm = &res->migrations[k];
         if (interrupted(&R)) {
             res->interrupted = true;
@@ -1208,6 +1267,8 @@ int rs_drill_run(const struct rs_drill_opts *o, struct rs_drill_result **out, st
             if (interrupted(&R))
                 continue;
         }
+        if (k + 1 == end)
+            break; /* no later migration needs it in the history */
         progress(&R, k + 1, &R.ml.v[k], "history");
         if (apply_history(&R, &hc, k, &why) < 0)
             res->history_error = why;

@@ -40,9 +40,11 @@ struct rs_drill_opts {
     size_t nexclude;
     bool assume_in_transaction; /* plain layout: the runner wraps each file in a transaction */
 
-    /* Which migrations to drill (history is always replayed): from id on, or the last N. */
+    /* Which migrations to drill (history is always replayed): from id on, or the last N; until:
+       stop after this id (later migrations are neither drilled nor replayed). */
     const char *since;
     int last;
+    const char *until;
 
     /* A libpq connection string or URL of a server to create scratch databases on; NULL: start
        a disposable server. */
@@ -198,6 +200,8 @@ struct rs_drill_migration {
     long long seed_rows;  /* rows inserted */
     size_t seed_tables;
     long long seed_failed; /* generated rows the database refused (CHECK, triggers, ...) */
+    const char **seed_refusals; /* per table: how many rows were refused and the first error */
+    size_t nseed_refusals;
     const char *seed_note; /* e.g. "up fails when the tables hold rows: ...; drilled on the
                               history's own rows" */
     const struct rs_drill_error *seeded_up_error; /* the up's error on the seeded copy */

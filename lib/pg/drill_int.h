@@ -126,19 +126,29 @@ struct seed_plan;
 /* Reads tables, columns, types, enum labels, and foreign keys from the catalog. */
 struct seed_plan *seed_plan_read(PGconn *c, struct arena *a, struct rs_pg_error *err);
 size_t seed_plan_tables(const struct seed_plan *p);
+/* The oids of the plan's tables that hold no row, in *out (arena a); -1 when the query fails. */
+int seed_empty_tables(PGconn *c, struct arena *a, const struct seed_plan *p, unsigned **out,
+                      size_t *n);
 /* The oids of the plan's tables (not views), in *out (arena a). */
 size_t seed_plan_oids(const struct seed_plan *p, struct arena *a, unsigned **out);
 
 struct seed_stats {
     long long rows, failed;
     size_t tables;
+    /* Per table that refused rows: "post: 3 row(s) refused: new row ... violates check ..." */
+    const char **refusals;
+    size_t nrefusals;
 };
 
 /* Inserts rows generated rows into every table but those in skip (oids), parents first. Never
    fails as a whole: rows the database refuses are counted in failed. Returns -1 only when the
    connection is lost. */
-int seed_run(PGconn *c, struct arena *a, struct seed_plan *p, int rows, const unsigned *skip,
-             size_t nskip, struct seed_stats *st, struct rs_pg_error *err);
+enum seed_rows_kind {
+    SEED_RICH_ROWS,  /* varied: type limits in the first rows, NULLs, defaults, case twins */
+    SEED_PLAIN_ROWS, /* ordinary values only, no NULL where a value can go */
+};
+int seed_run(PGconn *c, struct arena *a, struct seed_plan *p, int rows, enum seed_rows_kind kind,
+             const unsigned *skip, size_t nskip, struct seed_stats *st, struct rs_pg_error *err);
 
 /* A generated N-1 query against a table of the plan: a read of its columns, or a write of a row. */
 struct seed_probe {

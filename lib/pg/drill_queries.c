@@ -75,7 +75,8 @@ static void add_dir(struct arena *a, struct prevq *q, void *vec, const char *dir
         if (e->d_name[0] != '.')
             *VEC_PUSH(a, &names) = arena_strdup(a, e->d_name);
     closedir(d);
-    qsort(names.v, names.n, sizeof(char *), name_cmp);
+    if (names.n > 1)
+        qsort(names.v, names.n, sizeof(char *), name_cmp);
     for (size_t i = 0; i < names.n; i++) {
         char *path = arena_printf(a, "%s/%s", dir, names.v[i]);
         struct stat st;
@@ -174,7 +175,7 @@ void prevq_compare(struct arena *a, const struct prevq *q, const struct prevq_ru
         qf->query = it->summary;
         qf->path = it->path;
         qf->line = it->line;
-        qf->error = after->error[i];
+        qf->error = arena_strdup(a, after->error[i] ? after->error[i] : "failed");
     }
     out->failed = failed.v;
     out->nfailed = failed.n;

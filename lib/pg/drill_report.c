@@ -514,6 +514,7 @@ static json_t *jmigration(const struct rs_drill_migration *m)
     json_object_set_new(seed, "rows", json_integer(m->seed_rows));
     json_object_set_new(seed, "tables", json_integer((json_int_t)m->seed_tables));
     json_object_set_new(seed, "refused", json_integer(m->seed_failed));
+    json_object_set_new(seed, "refusals", jstrings(m->seed_refusals, m->nseed_refusals));
     json_object_set_new(seed, "note", jstr(m->seed_note));
     json_object_set_new(seed, "up_error_with_rows",
                         jstr(m->seeded_up_error ? m->seeded_up_error->message : NULL));

@@ -27,7 +27,10 @@
 
 #include "pg/drill_int.h"
 
-enum flavor { FL_NORMAL, FL_MAX, FL_MIN };
+/* Values next to the upper limit, next to the lower limit, ordinary; FL_MINIMAL: a probe row with
+   DEFAULT and NULL wherever the column allows them (values as FL_MAX elsewhere); FL_PLAIN:
+   ordinary values without defaults, case twins or empty strings (the fallback seed). */
+enum flavor { FL_NORMAL, FL_MAX, FL_MIN, FL_MINIMAL, FL_PLAIN };
 
 struct seed_col {
     const char *name;
@@ -416,19 +419,33 @@ static const char *gen_string(struct arena *a, int r, int j, enum flavor fl, int
     };
     char *s;
     if (fl == FL_MAX) {
-        /* Exactly as long as the column allows (260 characters for unbounded text). */
-        int len = maxlen > 0 ? maxlen : 260;
+        /* Exactly as long as the column allows; 2050 characters for unbounded text (longer than
+           the usual 255, 512 and 2000-character limits a migration may narrow it to). */
+        int len = maxlen > 0 ? maxlen : 2050;
         struct strbuf sb;
         sb_init(&sb, a);
         sb_printf(&sb, "Max %d ", r);
         static const char filler[] = "AbCdEfGhIjKlMnOpQrStUvWxYz0123456789 ";
-        for (size_t k = 0; (int)utf8_len(sb.s) < len; k++)
+        for (size_t k = 0, chars = utf8_len(sb.s); (int)chars < len; k++, chars++)
             sb_addc(&sb, filler[(k + (size_t)j) % (sizeof(filler) - 1)]);
         s = sb.s;
         if (s[sb.len - 1] == ' ')
             s[sb.len - 1] = 'z';
     } else if (fl == FL_MIN) {
-        s = arena_printf(a, "m%d", r);
+        s = maxlen == 1 ? arena_strdup(a, "m") : arena_strdup(a, ""); /* the empty string */
+    } else if (r % 6 == 5) {
+        /* The previous row's value in lower case: a twin that only differs by case (or, when
+           it has no capital, by a trailing space). */
+        s = arena_printf(a, patterns[(r - 1 + j) % 4], r - 1);
+        bool changed = false;
+        for (char *c = s; *c; c++) {
+            if (*c >= 'A' && *c <= 'Z') {
+                *c = (char)(*c - 'A' + 'a');
+                changed = true;
+            }
+        }
+        if (!changed)
+            s = arena_printf(a, "%s ", s);
     } else {
         s = arena_printf(a, patterns[(r + j) % 4], r);
     }
@@ -646,6 +663,16 @@ static const char *gen_scalar(struct arena *a, const struct seed_plan *p, const 
     return NULL;
 }
 
+static bool is_counter_like(const char *type)
+{
+    static const char *const types[] = {"int2", "int4", "int8", "numeric", "float4", "float8",
+                                        "timestamp", "timestamptz", "date", "interval", NULL};
+    for (size_t i = 0; types[i]; i++)
+        if (!strcmp(type, types[i]))
+            return true;
+    return false;
+}
+
 /* An array literal element: always double-quoted. */
 static void add_array_elem(struct strbuf *sb, const char *v)
 {
@@ -697,6 +724,11 @@ static const char *gen_value(struct arena *a, const struct seed_plan *p, const s
         if (known)
             return sb.s;
     } else {
+        /* A number or time the database fills by default (a counter, a creation time) keeps
+           ordinary values: triggers add to counters and compute with times, and a value next to
+           the limit would make every insert that touches it fail. */
+        if (fl != FL_NORMAL && col->has_default && is_counter_like(col->type))
+            fl = FL_NORMAL;
         const char *v =
             gen_scalar(a, p, col->type, col->typtype, col->typoid, col->typmod, r, j, fl, &known);
         if (known)
@@ -763,6 +795,18 @@ static void add_row(struct strbuf *sb, struct arena *a, const struct seed_plan *
         if (!first)
             sb_add(sb, ", ");
         first = false;
+        if (fl == FL_MINIMAL && (col->has_default || !col->notnull)) {
+            /* What the previous version may write: nothing where the database has a default,
+               NULL where the column allowed it. */
+            sb_add(sb, col->has_default ? "DEFAULT" : "NULL");
+            continue;
+        }
+        enum flavor cf = fl == FL_MINIMAL ? FL_MAX : fl == FL_PLAIN ? FL_NORMAL : fl;
+        /* Some rows keep the column's default, as real rows mostly do. */
+        if (nulls && fl == FL_NORMAL && r % 7 == 6 && col->has_default && col->fk < 0) {
+            sb_add(sb, "DEFAULT");
+            continue;
+        }
         if (col->fk >= 0) {
             const struct seed_fk *fk = &t->fks[col->fk];
             bool null_it = (nulls && !col->notnull && r % 5 == 3) || !fk->ntuples;
@@ -772,7 +816,9 @@ static void add_row(struct strbuf *sb, struct arena *a, const struct seed_plan *
                 sb_add(sb, "NULL");
                 continue;
             }
-            size_t np = fk->ntuples;
+            /* A quarter of the parents get no child (a person without a local account, a post
+               without comments): copies "through" a foreign key are then visibly partial. */
+            size_t np = fk->ntuples > 3 && !fk->self ? fk->ntuples - fk->ntuples / 4 : fk->ntuples;
             size_t pick = ((size_t)r * (size_t)(col->fk + 1) + (size_t)r / np) % np;
             const char *v = fk->tuples[pick][col->fkpos];
             if (v)
@@ -782,7 +828,7 @@ static void add_row(struct strbuf *sb, struct arena *a, const struct seed_plan *
             continue;
         }
         bool use_default;
-        const char *v = gen_value(a, p, col, r, (int)j, fl, nulls, &use_default);
+        const char *v = gen_value(a, p, col, r, (int)j, cf, nulls, &use_default);
         if (use_default)
             sb_add(sb, "DEFAULT");
         else if (!v)
@@ -830,7 +876,7 @@ static int prepare_fks(PGconn *c, struct arena *a, struct seed_plan *p, struct s
 }
 
 static int seed_table(PGconn *c, struct arena *a, struct seed_plan *p, struct seed_table *t,
-                      int rows, struct seed_stats *st, struct rs_pg_error *err)
+                      int rows, bool plain, struct seed_stats *st, struct rs_pg_error *err)
 {
     if (prepare_fks(c, a, p, t, err) < 0)
         return -1;
@@ -842,7 +888,7 @@ static int seed_table(PGconn *c, struct arena *a, struct seed_plan *p, struct se
         for (int r = 0; r < rows; r++) {
             if (r)
                 sb_add(&sb, ", ");
-            add_row(&sb, a, p, t, r, row_flavor(r), true);
+            add_row(&sb, a, p, t, plain ? r + 2 : r, plain ? FL_PLAIN : row_flavor(r), !plain);
         }
         PGresult *res = dq_query(c, a, sb.s, err);
         if (res) {
@@ -854,11 +900,13 @@ static int seed_table(PGconn *c, struct arena *a, struct seed_plan *p, struct se
             return -1;
     }
     /* Row by row: keep what the database accepts. */
+    long long refused = 0;
+    const char *first_error = NULL;
     for (int r = 0; r < rows; r++) {
         sb_init(&sb, a);
         add_insert_head(&sb, t);
         if (values)
-            add_row(&sb, a, p, t, r, row_flavor(r), true);
+            add_row(&sb, a, p, t, plain ? r + 2 : r, plain ? FL_PLAIN : row_flavor(r), !plain);
         PGresult *res = dq_query(c, a, sb.s, err);
         if (res) {
             st->rows += atoll(PQcmdTuples(res));
@@ -867,7 +915,17 @@ static int seed_table(PGconn *c, struct arena *a, struct seed_plan *p, struct se
             return -1;
         } else {
             st->failed++;
+            refused++;
+            if (!first_error)
+                first_error = err->message;
         }
+    }
+    if (refused) {
+        const char **v = arena_grow(a, st->refusals, st->nrefusals, st->nrefusals + 1,
+                                    sizeof(char *));
+        v[st->nrefusals++] = arena_printf(a, "%s: %lld row(s) refused: %s", t->display, refused,
+                                          first_error ? first_error : "?");
+        st->refusals = v;
     }
     return 0;
 }
@@ -876,6 +934,31 @@ static int order_cmp(const void *pa, const void *pb)
 {
     const struct seed_table *const *a = pa, *const *b = pb;
     return (*a)->order - (*b)->order;
+}
+
+int seed_empty_tables(PGconn *c, struct arena *a, const struct seed_plan *p, unsigned **out,
+                      size_t *n)
+{
+    *out = arena_alloc(a, (p->n + 1) * sizeof(unsigned));
+    *n = 0;
+    struct strbuf q;
+    sb_init(&q, a);
+    for (size_t i = 0; i < p->n; i++) {
+        if (p->t[i].is_view)
+            continue;
+        sb_printf(&q, "%sSELECT %u WHERE NOT EXISTS (SELECT 1 FROM %s)", q.len ? " UNION ALL " : "",
+                  p->t[i].oid, p->t[i].sql);
+    }
+    if (!q.len)
+        return 0;
+    struct rs_pg_error err;
+    PGresult *r = dq_query(c, a, q.s, &err);
+    if (!r)
+        return -1;
+    for (int i = 0; i < PQntuples(r); i++)
+        (*out)[(*n)++] = (unsigned)strtoul(PQgetvalue(r, i, 0), NULL, 10);
+    PQclear(r);
+    return 0;
 }
 
 size_t seed_plan_oids(const struct seed_plan *p, struct arena *a, unsigned **out)
@@ -888,8 +971,8 @@ size_t seed_plan_oids(const struct seed_plan *p, struct arena *a, unsigned **out
     return n;
 }
 
-int seed_run(PGconn *c, struct arena *a, struct seed_plan *p, int rows, const unsigned *skip,
-             size_t nskip, struct seed_stats *st, struct rs_pg_error *err)
+int seed_run(PGconn *c, struct arena *a, struct seed_plan *p, int rows, enum seed_rows_kind kind,
+             const unsigned *skip, size_t nskip, struct seed_stats *st, struct rs_pg_error *err)
 {
     memset(st, 0, sizeof(*st));
     struct seed_table **v = arena_alloc(a, (p->n + 1) * sizeof(*v));
@@ -901,13 +984,14 @@ int seed_run(PGconn *c, struct arena *a, struct seed_plan *p, int rows, const un
         if (!skipped)
             v[n++] = &p->t[i];
     }
-    qsort(v, n, sizeof(*v), order_cmp);
+    if (n > 1)
+        qsort(v, n, sizeof(*v), order_cmp);
     for (size_t i = 0; i < n; i++) {
         /* Self references see the rows the table already had. */
         for (size_t k = 0; k < v[i]->nfks; k++)
             if (v[i]->fks[k].self)
                 v[i]->fks[k].fetched = false;
-        if (seed_table(c, a, p, v[i], rows, st, err) < 0)
+        if (seed_table(c, a, p, v[i], rows, kind == SEED_PLAIN_ROWS, st, err) < 0)
             return -1;
         st->tables++;
     }
@@ -951,6 +1035,19 @@ size_t seed_probes(PGconn *c, struct arena *a, struct seed_plan *p, int row,
         *VEC_PUSH(a, &v) = (struct seed_probe){
             t->display, sb.s, true,
             arena_printf(a, "N-1 write of a row into %s (its columns as before)", t->display)};
+        if (!has_values(t))
+            continue;
+        sb_init(&sb, a);
+        sb_add(&sb, "WITH rollsafe_probe AS (");
+        add_insert_head(&sb, t);
+        add_row(&sb, a, p, t, row + 1, FL_MINIMAL, false);
+        sb_add(&sb, " RETURNING 1) SELECT 1 / (count(*) - count(*)) FROM rollsafe_probe");
+        *VEC_PUSH(a, &v) = (struct seed_probe){
+            t->display, sb.s, true,
+            arena_printf(a,
+                         "N-1 write of a minimal row into %s (DEFAULT or NULL wherever it "
+                         "allowed them)",
+                         t->display)};
     }
     *out = v.v;
     return v.n;

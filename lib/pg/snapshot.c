@@ -193,6 +193,13 @@ static const char invalid_query[] =
 
 /* ---------------------------------------------------------------- helpers */
 
+/* qsort, which must not be given a NULL array even when it is empty. */
+static void sort(void *v, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+    if (n > 1)
+        qsort(v, n, size, cmp);
+}
+
 static int line_cmp(const void *pa, const void *pb)
 {
     const struct snap_line *a = pa, *b = pb;
@@ -358,9 +365,9 @@ static int read_lines(PGconn *c, struct arena *a, struct rs_snapshot *s, struct 
         }
     }
     PQclear(r);
-    qsort(lines.v, lines.n, sizeof(*lines.v), line_cmp);
-    qsort(order.v, order.n, sizeof(*order.v), line_cmp);
-    qsort(tables.v, tables.n, sizeof(*tables.v), table_cmp);
+    sort(lines.v, lines.n, sizeof(*lines.v), line_cmp);
+    sort(order.v, order.n, sizeof(*order.v), line_cmp);
+    sort(tables.v, tables.n, sizeof(*tables.v), table_cmp);
     s->lines = lines.v;
     s->nlines = lines.n;
     s->order = order.v;
@@ -387,7 +394,7 @@ static int read_rels(PGconn *c, struct arena *a, struct rs_snapshot *s, struct r
         rel->kind = dq_value(a, r, (int)i, 3);
     }
     PQclear(r);
-    qsort(s->rels, s->nrels, sizeof(*s->rels), rel_cmp);
+    sort(s->rels, s->nrels, sizeof(*s->rels), rel_cmp);
     r = dq_query(c, a, invalid_query, err);
     if (!r)
         return -1;
@@ -647,7 +654,7 @@ static struct keyed_row *sorted_keys(struct arena *a, const struct snap_table *t
     struct keyed_row *v = arena_alloc(a, (t->nrows + 1) * sizeof(*v));
     for (size_t i = 0; i < t->nrows; i++)
         v[i] = (struct keyed_row){t->keys[i] ? t->keys[i] : "", i};
-    qsort(v, t->nrows, sizeof(*v), keyed_cmp);
+    sort(v, t->nrows, sizeof(*v), keyed_cmp);
     return v;
 }
 
@@ -719,8 +726,8 @@ static void diff_table(struct arena *a, const struct snap_table *b, const struct
             hb[row] = b->cells[row * b->ncols + col];
         for (size_t row = 0; row < f->nrows; row++)
             hf[row] = f->cells[row * f->ncols + (size_t)map[col]];
-        qsort(hb, b->nrows, sizeof(uint64_t), u64_cmp);
-        qsort(hf, f->nrows, sizeof(uint64_t), u64_cmp);
+        sort(hb, b->nrows, sizeof(uint64_t), u64_cmp);
+        sort(hf, f->nrows, sizeof(uint64_t), u64_cmp);
         long long n = multiset_missing(hb, b->nrows, hf, f->nrows) - lost_rows;
         if (n > 0)
             add_diff(a, vec, b->display, b->cols[col].name, n, "values changed");
@@ -785,7 +792,8 @@ size_t snap_enum_changes(struct arena *a, const struct rs_snapshot *before,
     for (size_t i = 0; i < before->nenum_types; i++) {
         struct snap_line key = {.key = before->enum_types[i]};
         const struct snap_line *b =
-            bsearch(&key, before->lines, before->nlines, sizeof(key), line_cmp);
+            before->nlines ? bsearch(&key, before->lines, before->nlines, sizeof(key), line_cmp)
+                           : NULL;
         const struct snap_line *f =
             after->nlines ? bsearch(&key, after->lines, after->nlines, sizeof(key), line_cmp) : NULL;
         if (b && f && strcmp(b->def, f->def) != 0 && strlen(f->def) > strlen(b->def))
