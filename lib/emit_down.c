@@ -200,6 +200,25 @@ static void inverse_type(struct gen *g, const struct rs_column *old, const struc
             g->a, "fails if a row written since the up does not fit: %s", back.reason);
 }
 
+/* A foreign key action in SQL, or NULL for NO ACTION (the default). */
+static const char *fk_action(const char *code)
+{
+    if (!code)
+        return NULL;
+    switch (code[0]) {
+    case 'c':
+        return "CASCADE";
+    case 'n':
+        return "SET NULL";
+    case 'd':
+        return "SET DEFAULT";
+    case 'r':
+        return "RESTRICT";
+    default:
+        return NULL;
+    }
+}
+
 static const char *constraint_sql(struct gen *g, const struct rs_constraint *k)
 {
     if (k->deferrable) {
@@ -221,11 +240,22 @@ static const char *constraint_sql(struct gen *g, const struct rs_constraint *k)
     case RS_CON_UNIQUE:
         return arena_printf(g->a, "ADD CONSTRAINT %s UNIQUE (%s)", name,
                             ident_list(g, k->columns, k->ncolumns));
-    case RS_CON_FOREIGN:
-        block(g, arena_printf(g->a, "the model does not keep the ON DELETE / ON UPDATE / MATCH "
-                                    "options of foreign key %s, so it cannot re-create it exactly",
-                              k->name));
-        return NULL;
+    case RS_CON_FOREIGN: {
+        struct strbuf sb;
+        sb_init(&sb, g->a);
+        sb_printf(&sb, "ADD CONSTRAINT %s FOREIGN KEY (%s) REFERENCES ", name,
+                  ident_list(g, k->columns, k->ncolumns));
+        add_qname(&sb, &k->ref_table);
+        if (k->nref_columns)
+            sb_printf(&sb, " (%s)", ident_list(g, k->ref_columns, k->nref_columns));
+        if (fk_action(k->on_delete))
+            sb_printf(&sb, " ON DELETE %s", fk_action(k->on_delete));
+        if (fk_action(k->on_update))
+            sb_printf(&sb, " ON UPDATE %s", fk_action(k->on_update));
+        if (!k->validated)
+            sb_add(&sb, " NOT VALID");
+        return sb.s;
+    }
     default:
         break;
     }

@@ -246,9 +246,9 @@ static void add_column(struct actx *c, struct rs_relation *r, const struct rs_co
     if (d->generated)
         col->generated_text = d->generated->text;
     if (d->type.serial || d->identity) {
-        const char *seqname = limit63(c->m->arena,
-                                      arena_printf(c->m->arena, "%s_%s_seq", r->name.name,
-                                                   d->name));
+        /* ChooseRelationName, as PostgreSQL does: t_c_seq, or t_c_seq1 when that is taken (a
+           table renamed away keeps its sequence under the old name). */
+        const char *seqname = choose_name(c, r->name.schema, r->name.name, d->name, "seq");
         struct rs_qname q = {r->name.schema, seqname};
         struct rs_sequence *s = add_sequence(c, &q);
         s->owned_table = r->name;
@@ -315,6 +315,8 @@ static void add_constraint(struct actx *c, struct rs_relation *r,
     k->validated_mig = d->not_valid ? -2 : c->mig;
     k->ref_table = d->ref_table;
     k->ref_columns = d->ref_columns;
+    k->on_delete = d->on_delete;
+    k->on_update = d->on_update;
     k->nref_columns = d->nref_columns;
     const char *first = NULL;
     if (d->kind == RS_CON_CHECK && d->expr) {

@@ -50,6 +50,9 @@ struct rs_constraint {
     struct rs_qname ref_table;
     const char **ref_columns;
     size_t nref_columns;
+    const char *on_delete, *on_update; /* FOREIGN KEY actions as the parser gives them ("c"
+                                          cascade, "n" set null, "d" set default, "r"
+                                          restrict; "a" or NULL: no action) */
     const char *index_name;     /* the index backing a PRIMARY KEY / UNIQUE constraint */
     int created_mig;
     int validated_mig;          /* migration that made it valid (creation or VALIDATE) */
