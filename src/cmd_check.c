@@ -7,8 +7,10 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "config.h"
 #include "emit_down.h"
 #include "report/report.h"
+#include "rules/rule.h"
 #include "rollsafe/rollsafe.h"
 #include "util/arena.h"
 
@@ -36,11 +38,15 @@ static const char usage_text[] =
     "  --emit-down              print, instead of the report, the down migration of each up in\n"
     "                           the layout's form, or which statements have no inverse and why\n"
     "                           (exit 1 when some migration has none)\n"
+    "  --only NAME              run only this rule or class (repeatable)\n"
     "  --enable NAME            turn on a rule or class (irreversible, breaks-previous-version,\n"
     "                           lock, hygiene, all); repeatable\n"
     "  --disable NAME           turn off a rule or class; repeatable\n"
     "  --severity RULE=LEVEL    change a rule's severity (info, warning, error); repeatable\n"
     "  --exclude PATTERN        leave out paths matching PATTERN (repeatable)\n"
+    "  --config FILE            read settings from FILE (default: the first .rollsafe.yml found\n"
+    "                           walking up from PATH to the repository root); options win\n"
+    "  --no-config              do not read a configuration file\n"
     "  --color WHEN             auto (default), always, never; NO_COLOR is honoured\n"
     "  --jobs N                 processes that parse at once: 1 or 2 (default: 2 when there\n"
     "                           are two CPUs and enough SQL); the result is the same\n"
@@ -68,6 +74,9 @@ enum {
     OPT_DISABLE,
     OPT_SEVERITY,
     OPT_JOBS,
+    OPT_ONLY,
+    OPT_CONFIG,
+    OPT_NO_CONFIG,
 };
 
 static const struct option options[] = {
@@ -89,6 +98,9 @@ static const struct option options[] = {
     {"disable", required_argument, NULL, OPT_DISABLE},
     {"severity", required_argument, NULL, OPT_SEVERITY},
     {"jobs", required_argument, NULL, OPT_JOBS},
+    {"only", required_argument, NULL, OPT_ONLY},
+    {"config", required_argument, NULL, OPT_CONFIG},
+    {"no-config", no_argument, NULL, OPT_NO_CONFIG},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -105,17 +117,29 @@ static int parse_int(const char *s, int lo, int hi, int *out)
 
 static int parse_fail_on(const char *s, enum rs_fail_on *out)
 {
-    if (!strcmp(s, "safe"))
-        *out = RS_FAIL_ON_SAFE;
-    else if (!strcmp(s, "breaks-previous-version") || !strcmp(s, "breaks"))
-        *out = RS_FAIL_ON_BREAKS;
-    else if (!strcmp(s, "irreversible"))
-        *out = RS_FAIL_ON_IRREVERSIBLE;
-    else if (!strcmp(s, "never") || !strcmp(s, "none"))
-        *out = RS_FAIL_ON_NEVER;
-    else
+    int v = rs_fail_on_parse(s);
+    if (v < 0)
         return -1;
+    *out = (enum rs_fail_on)v;
     return 0;
+}
+
+/* Which options were given: those the configuration file must not override. */
+struct given {
+    bool pg, fail_on, layout, tx;
+};
+
+static void apply_config(const struct rs_config *cfg, struct rs_check_opts *o,
+                         const struct given *g)
+{
+    if (cfg->pg_version && !g->pg)
+        o->pg_version = cfg->pg_version;
+    if (cfg->fail_on >= 0 && !g->fail_on)
+        o->fail_on = (enum rs_fail_on)cfg->fail_on;
+    if (cfg->layout && !g->layout)
+        o->layout = cfg->layout;
+    if (cfg->assume_in_transaction >= 0 && !g->tx)
+        o->assume_in_transaction = cfg->assume_in_transaction;
 }
 
 int cmd_check(int argc, char **argv)
@@ -129,12 +153,17 @@ int cmd_check(int argc, char **argv)
     VEC(struct rs_rule_setting) settings = {0};
     int c, rc = RS_EXIT_ERROR;
     bool emit_down = false;
+    const char *config_file = NULL;
+    bool no_config = false;
+    VEC(const char *) only = {0};
+    struct given given = {0};
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
         switch (c) {
         case OPT_LAYOUT:
             o.layout = optarg;
+            given.layout = true;
             break;
         case OPT_JOBS:
             if (parse_int(optarg, 1, 2, &o.jobs) < 0) {
@@ -159,6 +188,7 @@ int cmd_check(int argc, char **argv)
                 rc = cli_usage_error("check", "--pg-version must be 11 to 18, not '%s'", optarg);
                 goto out;
             }
+            given.pg = true;
             break;
         case OPT_FAIL_ON:
             if (parse_fail_on(optarg, &o.fail_on) < 0) {
@@ -168,6 +198,7 @@ int cmd_check(int argc, char **argv)
                                      optarg);
                 goto out;
             }
+            given.fail_on = true;
             break;
         case OPT_FORMAT:
             if (rs_format_parse(optarg, &format) < 0) {
@@ -180,6 +211,16 @@ int cmd_check(int argc, char **argv)
             break;
         case OPT_ASSUME_TX:
             o.assume_in_transaction = true;
+            given.tx = true;
+            break;
+        case OPT_CONFIG:
+            config_file = optarg;
+            break;
+        case OPT_NO_CONFIG:
+            no_config = true;
+            break;
+        case OPT_ONLY:
+            *VEC_PUSH(&a, &only) = optarg;
             break;
         case OPT_EXCLUDE:
             *VEC_PUSH(&a, &excludes) = optarg;
@@ -203,11 +244,7 @@ int cmd_check(int argc, char **argv)
             break;
         case OPT_SEVERITY: {
             char *eq = strchr(optarg, '=');
-            int sev = !eq                      ? -1
-                      : !strcmp(eq + 1, "info")    ? RS_SEV_INFO
-                      : !strcmp(eq + 1, "warning") ? RS_SEV_WARNING
-                      : !strcmp(eq + 1, "error")   ? RS_SEV_ERROR
-                                                   : -1;
+            int sev = eq ? rs_severity_parse(eq + 1) : -1;
             if (sev < 0) {
                 rc = cli_usage_error("check",
                                      "--severity takes RULE=LEVEL with LEVEL info, warning or "
@@ -255,13 +292,56 @@ int cmd_check(int argc, char **argv)
                              !o.check_down ? "--no-down-check" : "--format");
         goto out;
     }
-    o.exclude = excludes.v;
-    o.nexclude = excludes.n;
-    o.rule_settings = settings.v;
-    o.nrule_settings = settings.n;
+    if (config_file && no_config) {
+        rc = cli_usage_error("check", "--config and --no-config cannot be used together");
+        goto out;
+    }
 
     struct rs_diag diag;
     rs_diag_init(&diag, &a);
+    /* The configuration file first; the options override it, and their rule settings and
+       excludes come after its own. */
+    struct rs_config cfg;
+    rs_config_init(&cfg);
+    if (!no_config && !config_file)
+        config_file = rs_config_find(&a, o.path);
+    if (config_file && rs_config_load(&a, config_file, &cfg, &diag) < 0) {
+        cli_print_errors(&diag);
+        rc = RS_EXIT_ERROR;
+        goto out;
+    }
+    apply_config(&cfg, &o, &given);
+    VEC(const char *) all_excludes = {0};
+    for (size_t i = 0; i < cfg.nexclude; i++)
+        *VEC_PUSH(&a, &all_excludes) = cfg.exclude[i];
+    for (size_t i = 0; i < excludes.n; i++)
+        *VEC_PUSH(&a, &all_excludes) = excludes.v[i];
+    VEC(struct rs_rule_setting) all_settings = {0};
+    for (size_t i = 0; i < cfg.nsettings; i++)
+        *VEC_PUSH(&a, &all_settings) = cfg.settings[i];
+    if (only.n) {
+        for (size_t i = 0; i < only.n; i++) {
+            if (!rs_rule_find(only.v[i]) && strcmp(only.v[i], "all") &&
+                strcmp(only.v[i], "irreversible") && strcmp(only.v[i], "breaks-previous-version") &&
+                strcmp(only.v[i], "lock") && strcmp(only.v[i], "hygiene")) {
+                rc = cli_usage_error("check",
+                                     "--only: unknown rule or class '%s' (rollsafe explain --list "
+                                     "shows the rules)",
+                                     only.v[i]);
+                goto out;
+            }
+        }
+        struct rs_rule_setting *set;
+        size_t n = rs_config_only(&a, only.v, only.n, &set);
+        for (size_t i = 0; i < n; i++)
+            *VEC_PUSH(&a, &all_settings) = set[i];
+    }
+    for (size_t i = 0; i < settings.n; i++)
+        *VEC_PUSH(&a, &all_settings) = settings.v[i];
+    o.exclude = all_excludes.v;
+    o.nexclude = all_excludes.n;
+    o.rule_settings = all_settings.v;
+    o.nrule_settings = all_settings.n;
     struct rs_check_result *res = NULL;
     if (rs_check_run(&o, &res, &diag) < 0) {
         cli_print_errors(&diag);

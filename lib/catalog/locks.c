@@ -75,6 +75,7 @@ enum lock_id {
     L_DROP_INDEX_CONC,
     L_DROP_TABLE,
     L_DROP_OTHER_REL,
+    L_DROP_SEQUENCE,
     L_TRUNCATE,
     L_CREATE_TRIGGER,
     L_DROP_TRIGGER,
@@ -199,8 +200,11 @@ static const struct rs_lock_fact facts[L_COUNT] = {
     /* [15] the tables it references by foreign key, and with CASCADE the referencing ones */
     [L_DROP_TABLE] = {"DROP TABLE", AE, AE, RS_WORK_NONE,
                       "other table: every table linked to it by a foreign key", 0, 0},
-    [L_DROP_OTHER_REL] = {"DROP VIEW / MATERIALIZED VIEW / SEQUENCE", AE, NO, RS_WORK_NONE, NULL,
-                          0, 0}, /* [15] */
+    [L_DROP_OTHER_REL] = {"DROP VIEW / MATERIALIZED VIEW", AE, NO, RS_WORK_NONE, NULL, 0,
+                          0}, /* [15] */
+    [L_DROP_SEQUENCE] = {"DROP SEQUENCE", NO, NO, RS_WORK_NONE,
+                         "(ACCESS EXCLUSIVE on the sequence itself: nextval() waits; no table lock)",
+                         0, 0}, /* [15] */
     [L_TRUNCATE] = {"TRUNCATE", AE, NO, RS_WORK_NONE, NULL, 0, 0}, /* [15] */
     [L_CREATE_TRIGGER] = {"CREATE TRIGGER", SRE, NO, RS_WORK_NONE, NULL, 0, 0},   /* [15] */
     [L_DROP_TRIGGER] = {"DROP TRIGGER", AE, NO, RS_WORK_NONE, NULL, 0, 0},       /* [15] */
@@ -398,8 +402,9 @@ static enum lock_id stmt_lock(const struct rs_stmt *st, int pg)
             return L_DROP_TABLE;
         case RS_OBJ_VIEW:
         case RS_OBJ_MATVIEW:
-        case RS_OBJ_SEQUENCE:
             return L_DROP_OTHER_REL;
+        case RS_OBJ_SEQUENCE:
+            return L_DROP_SEQUENCE;
         case RS_OBJ_TRIGGER:
             return L_DROP_TRIGGER;
         case RS_OBJ_POLICY:

@@ -23,7 +23,10 @@ static void check(struct rs_rule_ctx *ctx)
     bool parent_existing = rs_ctx_existing(ctx, parent);
     bool scan = rs_existed_at_start(ctx, &c->partition) && !has_valid_check(part);
     if (ctx->pg_version < 12 && parent_existing)
-        rs_emit(ctx, c->location, NULL,
+        rs_emit(ctx, c->location,
+                scan ? NULL
+                     : "before PostgreSQL 12 no form of ATTACH PARTITION avoids this lock: set a "
+                       "short lock_timeout and attach at a quiet time",
                 "attaches %s to %s: before PostgreSQL 12 this takes %s%s",
                 rs_ctx_name(ctx, &c->partition), rs_ctx_name(ctx, &ctx->st->rel),
                 rs_lock_phrase(ctx, NULL),

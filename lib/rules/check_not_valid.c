@@ -15,9 +15,10 @@ static void check(struct rs_rule_ctx *ctx)
     if (!rs_ctx_existing(ctx, r))
         return;
     rs_emit(ctx, d->location, NULL,
-            "adds CHECK (%s) to %s without NOT VALID: every row is checked under ACCESS "
-            "EXCLUSIVE, blocking all reads and writes while it runs",
-            d->expr ? d->expr->text : "...", rs_ctx_name(ctx, &ctx->st->rel));
+            "adds CHECK (%s) to %s without NOT VALID: every row is checked under %s, blocking "
+            "all reads and writes while it runs",
+            d->expr ? d->expr->text : "...", rs_ctx_name(ctx, &ctx->st->rel),
+            rs_lockmode_name(ctx->lock->mode));
 }
 
 const struct rs_rule rs_rule_check_not_valid = {

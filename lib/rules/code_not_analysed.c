@@ -32,14 +32,15 @@ static const struct rs_function *called(const struct rs_rule_ctx *ctx)
         return rs_model_function(ctx->model, &st->function, NULL);
     if (st->kind != RS_STMT_SELECT || !st->query)
         return NULL;
+    /* SELECT f(): a target without an alias is named after the function it calls. */
     for (size_t i = 0; i < st->query->ntargets; i++) {
-        const struct rs_expr *e = st->query->targets[i].expr;
-        for (size_t k = 0; e && k < e->nfuncs; k++) {
-            struct rs_qname q = {NULL, e->funcs[k]};
-            const struct rs_function *f = rs_model_function(ctx->model, &q, NULL);
-            if (f && f->body)
-                return f;
-        }
+        const struct rs_target *t = &st->query->targets[i];
+        if (t->star || t->is_plain_ref || !t->name)
+            continue;
+        struct rs_qname q = {NULL, t->name};
+        const struct rs_function *f = rs_model_function(ctx->model, &q, NULL);
+        if (f && f->body)
+            return f;
     }
     return NULL;
 }

@@ -24,19 +24,19 @@ static void check(struct rs_rule_ctx *ctx)
     const char *table = rs_ctx_name(ctx, &ctx->st->rel);
     if (tc.rewrite_unless_utc && !using_rewrites) {
         rs_emit(ctx, ctx->cmd->location, NULL,
-                "changing %s.%s from %s to %s rewrites the table and its indexes under ACCESS "
-                "EXCLUSIVE, blocking every read and write, %s",
+                "changing %s.%s from %s to %s rewrites the table and its indexes under %s, "
+                "blocking every read and write, %s",
                 table, ctx->cmd->column, rs_ctx_type(ctx, &col->type),
-                rs_ctx_type(ctx, &ctx->cmd->type),
+                rs_ctx_type(ctx, &ctx->cmd->type), rs_lockmode_name(ctx->lock->mode),
                 ctx->pg_version >= 12 ? "unless the session TimeZone is UTC"
                                       : "whatever the TimeZone (before PostgreSQL 12)");
         return;
     }
     rs_emit(ctx, ctx->cmd->location, NULL,
             "changing %s.%s from %s to %s rewrites the whole table and its indexes under an "
-            "ACCESS EXCLUSIVE lock, which blocks every read and write until it is done",
+            "%s lock, which blocks every read and write until it is done",
             table, ctx->cmd->column, rs_ctx_type(ctx, &col->type),
-            rs_ctx_type(ctx, &ctx->cmd->type));
+            rs_ctx_type(ctx, &ctx->cmd->type), rs_lockmode_name(ctx->lock->mode));
 }
 
 const struct rs_rule rs_rule_column_type_rewrite = {

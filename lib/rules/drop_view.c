@@ -30,7 +30,6 @@ static void check(struct rs_rule_ctx *ctx)
 const struct rs_rule rs_rule_drop_view = {
     .name = "drop-view",
     .cls = RS_CLASS_BREAKS,
-    .failure_mode = 1,
     .severity = RS_SEV_ERROR,
     .breaks_previous = true,
     .summary = "a view the previous version may query is dropped",

@@ -15,10 +15,11 @@ static void check(struct rs_rule_ctx *ctx)
     if (!rs_ctx_existing(ctx, r) || rs_columns_all_new(ctx, r, d->columns, d->ncolumns))
         return;
     rs_emit(ctx, d->location, NULL,
-            "adds foreign key %s on %s without NOT VALID: SHARE ROW EXCLUSIVE on %s and %s "
-            "blocks their writes while every row is checked",
+            "adds foreign key %s on %s without NOT VALID: %s on %s and %s blocks their writes "
+            "while every row is checked",
             d->name ? d->name : "(unnamed)", rs_ctx_name(ctx, &ctx->st->rel),
-            rs_ctx_name(ctx, &ctx->st->rel), rs_ctx_name(ctx, &d->ref_table));
+            rs_lockmode_name(ctx->lock->mode), rs_ctx_name(ctx, &ctx->st->rel),
+            rs_ctx_name(ctx, &d->ref_table));
 }
 
 const struct rs_rule rs_rule_fk_not_valid = {

@@ -17,9 +17,10 @@ static void check(struct rs_rule_ctx *ctx)
                          "use CREATE INDEX CONCURRENTLY IF NOT EXISTS; CONCURRENTLY cannot run in "
                          "a transaction block, so %s",
                          rs_no_transaction_hint(ctx)),
-            "builds index %s on %s without CONCURRENTLY: the SHARE lock blocks every INSERT, "
-            "UPDATE and DELETE on the table until the build is done",
-            st->index_name ? st->index_name : "(unnamed)", rs_ctx_name(ctx, &st->rel));
+            "builds index %s on %s without CONCURRENTLY: the %s lock %s on the table until the "
+            "build is done",
+            st->index_name ? st->index_name : "(unnamed)", rs_ctx_name(ctx, &st->rel),
+            rs_lockmode_name(ctx->lock->mode), rs_lockmode_blocks(ctx->lock->mode));
 }
 
 const struct rs_rule rs_rule_index_not_concurrent = {

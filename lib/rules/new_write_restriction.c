@@ -139,16 +139,37 @@ static void check_constraint(struct rs_rule_ctx *ctx)
             d->name ? ")" : "", d->not_valid ? " (NOT VALID only skips the existing rows)" : "");
 }
 
+/* ALTER CONSTRAINT ... NOT DEFERRABLE of a constraint that was deferrable: writes the previous
+   version orders freely inside a transaction (child before parent) are checked at once. */
+static void check_timing(struct rs_rule_ctx *ctx)
+{
+    const struct rs_alter_cmd *c = ctx->cmd;
+    const struct rs_relation *r = rs_ctx_rel(ctx);
+    const struct rs_constraint *k = r && c->name ? rs_rel_constraint(r, c->name) : NULL;
+    if (!k || !k->deferrable || !c->constraint || c->constraint->deferrable ||
+        k->created_mig == ctx->mig->index)
+        return;
+    rs_emit(ctx, -1, NULL,
+            "makes constraint %s of %s NOT DEFERRABLE: the previous application version's "
+            "transactions that write rows in an order the check only accepts at commit are "
+            "rejected from now on",
+            c->name, rs_ctx_name(ctx, &ctx->st->rel));
+}
+
 static void check(struct rs_rule_ctx *ctx)
 {
     if (ctx->cmd && ctx->cmd->kind == RS_AT_ADD_CONSTRAINT) {
         check_constraint(ctx);
         return;
     }
+    if (ctx->cmd && ctx->cmd->kind == RS_AT_ALTER_CONSTRAINT) {
+        check_timing(ctx);
+        return;
+    }
     const struct rs_stmt *st = ctx->st;
     if (st->kind == RS_STMT_CREATE_INDEX && st->unique) {
         const struct rs_relation *r = rs_ctx_rel(ctx);
-        if (!rs_ctx_existing(ctx, r) ||
+        if (!rs_ctx_existing(ctx, r) || (r && r->kind == RS_REL_MATVIEW) ||
             (!st->index_has_expressions &&
              rs_columns_all_new(ctx, r, st->index_columns, st->nindex_columns)))
             return;
@@ -179,7 +200,8 @@ const struct rs_rule rs_rule_new_write_restriction = {
     .breaks_previous = true,
     .summary = "a new constraint may reject the previous version's writes",
     .catches = "A CHECK, UNIQUE, PRIMARY KEY, FOREIGN KEY or EXCLUDE constraint, a unique index, "
-               "or a domain constraint added to something that existed before the migration. "
+               "or a domain constraint added to something that existed before the migration, and "
+               "ALTER CONSTRAINT ... NOT DEFERRABLE of a constraint that was deferrable. "
                "Constraints on columns added in the same migration are not flagged, and neither "
                "is ADD CONSTRAINT ... UNIQUE USING INDEX of a unique index built in an earlier "
                "migration (the restriction already existed).",

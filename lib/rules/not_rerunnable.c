@@ -123,8 +123,8 @@ static void check(struct rs_rule_ctx *ctx)
             "(%s): if a later statement fails, this one stays applied and running the migration "
             "again fails here%s",
             why,
-            more ? arena_printf(rs_ctx_arena(ctx), " (%zu more statement%s after it are the same)",
-                                more, more > 1 ? "s" : "")
+            more ? arena_printf(rs_ctx_arena(ctx), " (%zu more statement%s after it %s the same)",
+                                more, more > 1 ? "s" : "", more > 1 ? "are" : "is")
                  : "");
 }
 

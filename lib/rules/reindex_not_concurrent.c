@@ -2,6 +2,8 @@
  * reindex_not_concurrent.c - REINDEX without CONCURRENTLY: writes to the table wait for the
  * rebuild, and reads that would use the index wait too.
  */
+#include <string.h>
+
 #include "scan.h"
 
 static void check(struct rs_rule_ctx *ctx)
@@ -29,7 +31,10 @@ static void check(struct rs_rule_ctx *ctx)
     rs_emit(ctx, -1, help,
             "REINDEX %s %s without CONCURRENTLY takes %s, and ACCESS EXCLUSIVE on each index "
             "while it is rebuilt (queries that would use it wait)",
-            st->reindex_kind ? st->reindex_kind : "",
+            !st->reindex_kind                ? ""
+            : !strcmp(st->reindex_kind, "index") ? "INDEX"
+            : !strcmp(st->reindex_kind, "table") ? "TABLE"
+                                                 : "SCHEMA / DATABASE",
             st->rel.name ? rs_ctx_name(ctx, &st->rel) : "", rs_lock_phrase(ctx, table));
 }
 

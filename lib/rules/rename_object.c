@@ -53,7 +53,8 @@ static const char *consequence(enum rs_obj_kind k)
         return "qualified names and a search_path that list it stop resolving";
     case RS_OBJ_TYPE:
     case RS_OBJ_DOMAIN:
-        return "columns keep working, but casts and function signatures that name it fail";
+        return "casts and function signatures that name it fail (columns of the type keep "
+               "working)";
     case RS_OBJ_FUNCTION:
     case RS_OBJ_PROCEDURE:
         return "every call under the old name fails";

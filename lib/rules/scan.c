@@ -65,7 +65,7 @@ const char *rs_tx_reason(struct rs_rule_ctx *ctx)
     switch (m ? m->up_tx : RS_TX_SCRIPT) {
     case RS_TX_WRAPPED:
         return !strcmp(layout, "plain")
-                   ? "the runner wraps each file in a transaction (--assume-in-transaction)"
+                   ? "the runner wraps each file in a transaction, per --assume-in-transaction"
                    : arena_printf(a, "%s runs each migration in a transaction", layout);
     case RS_TX_GROUP:
         return arena_printf(a, "%s runs all pending migrations in one transaction", layout);

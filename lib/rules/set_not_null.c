@@ -30,14 +30,20 @@ static void flag(struct rs_rule_ctx *ctx, const struct rs_relation *r, const cha
         return;
     if (earlier_not_null_check(ctx, r, colname))
         return;
+    const char *help =
+        ctx->pg_version >= 18
+            ? "PostgreSQL 18: once version N always writes the column and the backfill is done, "
+              "ADD CONSTRAINT name NOT NULL col NOT VALID (new rows are checked at once), then "
+              "VALIDATE CONSTRAINT name in a later migration"
+            : NULL;
     if (col && col->default_text)
-        rs_emit(ctx, location, NULL,
+        rs_emit(ctx, location, help,
                 "%s %s.%s NOT NULL: the migration fails if any row is still NULL (backfill not "
                 "finished), and the previous application version's writes that set it to NULL "
                 "are rejected (the default %s only covers INSERTs that leave the column out)",
                 how, rs_ctx_name(ctx, &ctx->st->rel), colname, col->default_text);
     else
-        rs_emit(ctx, location, NULL,
+        rs_emit(ctx, location, help,
                 "%s %s.%s NOT NULL: the migration fails if any row is still NULL (backfill not "
                 "finished), and the previous application version's INSERTs that leave it NULL "
                 "are rejected",

@@ -30,14 +30,18 @@ static void check(struct rs_rule_ctx *ctx)
     if (ctx->pg_version >= 12 && valid_check(r, ctx->cmd->column))
         return;
     rs_emit(ctx, ctx->cmd->location,
-            ctx->pg_version >= 12
+            ctx->pg_version >= 18
+                ? "PostgreSQL 18: ADD CONSTRAINT name NOT NULL col NOT VALID, then VALIDATE "
+                  "CONSTRAINT name in a separate migration (SHARE UPDATE EXCLUSIVE) makes the "
+                  "column NOT NULL without a scan under ACCESS EXCLUSIVE"
+            : ctx->pg_version >= 12
                 ? "add CHECK (col IS NOT NULL) NOT VALID, VALIDATE it in a separate migration "
                   "(SHARE UPDATE EXCLUSIVE), then SET NOT NULL skips the scan"
                 : "before PostgreSQL 12 SET NOT NULL always scans; schedule it for a quiet "
                   "moment with lock_timeout set",
-            "SET NOT NULL on %s.%s scans the whole table under ACCESS EXCLUSIVE, blocking every "
-            "read and write while it runs",
-            rs_ctx_name(ctx, &ctx->st->rel), ctx->cmd->column);
+            "SET NOT NULL on %s.%s scans the whole table under %s, blocking every read and write "
+            "while it runs",
+            rs_ctx_name(ctx, &ctx->st->rel), ctx->cmd->column, rs_lockmode_name(ctx->lock->mode));
 }
 
 const struct rs_rule rs_rule_set_not_null_scan = {
@@ -52,7 +56,10 @@ const struct rs_rule rs_rule_set_not_null_scan = {
                    "VALIDATE CONSTRAINT c_nn (it only takes SHARE UPDATE EXCLUSIVE); then SET NOT "
                    "NULL, which uses the valid CHECK instead of scanning, and DROP CONSTRAINT "
                    "c_nn.",
-    .versions = "The CHECK shortcut exists from PostgreSQL 12. Before 12 the scan always happens.",
+    .versions = "The CHECK shortcut exists from PostgreSQL 12. Before 12 the scan always happens. "
+                "PostgreSQL 18 adds NOT NULL constraints that can be added NOT VALID and validated "
+                "later under SHARE UPDATE EXCLUSIVE (rollsafe's parser needs the PostgreSQL 18 "
+                "grammar to read them).",
     .bad = "ALTER TABLE users ALTER COLUMN email SET NOT NULL;",
     .good = "ALTER TABLE users ADD CONSTRAINT users_email_nn CHECK (email IS NOT NULL) NOT VALID;\n"
             "ALTER TABLE users VALIDATE CONSTRAINT users_email_nn;  -- separate migration\n"

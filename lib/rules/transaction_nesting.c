@@ -35,15 +35,16 @@ static void check(struct rs_rule_ctx *ctx)
                 own_begin = true;
         if (is(st, RS_TXK_BEGIN) && !own_begin)
             rs_emit(ctx, -1, NULL,
-                    "BEGIN inside a migration that %s: PostgreSQL ignores it (`there is already "
-                    "a transaction in progress`), and the COMMIT that goes with it ends the "
-                    "runner's transaction early, so the statements after it are not atomic",
+                    "BEGIN in a migration that already runs in a transaction (%s): PostgreSQL "
+                    "ignores it (`there is already a transaction in progress`), and the COMMIT "
+                    "that goes with it ends the runner's transaction early, so the statements "
+                    "after it are not atomic",
                     rs_tx_reason(ctx));
         else if ((is(st, RS_TXK_COMMIT) || is(st, RS_TXK_ROLLBACK)) && !own_begin)
             rs_emit(ctx, -1, NULL,
-                    "%s inside a migration that %s: it ends the runner's transaction early, so "
-                    "the statements after it are not atomic and a failure leaves the migration "
-                    "half applied",
+                    "%s in a migration that already runs in a transaction (%s): it ends the "
+                    "runner's transaction early, so the statements after it are not atomic and "
+                    "a failure leaves the migration half applied",
                     st->tx == RS_TXK_COMMIT ? "COMMIT" : "ROLLBACK", rs_tx_reason(ctx));
         return;
     }

@@ -32,10 +32,11 @@ static void check(struct rs_rule_ctx *ctx)
         return;
     rs_emit(ctx, ctx->cmd->location, NULL,
             fn ? "adds %s.%s with a volatile default (%s): PostgreSQL rewrites the whole table "
-                 "under ACCESS EXCLUSIVE to store a value in every row"
+                 "under %s to store a value in every row"
                : "adds %s.%s with a default%s: before PostgreSQL 11 this rewrites the whole table "
-                 "under ACCESS EXCLUSIVE",
-            rs_ctx_name(ctx, &ctx->st->rel), d->name, fn ? fn : "");
+                 "under %s",
+            rs_ctx_name(ctx, &ctx->st->rel), d->name, fn ? fn : "",
+            rs_lockmode_name(ctx->lock->mode));
 }
 
 const struct rs_rule rs_rule_volatile_default = {

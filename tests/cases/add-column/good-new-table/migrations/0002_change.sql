@@ -1,0 +1,2 @@
+CREATE TABLE audit (id bigint);
+ALTER TABLE audit ADD COLUMN at timestamptz;

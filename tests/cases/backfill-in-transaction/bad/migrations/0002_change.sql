@@ -1,0 +1,2 @@
+ALTER TABLE users ADD COLUMN email_lower text;
+UPDATE users SET email_lower = lower(email);

@@ -1,0 +1,2 @@
+ALTER TABLE orders DROP CONSTRAINT orders_kind_check;
+ALTER TABLE orders DROP CONSTRAINT orders_total_key;

@@ -1,0 +1,2 @@
+DROP TRIGGER users_touch ON users;
+DROP FUNCTION touch();

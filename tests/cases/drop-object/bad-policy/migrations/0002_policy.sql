@@ -1,0 +1,2 @@
+ALTER TABLE users ENABLE ROW LEVEL SECURITY;
+CREATE POLICY users_own ON users USING (true);

@@ -1,0 +1,1 @@
+DROP POLICY users_own ON users;

@@ -1,0 +1,1 @@
+CREATE TYPE shipping AS ENUM ('post', 'courier');

@@ -1,0 +1,3 @@
+DROP EXTENSION pgcrypto;
+DROP TYPE shipping;
+DROP TYPE order_status CASCADE;

@@ -1,0 +1,1 @@
+CREATE POLICY users_own ON users USING (true);

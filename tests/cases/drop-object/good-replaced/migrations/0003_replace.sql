@@ -1,0 +1,2 @@
+DROP POLICY users_own ON users;
+CREATE POLICY users_own ON users USING (score > 0);

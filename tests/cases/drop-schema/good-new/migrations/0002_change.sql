@@ -1,0 +1,2 @@
+CREATE SCHEMA staging;
+DROP SCHEMA staging;

@@ -1,0 +1,2 @@
+CREATE SEQUENCE scratch_seq;
+DROP SEQUENCE scratch_seq;

@@ -1,0 +1,2 @@
+DROP TRIGGER users_touch ON users;
+ALTER TABLE users DISABLE TRIGGER users_touch;

@@ -1,0 +1,2 @@
+CREATE INDEX orders_total_idx ON orders (total);
+ALTER TABLE users ADD COLUMN locale text;

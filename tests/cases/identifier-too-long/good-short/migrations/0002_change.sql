@@ -1,0 +1,1 @@
+ALTER TABLE users ADD CONSTRAINT users_identity_key UNIQUE (email, name, plan, nickname, score);

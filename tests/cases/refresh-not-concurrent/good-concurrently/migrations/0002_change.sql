@@ -1,0 +1,2 @@
+CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS order_totals_user ON order_totals (user_id);
+REFRESH MATERIALIZED VIEW CONCURRENTLY order_totals;

@@ -1,0 +1,2 @@
+REINDEX TABLE users;
+REINDEX INDEX users_score_idx;

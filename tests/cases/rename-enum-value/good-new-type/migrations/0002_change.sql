@@ -1,0 +1,2 @@
+CREATE TYPE shipping AS ENUM ('post', 'courier');
+ALTER TYPE shipping RENAME VALUE 'post' TO 'mail';

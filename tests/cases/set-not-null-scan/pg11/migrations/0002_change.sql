@@ -1,0 +1,2 @@
+ALTER TABLE users ADD CONSTRAINT users_email_nn CHECK (email IS NOT NULL);
+ALTER TABLE users ALTER COLUMN email SET NOT NULL;

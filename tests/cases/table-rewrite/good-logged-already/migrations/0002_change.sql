@@ -1,0 +1,3 @@
+ALTER TABLE users SET LOGGED;
+CREATE TABLE scratch (id int);
+ALTER TABLE scratch SET UNLOGGED;

@@ -1,0 +1,3 @@
+BEGIN;
+ALTER TABLE users ADD COLUMN locale text;
+COMMIT;
