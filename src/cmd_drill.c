@@ -175,9 +175,9 @@ static void show_progress(void *arg, const struct rs_drill_progress *p)
     if (!ps->on)
         return;
     if (p->index)
-        fprintf(stderr, "\r\033[K[%zu/%zu %.0fs] %s%s%s: %s", p->index, p->total,
-                now_s() - ps->t0, p->id ? p->id : "", p->name && *p->name ? "_" : "",
-                p->name ? p->name : "", p->step);
+        fprintf(stderr, "\r\033[K[%zu/%zu %.0fs] %s%s%s: %s", p->index, p->total, now_s() - ps->t0,
+                p->id ? p->id : "", p->name && *p->name ? "_" : "", p->name ? p->name : "",
+                p->step);
     else
         fprintf(stderr, "\r\033[K%s ...", p->step);
     fflush(stderr);
@@ -277,16 +277,18 @@ int cmd_drill(int argc, char **argv)
             break;
         case OPT_CRASH:
             if (parse_int(optarg, 1, 1000000, &o.crash_at) < 0) {
-                rc = cli_usage_error("drill", "--crash-at needs a statement number (1, 2, ...), "
-                                              "not '%s'",
+                rc = cli_usage_error("drill",
+                                     "--crash-at needs a statement number (1, 2, ...), "
+                                     "not '%s'",
                                      optarg);
                 goto out;
             }
             break;
         case OPT_TIMEOUT:
             if (parse_int(optarg, 1, 86400, &o.statement_timeout_s) < 0) {
-                rc = cli_usage_error("drill", "--statement-timeout needs seconds (1 to 86400), "
-                                              "not '%s'",
+                rc = cli_usage_error("drill",
+                                     "--statement-timeout needs seconds (1 to 86400), "
+                                     "not '%s'",
                                      optarg);
                 goto out;
             }

@@ -51,7 +51,7 @@ struct run {
     int seeded_gen;
     long long seeded_refused;
     VEC(const char *) refusals; /* why rows were refused, per table and seeding */
-    unsigned *seeded_oids; /* tables already seeded */
+    unsigned *seeded_oids;      /* tables already seeded */
     size_t nseeded_oids;
     struct rs_migration_list ml;
     const struct rs_layout *layout;
@@ -271,10 +271,10 @@ static int start_server(struct run *R)
     const char *dir = rs_pgserver_dir(R->server);
     const char *slash = strrchr(dir, '/');
     R->res->server_ms = rs_pgserver_start_ms(R->server);
-    R->res->server = arena_printf(R->a, "embedded PostgreSQL %s in %.*s (cache %s, started in %.0f ms)",
-                                  rs_pgserver_version(R->server),
-                                  slash && slash != dir ? (int)(slash - dir) : 1, dir,
-                                  rs_pgserver_cache_status(R->server), R->res->server_ms);
+    R->res->server =
+        arena_printf(R->a, "embedded PostgreSQL %s in %.*s (cache %s, started in %.0f ms)",
+                     rs_pgserver_version(R->server), slash && slash != dir ? (int)(slash - dir) : 1,
+                     dir, rs_pgserver_cache_status(R->server), R->res->server_ms);
     R->maint = rs_pg_connect(rs_pgserver_conninfo(R->server, R->a, NULL), 30, R->diag);
     return R->maint ? 0 : -1;
 }
@@ -284,8 +284,7 @@ static int connect_url(struct run *R)
     char *errmsg = NULL;
     R->url_opts = PQconninfoParse(R->o->database_url, &errmsg);
     if (!R->url_opts) {
-        rs_diag_add(R->diag, NULL, 0, 0,
-                    "give a libpq connection string or a postgresql:// URL",
+        rs_diag_add(R->diag, NULL, 0, 0, "give a libpq connection string or a postgresql:// URL",
                     "--database: %s", errmsg ? errmsg : "cannot parse the connection string");
         PQfreemem(errmsg);
         return -1;
@@ -313,7 +312,8 @@ static int connect_url(struct run *R)
 /* ---------------------------------------------------------------- steps */
 
 /* The rows a drill copy holds: the rich generated rows of the seeded history (or --seed FILE);
-   one ordinary row per table, when the up refuses the rich rows; none, when it refuses those too. */
+   one ordinary row per table, when the up refuses the rich rows; none, when it refuses those too.
+ */
 enum seed_mode { SEED_NONE, SEED_PLAIN, SEED_RICH };
 
 struct attempt {
@@ -367,8 +367,8 @@ static int run_seed_file(struct run *R, struct attempt *at, struct rs_drill_migr
     }
     dm->seed_failed = failed;
     if (failed)
-        dm->seed_note = arena_printf(R->a, "%lld of %zu statements of %s failed", failed,
-                                     stmts.n, R->o->seed_file);
+        dm->seed_note = arena_printf(R->a, "%lld of %zu statements of %s failed", failed, stmts.n,
+                                     R->o->seed_file);
     return 0;
 }
 
@@ -534,8 +534,7 @@ static void close_attempt(struct run *R, struct attempt *at)
 /* Copies the history into a new database and connects to it. */
 static int open_attempt(struct run *R, struct attempt *at, const char *name, const char **why)
 {
-    const char *template_name =
-        at->seed == SEED_RICH && !R->o->seed_file ? R->seeded : R->history;
+    const char *template_name = at->seed == SEED_RICH && !R->o->seed_file ? R->seeded : R->history;
     if (!template_name) {
         *why = "there is no seeded copy of the history";
         return -1;
@@ -666,30 +665,34 @@ static void state_table(struct run *R, const struct rs_migration *m, struct rs_d
     } else if (!strcmp(layout, "flyway")) {
         cr->dirty = !tx;
         cr->state_table =
-            tx ? arena_printf(a, "flyway_schema_history has no row for %s: Flyway rolled the "
-                                 "migration back and reports it as not applied",
+            tx ? arena_printf(a,
+                              "flyway_schema_history has no row for %s: Flyway rolled the "
+                              "migration back and reports it as not applied",
                               m->id)
-               : arena_printf(a, "flyway_schema_history has a row for %s with success = false: "
-                                 "migrate refuses until `flyway repair` removes it (after the "
-                                 "partial changes are undone or completed)",
+               : arena_printf(a,
+                              "flyway_schema_history has a row for %s with success = false: "
+                              "migrate refuses until `flyway repair` removes it (after the "
+                              "partial changes are undone or completed)",
                               m->id);
     } else if (!strcmp(layout, "sqitch")) {
         cr->dirty = partial;
         cr->state_table = arena_printf(
-            a, "sqitch logs a fail event for %s and runs its revert script; the change is not in "
-               "sqitch.changes%s",
+            a,
+            "sqitch logs a fail event for %s and runs its revert script; the change is not in "
+            "sqitch.changes%s",
             m->name && *m->name ? m->name : m->id,
             partial ? ", but statements that committed stay unless the revert undoes them" : "");
     } else if (!strcmp(layout, "liquibase")) {
         cr->dirty = partial;
         cr->state_table = arena_printf(
-            a, "DATABASECHANGELOG has no row for the changeset%s; a killed Liquibase process "
-               "leaves DATABASECHANGELOGLOCK locked (`liquibase release-locks`)",
+            a,
+            "DATABASECHANGELOG has no row for the changeset%s; a killed Liquibase process "
+            "leaves DATABASECHANGELOGLOCK locked (`liquibase release-locks`)",
             partial ? " although part of it was applied" : "");
     } else {
-        const char *table = !strcmp(layout, "goose")    ? "goose_db_version"
-                            : !strcmp(layout, "dbmate") ? "schema_migrations"
-                            : !strcmp(layout, "diesel") ? "__diesel_schema_migrations"
+        const char *table = !strcmp(layout, "goose")     ? "goose_db_version"
+                            : !strcmp(layout, "dbmate")  ? "schema_migrations"
+                            : !strcmp(layout, "diesel")  ? "__diesel_schema_migrations"
                             : !strcmp(layout, "drizzle") ? "drizzle.__drizzle_migrations"
                                                          : NULL;
         cr->dirty = partial;
@@ -699,14 +702,16 @@ static void state_table(struct run *R, const struct rs_migration *m, struct rs_d
                                       : "no state table (plain files)";
         else if (partial)
             cr->state_table = arena_printf(
-                a, "%s has no row for %s, but %d statement(s) stayed applied: the tool will run "
-                   "the whole migration again and fail on what exists; undo them (or make the "
-                   "statements idempotent) first",
+                a,
+                "%s has no row for %s, but %d statement(s) stayed applied: the tool will run "
+                "the whole migration again and fail on what exists; undo them (or make the "
+                "statements idempotent) first",
                 table, m->id, cr->committed_stmts);
         else
             cr->state_table = arena_printf(
-                a, "%s has no row for %s and the database is %s: running the migration again "
-                   "is safe",
+                a,
+                "%s has no row for %s and the database is %s: running the migration again "
+                "is safe",
                 table, m->id, changed ? "as the tool expects after it" : "unchanged");
     }
 }
@@ -726,8 +731,7 @@ static void crash_drill(struct run *R, size_t k, struct rs_drill_migration *dm,
     if (open_attempt(R, &at, db_name(R, k, 'c'), &why) < 0)
         goto fail;
     struct seed_plan *plan;
-    if (seed(R, &at, &tmp, &plan) < 0 ||
-        snap_take(at.c, scratch, true, NULL, &at.s0, &err) < 0)
+    if (seed(R, &at, &tmp, &plan) < 0 || snap_take(at.c, scratch, true, NULL, &at.s0, &err) < 0)
         goto fail;
     struct exec_env env;
     exec_env_init(R, &env, &at, &at.s0);
@@ -764,8 +768,8 @@ static void crash_drill(struct run *R, size_t k, struct rs_drill_migration *dm,
         if (s->committed)
             *VEC_PUSH(R->a, &applied) = stmt_label(R->a, s);
         else if (s->autocommit && s->index == cr->at && cr->killed)
-            *VEC_PUSH(R->a, &rolled) = arena_printf(R->a, "%s, killed part-way",
-                                                    stmt_label(R->a, s));
+            *VEC_PUSH(R->a, &rolled) =
+                arena_printf(R->a, "%s, killed part-way", stmt_label(R->a, s));
         else
             *VEC_PUSH(R->a, &rolled) = stmt_label(R->a, s);
     }
@@ -778,16 +782,18 @@ static void crash_drill(struct run *R, size_t k, struct rs_drill_migration *dm,
     int total = 0;
     for (size_t i = 0; i < R->up[k].n; i++)
         total += R->up[k].v[i].kind != RS_STMT_PSQL_META;
-    cr->state = same                                           ? "unchanged"
-                : (int)applied.n == total && !cr->killed       ? "fully applied"
-                                                               : "partially applied";
+    cr->state = same                                     ? "unchanged"
+                : (int)applied.n == total && !cr->killed ? "fully applied"
+                                                         : "partially applied";
     (void)ran;
     state_table(R, m, cr);
     close_attempt(R, &at);
     return;
 fail:
     cr->note = arena_printf(R->a, "the crash drill could not run: %s",
-                            why ? why : err.message ? err.message : "connection lost");
+                            why           ? why
+                            : err.message ? err.message
+                                          : "connection lost");
     close_attempt(R, &at);
 }
 
@@ -837,8 +843,8 @@ static void compute_verdict(struct run *R, const struct rs_migration *m,
     for (size_t i = 0; i < dm->previous.nfailed; i++) {
         breaks = true;
         const struct rs_drill_query_failure *f = &dm->previous.failed[i];
-        add_reason(R, &reasons, "previous-version query %s:%d fails after up: %s", f->path,
-                   f->line, f->error);
+        add_reason(R, &reasons, "previous-version query %s:%d fails after up: %s", f->path, f->line,
+                   f->error);
     }
     for (size_t i = 0; i < dm->probes.nfailed; i++) {
         breaks = true;
@@ -939,7 +945,7 @@ static void drill_migration(struct run *R, size_t k, struct rs_drill_migration *
     /* Maybe only the rows make the up fail (NULLs where it adds NOT NULL, long strings where it
        narrows, several rows in a table it assumes has one): try with one ordinary row per table,
        then with the history's own rows, to still observe the rest. */
-    while (rc == ATTEMPT_UP_FAILED && seeded != SEED_NONE) {
+    while (rc == ATTEMPT_UP_FAILED && seeded != SEED_NONE && !interrupted(R)) {
         if (!first_error) {
             first_error = dm->up.error;
             failed_up = dm->up;
@@ -957,8 +963,9 @@ static void drill_migration(struct run *R, size_t k, struct rs_drill_migration *
     if (first_error && rc == ATTEMPT_OK) {
         dm->seeded_up_error = first_error;
         dm->seed_note = arena_printf(
-            R->a, "up fails when the tables hold the generated rows (statement %d: %s); drilled "
-                  "again %s",
+            R->a,
+            "up fails when the tables hold the generated rows (statement %d: %s); drilled "
+            "again %s",
             first_error->stmt, first_error->message,
             seeded == SEED_PLAIN ? "with one ordinary row per table (no NULLs, no values at the "
                                    "type limits)"
@@ -966,7 +973,11 @@ static void drill_migration(struct run *R, size_t k, struct rs_drill_migration *
     } else if (first_error && rc == ATTEMPT_UP_FAILED) {
         dm->up = failed_up;
     }
-    if (rc == ATTEMPT_OK) {
+    if (interrupted(R)) {
+        dm->outcome = RS_DRILL_NOT_RUN;
+        dm->not_run_reason = "interrupted";
+        rc = ATTEMPT_ERROR;
+    } else if (rc == ATTEMPT_OK) {
         dm->outcome = RS_DRILL_OBSERVED;
         compute_verdict(R, m, dm, &scratch);
     } else if (rc == ATTEMPT_UP_FAILED) {
@@ -989,7 +1000,10 @@ static int apply_up(struct run *R, PGconn *c, size_t k, const char *where, const
 {
     const struct rs_migration *m = &R->ml.v[k];
     struct arena tmp = ARENA_INIT;
-    struct exec_env env = {.a = &tmp, .c = c, .pid = PQbackendPID(c), .mon = R->maint,
+    struct exec_env env = {.a = &tmp,
+                           .c = c,
+                           .pid = PQbackendPID(c),
+                           .mon = R->maint,
                            .statement_timeout_s = R->o->statement_timeout_s,
                            .interrupted = R->o->interrupted};
     struct rs_drill_step step;
@@ -1134,7 +1148,7 @@ static void summarise(struct rs_drill_result *res)
                 res->failed = true;
         }
         res->summary.reapply_ok += m->reapply.ran && m->reapply.ok;
-        res->summary.disagree += m->checked && !m->agrees;
+        res->summary.disagree += m->checked && !m->agrees && m->outcome != RS_DRILL_NOT_RUN;
     }
 }
 
@@ -1176,7 +1190,10 @@ int rs_drill_run(const struct rs_drill_opts *o, struct rs_drill_result **out, st
     size_t nerr = diag->n;
 
     /* Migrations, statements, queries: everything that can be wrong before a server starts. */
-    struct rs_layout_ctx lc = {.arena = R.a, .diag = diag, .dir = o->path, .exclude = o->exclude,
+    struct rs_layout_ctx lc = {.arena = R.a,
+                               .diag = diag,
+                               .dir = o->path,
+                               .exclude = o->exclude,
                                .nexclude = o->nexclude,
                                .plain_in_transaction = o->assume_in_transaction};
     if (rs_layout_load_path(&lc, o->path, o->layout, &R.layout, &R.ml) < 0 || diag->n > nerr)
@@ -1251,8 +1268,8 @@ int rs_drill_run(const struct rs_drill_opts *o, struct rs_drill_result **out, st
             continue;
         }
         if (res->history_error) {
-            dm->not_run_reason = arena_printf(R.a, "the history could not be replayed: %s",
-                                              res->history_error);
+            dm->not_run_reason =
+                arena_printf(R.a, "the history could not be replayed: %s", res->history_error);
             continue;
         }
         if (dm->selected) {

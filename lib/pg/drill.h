@@ -53,12 +53,12 @@ struct rs_drill_opts {
     const char *tmp_dir;   /* parent of the server's directory; NULL: see docs/drill.md */
     const char *cache_dir; /* cache of pristine clusters; NULL: the server module's default */
 
-    int rows;              /* generated rows per table; 0: RS_DRILL_DEFAULT_ROWS */
-    const char *seed_file; /* run this SQL instead of generating rows, or NULL */
+    int rows;                     /* generated rows per table; 0: RS_DRILL_DEFAULT_ROWS */
+    const char *seed_file;        /* run this SQL instead of generating rows, or NULL */
     const char *previous_queries; /* a .sql file or a directory of them, or NULL */
-    int crash_at;          /* kill the up at this statement (1-based); 0: no crash drill */
-    int statement_timeout_s; /* per migration statement; 0: 300 */
-    bool no_check;         /* do not run check for the comparison */
+    int crash_at;                 /* kill the up at this statement (1-based); 0: no crash drill */
+    int statement_timeout_s;      /* per migration statement; 0: 300 */
+    bool no_check;                /* do not run check for the comparison */
 
     /* Called at each step; may be NULL. Must not call back into the drill. */
     void (*progress)(void *arg, const struct rs_drill_progress *p);
@@ -74,24 +74,24 @@ void rs_drill_opts_init(struct rs_drill_opts *o);
 /* An error PostgreSQL reported for a statement of a migration. */
 struct rs_drill_error {
     const char *message;
-    const char *sqlstate; /* "" when libpq itself failed */
+    const char *sqlstate;      /* "" when libpq itself failed */
     const char *detail, *hint; /* or NULL */
-    const char *path;     /* file of the statement, or NULL */
-    int line, column;     /* position of the error (or of the statement), 0 when unknown */
-    int stmt;             /* 1-based statement number in the script, 0 when not about one */
+    const char *path;          /* file of the statement, or NULL */
+    int line, column;          /* position of the error (or of the statement), 0 when unknown */
+    int stmt;                  /* 1-based statement number in the script, 0 when not about one */
 };
 
 /* One statement of a script as it ran. */
 struct rs_drill_stmt {
-    int index;            /* 1-based, as rs_sql_parse_script numbers them */
+    int index; /* 1-based, as rs_sql_parse_script numbers them */
     int line;
-    const char *tag;      /* "ALTER TABLE", "CREATE INDEX", ... */
-    const char *summary;  /* the statement's first line, shortened */
+    const char *tag;     /* "ALTER TABLE", "CREATE INDEX", ... */
+    const char *summary; /* the statement's first line, shortened */
     double ms;
     bool ran, ok;
-    bool autocommit;      /* ran outside any transaction (it cannot run in one): its locks were
-                             sampled from a second connection while it ran */
-    bool committed;       /* its effects were committed (false when rolled back or killed) */
+    bool autocommit; /* ran outside any transaction (it cannot run in one): its locks were
+                        sampled from a second connection while it ran */
+    bool committed;  /* its effects were committed (false when rolled back or killed) */
 };
 
 struct rs_drill_lock {
@@ -104,42 +104,42 @@ struct rs_drill_lock {
 struct rs_drill_rewrite {
     int stmt;
     const char *relation;
-    const char *kind;     /* "table", "index", "materialized view" */
+    const char *kind; /* "table", "index", "materialized view" */
 };
 
 /* One run of a script (up, down, up again). */
 struct rs_drill_step {
-    bool ran;             /* false: not run (no down, or an earlier step failed) */
+    bool ran; /* false: not run (no down, or an earlier step failed) */
     bool ok;
     double ms;
     const struct rs_drill_error *error; /* NULL when ok */
     struct rs_drill_stmt *stmts;
     size_t nstmts;
-    struct rs_drill_lock *locks;         /* on relations that existed before the script */
+    struct rs_drill_lock *locks; /* on relations that existed before the script */
     size_t nlocks;
-    struct rs_drill_rewrite *rewrites;   /* relfilenode changed */
+    struct rs_drill_rewrite *rewrites; /* relfilenode changed */
     size_t nrewrites;
-    int committed_stmts;  /* statements whose effects stayed after a failure (autocommit or a
-                             transaction that committed before the failure) */
-    const char *note;     /* e.g. "the script leaves a transaction open: rolled back", or NULL */
+    int committed_stmts; /* statements whose effects stayed after a failure (autocommit or a
+                            transaction that committed before the failure) */
+    const char *note;    /* e.g. "the script leaves a transaction open: rolled back", or NULL */
 };
 
 /* How a table's data differs between two snapshots. */
 struct rs_drill_data_diff {
     const char *table;
-    const char *column;   /* NULL: rows as a whole (missing, added, table gone) */
+    const char *column; /* NULL: rows as a whole (missing, added, table gone) */
     long long rows_changed;
-    const char *what;     /* "values changed", "column missing", "rows missing", "rows added",
-                             "table missing" */
+    const char *what; /* "values changed", "column missing", "rows missing", "rows added",
+                         "table missing" */
 };
 
 struct rs_drill_compare {
     bool done;
     bool schema_same;
-    const char **schema_diff;  /* "column public.users.phone: only before", ... sorted */
+    const char **schema_diff; /* "column public.users.phone: only before", ... sorted */
     size_t nschema_diff;
-    const char **order_diff;   /* column order differences (reported apart: harmless to SQL
-                                  that names its columns, visible to SELECT * and COPY) */
+    const char **order_diff; /* column order differences (reported apart: harmless to SQL
+                                that names its columns, visible to SELECT * and COPY) */
     size_t norder_diff;
     bool data_same;
     struct rs_drill_data_diff *data_diff;
@@ -147,19 +147,19 @@ struct rs_drill_compare {
 };
 
 struct rs_drill_query_failure {
-    const char *query;    /* the statement text (shortened) */
-    const char *path;     /* file, or NULL for a generated probe */
+    const char *query; /* the statement text (shortened) */
+    const char *path;  /* file, or NULL for a generated probe */
     int line;
     const char *error;
 };
 
 struct rs_drill_queries {
     bool ran;
-    size_t total;         /* queries run after up */
-    size_t skipped;       /* not runnable (failed before up already, or not a query) */
+    size_t total;   /* queries run after up */
+    size_t skipped; /* not runnable (failed before up already, or not a query) */
     struct rs_drill_query_failure *failed; /* fail after up, worked before */
     size_t nfailed;
-    const char **notes;   /* "app/users.sql:3: fails before the migration too: ..." */
+    const char **notes; /* "app/users.sql:3: fails before the migration too: ..." */
     size_t nnotes;
 };
 
@@ -170,36 +170,36 @@ struct rs_drill_crash {
     const char *how;      /* what was done, in one sentence */
     const char *note;     /* e.g. "statement 3 failed before it could be killed", or NULL */
     int committed_stmts;  /* statements 1..committed_stmts stayed applied */
-    const char **applied;      /* "2 ALTER TABLE (line 4)" per statement whose effects stayed */
+    const char **applied; /* "2 ALTER TABLE (line 4)" per statement whose effects stayed */
     size_t napplied;
-    const char **rolled_back;  /* statements that ran but were rolled back */
+    const char **rolled_back; /* statements that ran but were rolled back */
     size_t nrolled_back;
     const char **invalid_indexes;
     size_t ninvalid_indexes;
     struct rs_drill_compare vs_before; /* the state left, against the state before up */
-    const char *state;    /* "unchanged", "partially applied", "fully applied" */
-    bool dirty;           /* the migration tool's bookkeeping needs a manual repair */
-    const char *state_table; /* what the tool's state table says now, and the repair */
+    const char *state;                 /* "unchanged", "partially applied", "fully applied" */
+    bool dirty;                        /* the migration tool's bookkeeping needs a manual repair */
+    const char *state_table;           /* what the tool's state table says now, and the repair */
 };
 
 enum rs_drill_outcome {
-    RS_DRILL_OBSERVED,   /* verdict is valid */
-    RS_DRILL_UP_FAILED,  /* the up failed even on an empty history copy */
-    RS_DRILL_NOT_RUN,    /* an earlier migration of the history failed, or interrupted */
+    RS_DRILL_OBSERVED,  /* verdict is valid */
+    RS_DRILL_UP_FAILED, /* the up failed even on an empty history copy */
+    RS_DRILL_NOT_RUN,   /* an earlier migration of the history failed, or interrupted */
 };
 
 struct rs_drill_migration {
     const char *id, *name, *path, *down_path;
     const char *up_tx, *down_tx; /* transaction modes, as rs_txmode_name says */
-    bool selected;        /* drilled (history is replayed either way) */
+    bool selected;               /* drilled (history is replayed either way) */
     enum rs_drill_outcome outcome;
     const char *not_run_reason;
 
     /* Seeding */
-    bool seeded;          /* rows were generated (or --seed ran) before up */
-    long long seed_rows;  /* rows inserted */
+    bool seeded;         /* rows were generated (or --seed ran) before up */
+    long long seed_rows; /* rows inserted */
     size_t seed_tables;
-    long long seed_failed; /* generated rows the database refused (CHECK, triggers, ...) */
+    long long seed_failed;      /* generated rows the database refused (CHECK, triggers, ...) */
     const char **seed_refusals; /* per table: how many rows were refused and the first error */
     size_t nseed_refusals;
     const char *seed_note; /* e.g. "up fails when the tables hold rows: ...; drilled on the
@@ -211,7 +211,7 @@ struct rs_drill_migration {
     struct rs_drill_compare after_down; /* after down against before up */
     struct rs_drill_queries previous;   /* --previous-queries */
     struct rs_drill_queries probes;     /* generated N-1 reads and writes of existing tables */
-    const char **enum_changes; /* enum types that existed before and gained labels */
+    const char **enum_changes;          /* enum types that existed before and gained labels */
     size_t nenum_changes;
     struct rs_drill_crash crash;
 
@@ -227,7 +227,7 @@ struct rs_drill_migration {
     bool agrees;
     const char *disagreement; /* why they differ, one sentence, or NULL */
 
-    double ms;            /* whole drill of this migration */
+    double ms; /* whole drill of this migration */
 };
 
 struct rs_drill_result {
@@ -235,8 +235,8 @@ struct rs_drill_result {
     const char *server_version; /* "15.18" */
     int server_version_num;
     bool embedded;
-    const char *server;   /* "embedded PostgreSQL 15.18 (/dev/shm, cache hit, started in 92 ms)" or
-                             the URL without its password */
+    const char *server; /* "embedded PostgreSQL 15.18 (/dev/shm, cache hit, started in 92 ms)" or
+                           the URL without its password */
     const char *path, *layout;
     int rows;
     const char *seed_file, *previous_queries;

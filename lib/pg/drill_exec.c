@@ -65,7 +65,8 @@ struct trace {
     VEC(struct {
         unsigned oid;
         const char *mode;
-    }) seen;            /* locks of the current transaction */
+    })
+    seen; /* locks of the current transaction */
     VEC(struct rs_drill_lock) locks;
     VEC(struct rs_drill_rewrite) rewrites;
 };
@@ -411,10 +412,10 @@ static int run_held(struct exec_env *e, struct trace *t, const struct rs_stmt *s
                                    "before it could be killed; the session was killed right after "
                                    "it",
                                    st->index, st->tag ? st->tag : "statement");
-            cr->note = rc == 0 ? "the statement never waited for another session, so there was "
-                                 "no moment to kill it part-way: its effects are committed"
-                               : arena_printf(e->a, "statement %d failed: %s", st->index,
-                                              err->message);
+            cr->note = rc == 0
+                           ? "the statement never waited for another session, so there was "
+                             "no moment to kill it part-way: its effects are committed"
+                           : arena_printf(e->a, "statement %d failed: %s", st->index, err->message);
         }
     }
     if (blocker)
@@ -476,7 +477,8 @@ int exec_script(struct exec_env *e, const struct rs_script *s, const struct rs_s
             tr.filenode[i] = e->before->rels[i].filenode;
     }
     bool multi = count_runnable(stmts) > 1;
-    bool tool_tx = mode == RS_TX_WRAPPED || mode == RS_TX_GROUP || (mode == RS_TX_IMPLICIT && multi);
+    bool tool_tx =
+        mode == RS_TX_WRAPPED || mode == RS_TX_GROUP || (mode == RS_TX_IMPLICIT && multi);
     struct rs_pg_error err;
     size_t pending = 0; /* first statement of the open transaction */
     bool lost = false;
@@ -571,8 +573,9 @@ int exec_script(struct exec_env *e, const struct rs_script *s, const struct rs_s
         if (rc < 0) {
             fail(e, out, s, st, &err);
             if (crash_here)
-                e->crash->note = arena_printf(e->a, "statement %d failed before it could be "
-                                                    "killed: %s",
+                e->crash->note = arena_printf(e->a,
+                                              "statement %d failed before it could be "
+                                              "killed: %s",
                                               st->index, err.message);
             break;
         }

@@ -73,10 +73,10 @@ struct snap_table {
     size_t npk;
     /* data (when taken) */
     bool have_data;
-    bool keyed;       /* keys are the before snapshot's primary key values */
+    bool keyed; /* keys are the before snapshot's primary key values */
     size_t nrows;
-    const char **keys;  /* nrows, when keyed */
-    uint64_t *cells;    /* nrows * ncols value hashes, 0 for NULL */
+    const char **keys;     /* nrows, when keyed */
+    uint64_t *cells;       /* nrows * ncols value hashes, 0 for NULL */
     const char *data_note; /* e.g. "values compared as text: cannot be read back as integer" */
 };
 
@@ -112,8 +112,9 @@ enum snap_match { SNAP_BY_NAME, SNAP_BY_IDENTITY };
  * matches tables and columns by oid and attnum, so that a rename is not a loss; SNAP_BY_NAME
  * (restoration) by name. losses_only: leave out rows added (what up adds is not a loss).
  */
-void snap_compare(struct arena *a, const struct rs_snapshot *before, const struct rs_snapshot *after,
-                  enum snap_match match, bool losses_only, struct rs_drill_compare *out);
+void snap_compare(struct arena *a, const struct rs_snapshot *before,
+                  const struct rs_snapshot *after, enum snap_match match, bool losses_only,
+                  struct rs_drill_compare *out);
 
 /* Enum types of before whose labels changed in after: "type mood: enum ('a', 'b', 'c'), was..." */
 size_t snap_enum_changes(struct arena *a, const struct rs_snapshot *before,
@@ -125,7 +126,6 @@ struct seed_plan;
 
 /* Reads tables, columns, types, enum labels, and foreign keys from the catalog. */
 struct seed_plan *seed_plan_read(PGconn *c, struct arena *a, struct rs_pg_error *err);
-size_t seed_plan_tables(const struct seed_plan *p);
 /* The oids of the plan's tables that hold no row, in *out (arena a); -1 when the query fails. */
 int seed_empty_tables(PGconn *c, struct arena *a, const struct seed_plan *p, unsigned **out,
                       size_t *n);
@@ -168,16 +168,17 @@ size_t seed_probes(PGconn *c, struct arena *a, struct seed_plan *p, int row,
  */
 int seed_probe_run(PGconn *c, struct arena *a, const struct seed_probe *p, const char **error);
 
-/* ---------------------------------------------------------------- running scripts (drill_exec.c) */
+/* ---------------------------------------------------------------- running scripts (drill_exec.c)
+ */
 
 struct exec_env {
     struct arena *a;
-    PGconn *c;        /* the runner, connected to the drill database */
-    int pid;          /* its backend */
-    PGconn *mon;      /* a second connection, to another database (pg_locks, terminate) */
+    PGconn *c;            /* the runner, connected to the drill database */
+    int pid;              /* its backend */
+    PGconn *mon;          /* a second connection, to another database (pg_locks, terminate) */
     const char *conninfo; /* of the drill database, for a blocking session in a crash drill */
     const struct rs_snapshot *before; /* relations to trace locks and rewrites on; NULL: none */
-    int crash_at;     /* kill at this statement; 0: no */
+    int crash_at;                     /* kill at this statement; 0: no */
     struct rs_drill_crash *crash;
     int statement_timeout_s;
     volatile sig_atomic_t *interrupted;
@@ -197,13 +198,13 @@ int exec_script(struct exec_env *env, const struct rs_script *script,
 /* Sets the PGconn whose statement rs_drill_cancel_current() cancels (NULL: none). */
 void exec_set_cancel_target(PGconn *c);
 
-/* ---------------------------------------------------------------- previous queries (drill_queries.c) */
+/* ---------------------------------------------------------------- previous queries
+ * (drill_queries.c) */
 
 struct prevq;
 
 /* Loads a .sql file or a directory of them (recursively, sorted). Errors in diag. */
 struct prevq *prevq_load(struct arena *a, const char *path, struct rs_diag *diag);
-size_t prevq_count(const struct prevq *q);
 
 /* Per-query outcome of one run: 2 executed, 1 prepared only (execution failed), 0 failed to
    prepare, -1 not run. */

@@ -28,11 +28,6 @@ struct prevq {
     size_t n;
 };
 
-size_t prevq_count(const struct prevq *q)
-{
-    return q ? q->n : 0;
-}
-
 static int name_cmp(const void *pa, const void *pb)
 {
     return strcmp(*(const char *const *)pa, *(const char *const *)pb);

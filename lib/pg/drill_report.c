@@ -39,8 +39,8 @@ static const char *error_text(struct arena *a, const struct rs_drill_error *e)
 
 /* The strongest lock mode per relation: "users AccessExclusiveLock, orders ShareLock". */
 static const char *lock_rank_names[] = {
-    "AccessShareLock",  "RowShareLock",          "RowExclusiveLock", "ShareUpdateExclusiveLock",
-    "ShareLock",        "ShareRowExclusiveLock", "ExclusiveLock",    "AccessExclusiveLock",
+    "AccessShareLock", "RowShareLock",          "RowExclusiveLock", "ShareUpdateExclusiveLock",
+    "ShareLock",       "ShareRowExclusiveLock", "ExclusiveLock",    "AccessExclusiveLock",
 };
 
 static int lock_rank(const char *mode)
@@ -88,7 +88,8 @@ static const char *rewrites_text(struct arena *a, const struct rs_drill_step *s)
     struct strbuf sb;
     sb_init(&sb, a);
     for (size_t i = 0; i < s->nrewrites; i++) {
-        if (strcmp(s->rewrites[i].kind, "table") && strcmp(s->rewrites[i].kind, "materialized view"))
+        if (strcmp(s->rewrites[i].kind, "table") &&
+            strcmp(s->rewrites[i].kind, "materialized view"))
             continue;
         sb_printf(&sb, "%s%s (stmt %d)", sb.len ? ", " : "", s->rewrites[i].relation,
                   s->rewrites[i].stmt);
@@ -114,10 +115,10 @@ static const char *paint(bool color, const char *code, const char *s, struct are
 static const char *verdict_colored(struct arena *a, const struct rs_drill_migration *m, bool color)
 {
     const char *v = rs_drill_verdict_name(m);
-    const char *code = m->outcome != RS_DRILL_OBSERVED           ? "31"
-                       : m->verdict == RS_VERDICT_SAFE          ? "32"
-                       : m->verdict == RS_VERDICT_BREAKS        ? "33"
-                                                                : "31";
+    const char *code = m->outcome != RS_DRILL_OBSERVED   ? "31"
+                       : m->verdict == RS_VERDICT_SAFE   ? "32"
+                       : m->verdict == RS_VERDICT_BREAKS ? "33"
+                                                         : "31";
     return paint(color, code, v, a);
 }
 
@@ -149,9 +150,9 @@ static void text_compare(struct strbuf *sb, struct arena *a, const char *name,
 {
     if (!c->done)
         return;
-    sb_printf(sb, "  %-9s %-5s schema %s, data %s", name,
-              c->schema_same && c->data_same ? "ok" : "DIFF",
-              c->schema_same ? "restored" : "NOT restored", c->data_same ? "restored" : "NOT restored");
+    sb_printf(
+        sb, "  %-9s %-5s schema %s, data %s", name, c->schema_same && c->data_same ? "ok" : "DIFF",
+        c->schema_same ? "restored" : "NOT restored", c->data_same ? "restored" : "NOT restored");
     if (c->norder_diff)
         sb_printf(sb, " (column order differs)");
     sb_addc(sb, '\n');
@@ -300,12 +301,16 @@ char *rs_drill_report_text(const struct rs_drill_result *r, bool color)
         const char *v = rs_drill_verdict_name(m);
         int pad = 23 - (int)strlen(v);
         sb_printf(&sb, "%-*.*s  %-4s  %-4s  %-6s  %-4s  %-5s  %-8s  %s%*s  %s\n", (int)w, (int)w,
-                  label(&a, m), !m->up.ran ? "-" : m->up.ok ? "ok" : "FAIL", down, schema, data,
-                  again, nrw ? arena_printf(&a, "%zu", nrw) : "-", verdict_colored(&a, m, color),
-                  pad > 0 ? pad : 0, "",
+                  label(&a, m),
+                  !m->up.ran ? "-"
+                  : m->up.ok ? "ok"
+                             : "FAIL",
+                  down, schema, data, again, nrw ? arena_printf(&a, "%zu", nrw) : "-",
+                  verdict_colored(&a, m, color), pad > 0 ? pad : 0, "",
                   !m->checked ? "-"
-                  : m->agrees ? rs_verdict_name(m->check_verdict)
-                              : arena_printf(&a, "%s (differs)", rs_verdict_name(m->check_verdict)));
+                  : m->agrees
+                      ? rs_verdict_name(m->check_verdict)
+                      : arena_printf(&a, "%s (differs)", rs_verdict_name(m->check_verdict)));
     }
     sb_printf(&sb,
               "\n%zu migration(s) drilled in %.1f s: %zu safe, %zu breaks-previous-version, %zu "
@@ -313,8 +318,9 @@ char *rs_drill_report_text(const struct rs_drill_result *r, bool color)
               r->summary.drilled, r->total_ms / 1000, r->summary.safe, r->summary.breaks,
               r->summary.irreversible, r->summary.up_failed, r->summary.not_run);
     if (r->summary.with_down)
-        sb_printf(&sb, "down restores the schema in %zu of %zu and the data in %zu of %zu; up "
-                       "again works in %zu\n",
+        sb_printf(&sb,
+                  "down restores the schema in %zu of %zu and the data in %zu of %zu; up "
+                  "again works in %zu\n",
                   r->summary.schema_restored, r->summary.with_down, r->summary.data_restored,
                   r->summary.with_down, r->summary.reapply_ok);
     if (r->summary.disagree)
@@ -460,8 +466,8 @@ static json_t *jqueries(const struct rs_drill_queries *q)
         json_t *f = json_object();
         json_object_set_new(f, "query", json_string(q->failed[i].query));
         json_object_set_new(f, "path", jstr(q->failed[i].path));
-        json_object_set_new(f, "line", q->failed[i].path ? json_integer(q->failed[i].line)
-                                                         : json_null());
+        json_object_set_new(f, "line",
+                            q->failed[i].path ? json_integer(q->failed[i].line) : json_null());
         json_object_set_new(f, "error", json_string(q->failed[i].error));
         json_array_append_new(failed, f);
     }
@@ -485,8 +491,8 @@ static json_t *jcrash(const struct rs_drill_crash *c)
     json_object_set_new(j, "applied", jstrings(c->applied, c->napplied));
     json_object_set_new(j, "rolled_back", jstrings(c->rolled_back, c->nrolled_back));
     json_object_set_new(j, "invalid_indexes", jstrings(c->invalid_indexes, c->ninvalid_indexes));
-    json_object_set_new(j, "schema_diff", jstrings(c->vs_before.schema_diff,
-                                                   c->vs_before.nschema_diff));
+    json_object_set_new(j, "schema_diff",
+                        jstrings(c->vs_before.schema_diff, c->vs_before.nschema_diff));
     json_object_set_new(j, "data_diff", jdata_diff(&c->vs_before));
     json_object_set_new(j, "dirty", json_boolean(c->dirty));
     json_object_set_new(j, "state_table", jstr(c->state_table));
@@ -560,9 +566,9 @@ static json_t *jmigration(const struct rs_drill_migration *m)
             json_array_append_new(rw, json_string(w->relation));
     }
     json_object_set_new(j, "rewrites", rw);
-    json_object_set_new(j, "verdict", m->outcome == RS_DRILL_OBSERVED
-                                          ? json_string(rs_verdict_name(m->verdict))
-                                          : json_null());
+    json_object_set_new(j, "verdict",
+                        m->outcome == RS_DRILL_OBSERVED ? json_string(rs_verdict_name(m->verdict))
+                                                        : json_null());
     json_object_set_new(j, "reasons", jstrings(m->reasons, m->nreasons));
     if (m->checked) {
         json_t *c = json_object();
@@ -621,13 +627,11 @@ char *rs_drill_report_json(const struct rs_drill_result *r)
     if (!out)
         rs_oom();
     size_t n = strlen(out);
-    char *with_nl = malloc(n + 2);
+    char *with_nl = realloc(out, n + 2);
     if (!with_nl)
         rs_oom();
-    memcpy(with_nl, out, n);
     with_nl[n] = '\n';
     with_nl[n + 1] = '\0';
-    free(out);
     return with_nl;
 }
 
@@ -656,7 +660,8 @@ static const char *code(struct arena *a, const char *s)
 {
     if (!s)
         return "";
-    return strchr(s, '`') ? arena_printf(a, "`` %s ``", cell(a, s)) : arena_printf(a, "`%s`", cell(a, s));
+    return strchr(s, '`') ? arena_printf(a, "`` %s ``", cell(a, s))
+                          : arena_printf(a, "`%s`", cell(a, s));
 }
 
 static const char *yes_no(bool done, bool v)
@@ -683,7 +688,10 @@ static void md_step_table(struct strbuf *sb, struct arena *a, const struct rs_dr
                           s->rewrites[k].kind);
         sb_printf(sb, "| %d | %d | %s%s | %s | %s | %s |\n", st->index, st->line,
                   code(a, st->summary),
-                  !st->ran ? " (not run)" : !st->ok ? " **failed**" : st->autocommit ? " (autocommit)" : "",
+                  !st->ran         ? " (not run)"
+                  : !st->ok        ? " **failed**"
+                  : st->autocommit ? " (autocommit)"
+                                   : "",
                   st->ran ? arena_printf(a, "%.1f", st->ms) : "", locks.s, rw.s);
     }
     sb_addc(sb, '\n');
@@ -705,7 +713,8 @@ static void md_compare(struct strbuf *sb, struct arena *a, const struct rs_drill
         sb_addc(sb, '\n');
     }
     if (c->ndata_diff) {
-        sb_printf(sb, "Data differences %s:\n\n| table | column | rows | what |\n|---|---|---:|---|\n",
+        sb_printf(sb,
+                  "Data differences %s:\n\n| table | column | rows | what |\n|---|---|---:|---|\n",
                   what);
         for (size_t i = 0; i < c->ndata_diff; i++) {
             const struct rs_drill_data_diff *d = &c->data_diff[i];
@@ -752,9 +761,10 @@ char *rs_drill_report_markdown(const struct rs_drill_result *r)
     if (r->seed_file)
         sb_printf(&sb, "| Data | %s |\n", code(&a, r->seed_file));
     else
-        sb_printf(&sb, "| Data | %d generated rows per table (types, NOT NULL, UNIQUE, foreign keys "
-                       "respected; values next to type limits, mixed case, trailing spaces, 4 "
-                       "decimal places) |\n",
+        sb_printf(&sb,
+                  "| Data | %d generated rows per table (types, NOT NULL, UNIQUE, foreign keys "
+                  "respected; values next to type limits, mixed case, trailing spaces, 4 "
+                  "decimal places) |\n",
                   r->rows);
     sb_printf(&sb, "| Previous-version queries | %s |\n",
               r->previous_queries ? code(&a, r->previous_queries)
@@ -767,8 +777,9 @@ char *rs_drill_report_markdown(const struct rs_drill_result *r)
                 "statement), previous-version queries, down, comparison with the snapshot, up "
                 "again.\n\n");
 
-    sb_add(&sb, "## Summary\n\n| migration | drill | check | up | down | schema restored | data "
-                "restored | up again | rewrites | ms |\n|---|---|---|---|---|---|---|---|---|---:|\n");
+    sb_add(&sb,
+           "## Summary\n\n| migration | drill | check | up | down | schema restored | data "
+           "restored | up again | rewrites | ms |\n|---|---|---|---|---|---|---|---|---|---:|\n");
     for (size_t i = 0; i < r->nmigrations; i++) {
         const struct rs_drill_migration *m = &r->migrations[i];
         if (!m->selected)
@@ -779,17 +790,25 @@ char *rs_drill_report_markdown(const struct rs_drill_result *r)
         sb_printf(&sb, "| %s | **%s** | %s | %s | %s | %s | %s | %s | %s | %.0f |\n",
                   code(&a, label(&a, m)), rs_drill_verdict_name(m),
                   !m->checked ? "–"
-                  : m->agrees ? rs_verdict_name(m->check_verdict)
-                              : arena_printf(&a, "%s (**differs**)", rs_verdict_name(m->check_verdict)),
-                  !m->up.ran ? "–" : m->up.ok ? "ok" : "**failed**",
-                  !m->down.ran ? "–" : m->down.ok ? "ok" : "**failed**",
+                  : m->agrees
+                      ? rs_verdict_name(m->check_verdict)
+                      : arena_printf(&a, "%s (**differs**)", rs_verdict_name(m->check_verdict)),
+                  !m->up.ran ? "–"
+                  : m->up.ok ? "ok"
+                             : "**failed**",
+                  !m->down.ran ? "–"
+                  : m->down.ok ? "ok"
+                               : "**failed**",
                   yes_no(m->after_down.done, m->after_down.schema_same),
                   yes_no(m->after_down.done, m->after_down.data_same),
-                  !m->reapply.ran ? "–" : m->reapply.ok ? "ok" : "**failed**",
+                  !m->reapply.ran ? "–"
+                  : m->reapply.ok ? "ok"
+                                  : "**failed**",
                   nrw ? arena_printf(&a, "%zu", nrw) : "–", m->ms);
     }
-    sb_printf(&sb, "\n%zu drilled: %zu safe, %zu breaks-previous-version, %zu irreversible, %zu up "
-                   "failed, %zu not run.",
+    sb_printf(&sb,
+              "\n%zu drilled: %zu safe, %zu breaks-previous-version, %zu irreversible, %zu up "
+              "failed, %zu not run.",
               r->summary.drilled, r->summary.safe, r->summary.breaks, r->summary.irreversible,
               r->summary.up_failed, r->summary.not_run);
     if (r->summary.with_down)
@@ -825,11 +844,10 @@ char *rs_drill_report_markdown(const struct rs_drill_result *r)
         if (m->not_run_reason)
             sb_printf(&sb, "Not drilled: %s\n\n", cell(&a, m->not_run_reason));
         if (m->seeded)
-            sb_printf(&sb, "Seed: %lld row(s) in %zu table(s)%s.\n\n", m->seed_rows,
-                      m->seed_tables,
-                      m->seed_failed ? arena_printf(&a, ", %lld refused by the database",
-                                                    m->seed_failed)
-                                     : "");
+            sb_printf(&sb, "Seed: %lld row(s) in %zu table(s)%s.\n\n", m->seed_rows, m->seed_tables,
+                      m->seed_failed
+                          ? arena_printf(&a, ", %lld refused by the database", m->seed_failed)
+                          : "");
         if (m->seed_note)
             sb_printf(&sb, "Seed: %s.\n\n", cell(&a, m->seed_note));
         if (m->up.ran) {
@@ -843,7 +861,8 @@ char *rs_drill_report_markdown(const struct rs_drill_result *r)
         md_queries(&sb, &a, "Generated N-1 reads and writes", &m->probes);
         md_queries(&sb, &a, "Previous-version queries", &m->previous);
         for (size_t k = 0; k < m->nenum_changes; k++)
-            sb_printf(&sb, "- N-1 cannot read a new enum value: %s\n", code(&a, m->enum_changes[k]));
+            sb_printf(&sb, "- N-1 cannot read a new enum value: %s\n",
+                      code(&a, m->enum_changes[k]));
         if (m->down.ran) {
             sb_printf(&sb, "### Down: %s, %.0f ms\n\n", m->down.ok ? "ok" : "**failed**",
                       m->down.ms);
@@ -851,7 +870,8 @@ char *rs_drill_report_markdown(const struct rs_drill_result *r)
                 sb_printf(&sb, "Error: %s\n\n", code(&a, error_text(&a, m->down.error)));
             md_step_table(&sb, &a, &m->down);
             sb_printf(&sb, "Schema restored: %s. Data restored: %s.\n\n",
-                      yes_no(true, m->after_down.schema_same), yes_no(true, m->after_down.data_same));
+                      yes_no(true, m->after_down.schema_same),
+                      yes_no(true, m->after_down.data_same));
             md_compare(&sb, &a, &m->after_down, "after down (against before up)");
         } else if (m->outcome == RS_DRILL_OBSERVED) {
             sb_add(&sb, "No down migration.\n\n");
@@ -878,8 +898,8 @@ char *rs_drill_report_markdown(const struct rs_drill_result *r)
                     sb_printf(&sb, "- invalid index left: %s\n", code(&a, c->invalid_indexes[k]));
                 sb_addc(&sb, '\n');
                 md_compare(&sb, &a, &c->vs_before, "after the crash (against before up)");
-                sb_printf(&sb, "Migration tool state%s: %s.\n", c->dirty ? " (**needs repair**)" : "",
-                          cell(&a, c->state_table));
+                sb_printf(&sb, "Migration tool state%s: %s.\n",
+                          c->dirty ? " (**needs repair**)" : "", cell(&a, c->state_table));
             }
         }
     }

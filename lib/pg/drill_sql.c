@@ -130,10 +130,10 @@ bool dq_is_tool_table(const char *schema, const char *name)
 {
     static const char *const schemas[] = {"sqitch", "atlas_schema_revisions", "pgroll", NULL};
     static const char *const tables[] = {
-        "schema_migrations",     "goose_db_version",       "flyway_schema_history",
-        "_prisma_migrations",    "__diesel_schema_migrations", "__drizzle_migrations",
-        "atlas_schema_revisions", "databasechangelog",     "databasechangeloglock",
-        "alembic_version",       "ar_internal_metadata",   NULL,
+        "schema_migrations",      "goose_db_version",           "flyway_schema_history",
+        "_prisma_migrations",     "__diesel_schema_migrations", "__drizzle_migrations",
+        "atlas_schema_revisions", "databasechangelog",          "databasechangeloglock",
+        "alembic_version",        "ar_internal_metadata",       NULL,
     };
     for (size_t i = 0; schema && schemas[i]; i++)
         if (!strcasecmp(schema, schemas[i]))

@@ -34,25 +34,25 @@ enum flavor { FL_NORMAL, FL_MAX, FL_MIN, FL_MINIMAL, FL_PLAIN };
 
 struct seed_col {
     const char *name;
-    bool notnull, omit;      /* omit: generated, identity or serial: the database fills it */
+    bool notnull, omit; /* omit: generated, identity or serial: the database fills it */
     bool has_default;
-    const char *type;        /* base type name (domains resolved) */
-    char typtype;            /* 'b', 'e', 'r', 'c', ... of the base type */
+    const char *type; /* base type name (domains resolved) */
+    char typtype;     /* 'b', 'e', 'r', 'c', ... of the base type */
     unsigned typoid;
     int typmod;
-    const char *elem;        /* element type name for arrays, or NULL */
+    const char *elem; /* element type name for arrays, or NULL */
     char elemtype;
     unsigned elemoid;
-    int fk, fkpos;           /* foreign key index in the table and position in it, -1 none */
-    unsigned decl_typoid;    /* the declared type (a domain, when it is one) */
-    const char **allowed;    /* values a CHECK (col IN (...)) allows, or NULL */
+    int fk, fkpos;        /* foreign key index in the table and position in it, -1 none */
+    unsigned decl_typoid; /* the declared type (a domain, when it is one) */
+    const char **allowed; /* values a CHECK (col IN (...)) allows, or NULL */
     size_t nallowed;
 };
 
 struct seed_fk {
-    size_t parent;           /* table index */
-    int *cols;               /* local column indexes */
-    const char **refcols;    /* parent column names */
+    size_t parent;        /* table index */
+    int *cols;            /* local column indexes */
+    const char **refcols; /* parent column names */
     size_t ncols;
     bool self;
     /* parent key tuples (text), fetched when the child is seeded */
@@ -69,7 +69,7 @@ struct seed_table {
     size_t ncols;
     struct seed_fk *fks;
     size_t nfks;
-    int order;               /* topological position */
+    int order; /* topological position */
 };
 
 struct seed_plan {
@@ -79,17 +79,9 @@ struct seed_plan {
         unsigned oid;
         const char **labels;
         size_t n;
-    } *enums;
+    } * enums;
     size_t nenums;
 };
-
-size_t seed_plan_tables(const struct seed_plan *p)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < p->n; i++)
-        n += !p->t[i].is_view;
-    return n;
-}
 
 /* ---------------------------------------------------------------- reading the catalog */
 
@@ -99,8 +91,8 @@ size_t seed_plan_tables(const struct seed_plan *p)
     "dep WHERE dep.classid = 'pg_class'::regclass AND dep.objid = c.oid AND dep.deptype = 'e')"
 
 #define SEED_COLUMNS(gen)                                                                          \
-    "SELECT c.oid, n.nspname, c.relname, c.relkind, a.attname, a.attnotnull OR t.typnotnull, "    \
-    "a.atthasdef, coalesce(pg_catalog.pg_get_expr(d.adbin, d.adrelid), ''), a.attidentity, " gen  \
+    "SELECT c.oid, n.nspname, c.relname, c.relkind, a.attname, a.attnotnull OR t.typnotnull, "     \
+    "a.atthasdef, coalesce(pg_catalog.pg_get_expr(d.adbin, d.adrelid), ''), a.attidentity, " gen   \
     ", bt.typname, bt.typtype, bt.oid, CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE "           \
     "a.atttypmod END, et.typname, et.typtype, et.oid, t.oid "                                      \
     "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "         \
@@ -332,7 +324,8 @@ struct seed_plan *seed_plan_read(PGconn *c, struct arena *a, struct rs_pg_error 
         col->typmod = atoi(PQgetvalue(r, i, 13));
         col->elem = dq_value(a, r, i, 14);
         col->elemtype = PQgetisnull(r, i, 15) ? 0 : PQgetvalue(r, i, 15)[0];
-        col->elemoid = PQgetisnull(r, i, 16) ? 0 : (unsigned)strtoul(PQgetvalue(r, i, 16), NULL, 10);
+        col->elemoid =
+            PQgetisnull(r, i, 16) ? 0 : (unsigned)strtoul(PQgetvalue(r, i, 16), NULL, 10);
         col->fk = col->fkpos = -1;
         col->decl_typoid = (unsigned)strtoul(PQgetvalue(r, i, 17), NULL, 10);
         if (!last)
@@ -360,7 +353,8 @@ struct seed_plan *seed_plan_read(PGconn *c, struct arena *a, struct rs_pg_error 
         unsigned oid = (unsigned)strtoul(PQgetvalue(r, i, 0), NULL, 10);
         if (!p->nenums || p->enums[p->nenums - 1].oid != oid) {
             p->enums[p->nenums].oid = oid;
-            p->enums[p->nenums].labels = arena_alloc(a, ((size_t)PQntuples(r) + 1) * sizeof(char *));
+            p->enums[p->nenums].labels =
+                arena_alloc(a, ((size_t)PQntuples(r) + 1) * sizeof(char *));
             p->nenums++;
         }
         p->enums[p->nenums - 1].labels[p->enums[p->nenums - 1].n++] = dq_value(a, r, i, 1);
@@ -415,7 +409,8 @@ static const char *gen_string(struct arena *a, int r, int j, enum flavor fl, int
         "Mixed Case %d",
         "trailing spaces %d   ",
         "  Leading Space %d",
-        "\xc3\x9cmlaut Stra\xc3\x9f" "e %d \xc3\xa9t\xc3\xa9",
+        "\xc3\x9cmlaut Stra\xc3\x9f"
+        "e %d \xc3\xa9t\xc3\xa9",
     };
     char *s;
     if (fl == FL_MAX) {
@@ -452,7 +447,8 @@ static const char *gen_string(struct arena *a, int r, int j, enum flavor fl, int
     if (maxlen > 0 && (int)utf8_len(s) > maxlen) {
         s = arena_printf(a, "%d%c", r, "xYz"[j % 3]);
         if ((int)strlen(s) > maxlen)
-            s = arena_printf(a, "%c", "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"[r % 52]);
+            s = arena_printf(a, "%c",
+                             "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"[r % 52]);
         s = utf8_prefix(a, s, (size_t)maxlen);
     }
     return s;
@@ -509,7 +505,7 @@ static const char *gen_time_string(struct arena *a, long long secs, const char *
     return arena_strdup(a, buf);
 }
 
-#define BASE_2024_02_29 1709164800LL /* 2024-02-29 00:00:00 UTC */
+#define BASE_2024_02_29 1709164800LL  /* 2024-02-29 00:00:00 UTC */
 #define MAX_9999_12_31 253402214400LL /* 9999-12-31 00:00:00 UTC */
 #define MIN_0001_01_01 (-62135596800LL)
 
@@ -547,11 +543,11 @@ static const char *gen_scalar(struct arena *a, const struct seed_plan *p, const 
         return labels[fl == FL_MAX ? n - 1 : fl == FL_MIN ? 0 : (size_t)(r + j) % n];
     }
     if (!strcmp(type, "int2"))
-        return fl == FL_MAX ? arena_printf(a, "%d", 32767 - r)
+        return fl == FL_MAX   ? arena_printf(a, "%d", 32767 - r)
                : fl == FL_MIN ? arena_printf(a, "%d", -32768 + r)
                               : arena_printf(a, "%d", 1 + r * 7 + j % 7);
     if (!strcmp(type, "int4") || !strcmp(type, "oid"))
-        return fl == FL_MAX ? arena_printf(a, "%lld", 2147483647LL - r)
+        return fl == FL_MAX   ? arena_printf(a, "%lld", 2147483647LL - r)
                : fl == FL_MIN ? (!strcmp(type, "oid") ? arena_printf(a, "%d", r + 1)
                                                       : arena_printf(a, "%lld", -2147483648LL + r))
                               : arena_printf(a, "%d", 1 + r * 1009 + j);
@@ -568,8 +564,9 @@ static const char *gen_scalar(struct arena *a, const struct seed_plan *p, const 
         return arena_printf(a, "%d.%04d", r * 31 + j, (r * 7919 + j * 31) % 10000 | 1);
     }
     if (!strcmp(type, "money"))
-        return fl == FL_NORMAL ? arena_printf(a, "%d.%02d", r * 13 + j, (r * 7 + 1) % 100)
-                               : arena_printf(a, "%s99999999.%02d", fl == FL_MIN ? "-" : "", r % 100);
+        return fl == FL_NORMAL
+                   ? arena_printf(a, "%d.%02d", r * 13 + j, (r * 7 + 1) % 100)
+                   : arena_printf(a, "%s99999999.%02d", fl == FL_MIN ? "-" : "", r % 100);
     if (!strcmp(type, "bool"))
         return fl == FL_MAX ? "true" : fl == FL_MIN ? "false" : (r + j) % 2 ? "false" : "true";
     if (!strcmp(type, "text") || !strcmp(type, "citext") || !strcmp(type, "varchar") ||
@@ -584,14 +581,15 @@ static const char *gen_scalar(struct arena *a, const struct seed_plan *p, const 
     if (!strcmp(type, "char"))
         return arena_printf(a, "%c", "abcdefghijklmnopqrstuvwxyz"[(r + j) % 26]);
     if (!strcmp(type, "bytea"))
-        return fl == FL_MIN ? arena_printf(a, "\\x%02x", r & 0xff)
-                            : arena_printf(a, "\\x%02x%02x00ff7f80%02x", r & 0xff, j & 0xff,
-                                           (r * 7) & 0xff);
+        return fl == FL_MIN
+                   ? arena_printf(a, "\\x%02x", r & 0xff)
+                   : arena_printf(a, "\\x%02x%02x00ff7f80%02x", r & 0xff, j & 0xff, (r * 7) & 0xff);
     if (!strcmp(type, "uuid"))
-        return fl == FL_MAX   ? arena_printf(a, "ffffffff-ffff-4fff-bfff-%012llx",
-                                             0xffffffffffffLL - r)
-               : fl == FL_MIN ? arena_printf(a, "00000000-0000-4000-8000-%012x", r)
-                              : arena_printf(a, "%08x-1d2c-4b3a-9f8e-%012x", (unsigned)j * 2654435761u, r);
+        return fl == FL_MAX
+                   ? arena_printf(a, "ffffffff-ffff-4fff-bfff-%012llx", 0xffffffffffffLL - r)
+               : fl == FL_MIN
+                   ? arena_printf(a, "00000000-0000-4000-8000-%012x", r)
+                   : arena_printf(a, "%08x-1d2c-4b3a-9f8e-%012x", (unsigned)j * 2654435761u, r);
     if (!strcmp(type, "date"))
         return gen_timestamp(a, r, j, fl, true, "");
     if (!strcmp(type, "timestamp"))
@@ -604,11 +602,11 @@ static const char *gen_scalar(struct arena *a, const struct seed_plan *p, const 
                             (r * 123457 + 1) % 1000000, type[4] == 't' ? "+02" : "");
     }
     if (!strcmp(type, "interval"))
-        return fl == FL_MAX   ? arena_printf(a, "%d years", 177999999 - r)
-               : fl == FL_MIN ? arena_printf(a, "-%d years", 177999999 - r)
-                              : arena_printf(a, "%d mons %d days %02d:%02d:%02d.%06d", r % 13,
-                                             r * 3 + j, r % 24, (r * 7) % 60, (r * 13) % 60,
-                                             (r * 123457 + 1) % 1000000);
+        return fl == FL_MAX ? arena_printf(a, "%d years", 177999999 - r)
+               : fl == FL_MIN
+                   ? arena_printf(a, "-%d years", 177999999 - r)
+                   : arena_printf(a, "%d mons %d days %02d:%02d:%02d.%06d", r % 13, r * 3 + j,
+                                  r % 24, (r * 7) % 60, (r * 13) % 60, (r * 123457 + 1) % 1000000);
     if (!strcmp(type, "json") || !strcmp(type, "jsonb"))
         return fl == FL_MIN ? arena_printf(a, "{\"r\": %d}", r)
                             : arena_printf(a,
@@ -624,7 +622,8 @@ static const char *gen_scalar(struct arena *a, const struct seed_plan *p, const 
     if (!strcmp(type, "macaddr"))
         return arena_printf(a, "08:00:2b:%02x:%02x:%02x", j & 0xff, (r >> 8) & 0xff, r & 0xff);
     if (!strcmp(type, "macaddr8"))
-        return arena_printf(a, "08:00:2b:01:02:%02x:%02x:%02x", j & 0xff, (r >> 8) & 0xff, r & 0xff);
+        return arena_printf(a, "08:00:2b:01:02:%02x:%02x:%02x", j & 0xff, (r >> 8) & 0xff,
+                            r & 0xff);
     if (!strcmp(type, "bit") || !strcmp(type, "varbit")) {
         int len = typmod > 0 ? typmod : !strcmp(type, "bit") ? 1 : 8;
         if (len > 64)
@@ -665,8 +664,9 @@ static const char *gen_scalar(struct arena *a, const struct seed_plan *p, const 
 
 static bool is_counter_like(const char *type)
 {
-    static const char *const types[] = {"int2", "int4", "int8", "numeric", "float4", "float8",
-                                        "timestamp", "timestamptz", "date", "interval", NULL};
+    static const char *const types[] = {"int2",   "int4",     "int8",      "numeric",
+                                        "float4", "float8",   "timestamp", "timestamptz",
+                                        "date",   "interval", NULL};
     for (size_t i = 0; types[i]; i++)
         if (!strcmp(type, types[i]))
             return true;
@@ -921,8 +921,8 @@ static int seed_table(PGconn *c, struct arena *a, struct seed_plan *p, struct se
         }
     }
     if (refused) {
-        const char **v = arena_grow(a, st->refusals, st->nrefusals, st->nrefusals + 1,
-                                    sizeof(char *));
+        const char **v =
+            arena_grow(a, st->refusals, st->nrefusals, st->nrefusals + 1, sizeof(char *));
         v[st->nrefusals++] = arena_printf(a, "%s: %lld row(s) refused: %s", t->display, refused,
                                           first_error ? first_error : "?");
         st->refusals = v;

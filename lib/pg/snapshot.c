@@ -24,7 +24,8 @@
     ".nspname NOT LIKE 'pg\\_toast%' AND " ns ".nspname NOT LIKE 'pg\\_temp\\_%')"
 
 #define DISP(ns, name)                                                                             \
-    "(CASE WHEN " ns ".nspname = 'public' THEN " name " ELSE " ns ".nspname || '.' || " name " END)"
+    "(CASE WHEN " ns ".nspname = 'public' THEN " name " ELSE " ns ".nspname || '.' || " name " EN" \
+                                                                                             "D)"
 
 #define NOT_EXT(cls, oid)                                                                          \
     "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep WHERE dep.classid = '" cls                 \
@@ -33,126 +34,196 @@
 /* Every line query returns: key, definition, identity, schema of the object, owning table. */
 static const char *const line_queries[] = {
     /* schemas */
-    "SELECT 'schema ' || n.nspname, '', n.oid::text, n.nspname, NULL FROM pg_catalog.pg_namespace n "
+    "SELECT 'schema ' || n.nspname, '', n.oid::text, n.nspname, NULL FROM pg_catalog.pg_namespace "
+    "n "
     "WHERE " NS_FILTER("n") " AND " NOT_EXT("pg_namespace", "n.oid"),
     /* extensions */
-    "SELECT 'extension ' || e.extname, e.extversion || ' in schema ' || n.nspname, NULL, NULL, NULL "
+    "SELECT 'extension ' || e.extname, e.extversion || ' in schema ' || n.nspname, NULL, NULL, "
+    "NULL "
     "FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace",
     /* tables, views, materialized views, sequences, foreign tables */
     "SELECT CASE c.relkind WHEN 'r' THEN 'table ' WHEN 'p' THEN 'table ' WHEN 'v' THEN 'view ' "
     "WHEN 'm' THEN 'materialized view ' WHEN 'f' THEN 'foreign table ' ELSE 'sequence ' END "
-    "|| " DISP("n", "c.relname") ", "
-    "concat_ws(' ', CASE c.relpersistence WHEN 'u' THEN 'unlogged' END, "
-    "CASE WHEN c.relkind = 'p' THEN 'partitioned by ' || pg_catalog.pg_get_partkeydef(c.oid) END, "
-    "CASE WHEN c.relispartition THEN 'partition ' || "
-    "pg_catalog.pg_get_expr(c.relpartbound, c.oid) END, "
-    "(SELECT 'inherits ' || string_agg(" DISP("pn", "p.relname") ", ', ' ORDER BY i.inhseqno) "
-    "FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class p ON p.oid = i.inhparent "
-    "JOIN pg_catalog.pg_namespace pn ON pn.oid = p.relnamespace "
-    "WHERE i.inhrelid = c.oid AND NOT c.relispartition), "
-    "'with (' || array_to_string(c.reloptions, ', ') || ')', "
-    "CASE WHEN c.relrowsecurity THEN 'row level security' END, "
-    "CASE WHEN c.relreplident NOT IN ('d', 'n') AND c.relkind IN ('r', 'p') "
-    "THEN 'replica identity ' || c.relreplident::text END, "
-    "CASE WHEN c.relkind IN ('v', 'm') THEN 'as ' || "
-    "regexp_replace(pg_catalog.pg_get_viewdef(c.oid), '\\s+', ' ', 'g') END, "
-    "CASE WHEN c.relkind = 'm' AND NOT c.relispopulated THEN 'with no data' END, "
-    "(SELECT pg_catalog.format_type(s.seqtypid, NULL) || ' start ' || s.seqstart || "
-    "' increment ' || s.seqincrement || ' min ' || s.seqmin || ' max ' || s.seqmax || "
-    "' cache ' || s.seqcache || CASE WHEN s.seqcycle THEN ' cycle' ELSE '' END "
-    "FROM pg_catalog.pg_sequence s WHERE s.seqrelid = c.oid), "
-    "(SELECT 'owned by ' || " DISP("dn", "dc.relname") " || '.' || da.attname "
-    "FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_class dc ON dc.oid = d.refobjid "
-    "JOIN pg_catalog.pg_namespace dn ON dn.oid = dc.relnamespace "
-    "JOIN pg_catalog.pg_attribute da ON da.attrelid = d.refobjid AND da.attnum = d.refobjsubid "
-    "WHERE c.relkind = 'S' AND d.classid = 'pg_class'::regclass AND d.objid = c.oid "
-    "AND d.deptype IN ('a', 'i') AND d.refobjsubid > 0 LIMIT 1)), "
-    "c.oid::text, n.nspname, "
-    "CASE WHEN c.relkind = 'S' THEN (SELECT dc.relname FROM pg_catalog.pg_depend d "
-    "JOIN pg_catalog.pg_class dc ON dc.oid = d.refobjid WHERE d.classid = 'pg_class'::regclass "
-    "AND d.objid = c.oid AND d.deptype IN ('a', 'i') LIMIT 1) ELSE c.relname END "
-    "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-    "WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND " NS_FILTER("n") " AND "
-    NOT_EXT("pg_class", "c.oid"),
+    "|| " DISP(
+        "n",
+        "c.relname") ", "
+                     "concat_ws(' ', CASE c.relpersistence WHEN 'u' THEN 'unlogged' END, "
+                     "CASE WHEN c.relkind = 'p' THEN 'partitioned by ' || "
+                     "pg_catalog.pg_get_partkeydef(c.oid) END, "
+                     "CASE WHEN c.relispartition THEN 'partition ' || "
+                     "pg_catalog.pg_get_expr(c.relpartbound, c.oid) END, "
+                     "(SELECT 'inherits ' || string_agg(" DISP(
+                         "pn",
+                         "p.relname") ", ', ' ORDER BY i.inhseqno) "
+                                      "FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class p ON "
+                                      "p.oid = i.inhparent "
+                                      "JOIN pg_catalog.pg_namespace pn ON pn.oid = p.relnamespace "
+                                      "WHERE i.inhrelid = c.oid AND NOT c.relispartition), "
+                                      "'with (' || array_to_string(c.reloptions, ', ') || ')', "
+                                      "CASE WHEN c.relrowsecurity THEN 'row level security' END, "
+                                      "CASE WHEN c.relreplident NOT IN ('d', 'n') AND c.relkind IN "
+                                      "('r', 'p') "
+                                      "THEN 'replica identity ' || c.relreplident::text END, "
+                                      "CASE WHEN c.relkind IN ('v', 'm') THEN 'as ' || "
+                                      "regexp_replace(pg_catalog.pg_get_viewdef(c.oid), '\\s+', ' "
+                                      "', 'g') END, "
+                                      "CASE WHEN c.relkind = 'm' AND NOT c.relispopulated THEN "
+                                      "'with no data' END, "
+                                      "(SELECT pg_catalog.format_type(s.seqtypid, NULL) || ' start "
+                                      "' || s.seqstart || "
+                                      "' increment ' || s.seqincrement || ' min ' || s.seqmin || ' "
+                                      "max ' || s.seqmax || "
+                                      "' cache ' || s.seqcache || CASE WHEN s.seqcycle THEN ' "
+                                      "cycle' ELSE '' END "
+                                      "FROM pg_catalog.pg_sequence s WHERE s.seqrelid = c.oid), "
+                                      "(SELECT 'owned by ' || " DISP(
+                                          "dn",
+                                          "dc.relname") " || '.' || da.attname "
+                                                        "FROM pg_catalog.pg_depend d JOIN "
+                                                        "pg_catalog.pg_class dc ON dc.oid = "
+                                                        "d.refobjid "
+                                                        "JOIN pg_catalog.pg_namespace dn ON dn.oid "
+                                                        "= dc.relnamespace "
+                                                        "JOIN pg_catalog.pg_attribute da ON "
+                                                        "da.attrelid = d.refobjid AND da.attnum = "
+                                                        "d.refobjsubid "
+                                                        "WHERE c.relkind = 'S' AND d.classid = "
+                                                        "'pg_class'::regclass AND d.objid = c.oid "
+                                                        "AND d.deptype IN ('a', 'i') AND "
+                                                        "d.refobjsubid > 0 LIMIT 1)), "
+                                                        "c.oid::text, n.nspname, "
+                                                        "CASE WHEN c.relkind = 'S' THEN (SELECT "
+                                                        "dc.relname FROM pg_catalog.pg_depend d "
+                                                        "JOIN pg_catalog.pg_class dc ON dc.oid = "
+                                                        "d.refobjid WHERE d.classid = "
+                                                        "'pg_class'::regclass "
+                                                        "AND d.objid = c.oid AND d.deptype IN "
+                                                        "('a', 'i') LIMIT 1) ELSE c.relname END "
+                                                        "FROM pg_catalog.pg_class c JOIN "
+                                                        "pg_catalog.pg_namespace n ON n.oid = "
+                                                        "c.relnamespace "
+                                                        "WHERE c.relkind IN ('r', 'p', 'v', 'm', "
+                                                        "'S', 'f') AND " NS_FILTER(
+                                                            "n") " AND " NOT_EXT("pg_class",
+                                                                                 "c.oid"),
     /* indexes */
-    "SELECT 'index ' || " DISP("n", "ci.relname") ", "
-    "pg_catalog.pg_get_indexdef(i.indexrelid) || CASE WHEN NOT i.indisvalid THEN ' (INVALID)' "
-    "ELSE '' END || CASE WHEN i.indisclustered THEN ' (clustered)' ELSE '' END, "
-    "ci.oid::text, n.nspname, ct.relname "
-    "FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ci ON ci.oid = i.indexrelid "
-    "JOIN pg_catalog.pg_class ct ON ct.oid = i.indrelid "
-    "JOIN pg_catalog.pg_namespace n ON n.oid = ci.relnamespace "
-    "WHERE " NS_FILTER("n") " AND " NOT_EXT("pg_class", "ct.oid"),
+    "SELECT 'index ' || " DISP(
+        "n",
+        "ci.relname") ", "
+                      "pg_catalog.pg_get_indexdef(i.indexrelid) || CASE WHEN NOT i.indisvalid THEN "
+                      "' (INVALID)' "
+                      "ELSE '' END || CASE WHEN i.indisclustered THEN ' (clustered)' ELSE '' END, "
+                      "ci.oid::text, n.nspname, ct.relname "
+                      "FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ci ON ci.oid = "
+                      "i.indexrelid "
+                      "JOIN pg_catalog.pg_class ct ON ct.oid = i.indrelid "
+                      "JOIN pg_catalog.pg_namespace n ON n.oid = ci.relnamespace "
+                      "WHERE " NS_FILTER("n") " AND " NOT_EXT("pg_class", "ct.oid"),
     /* table constraints (not the NOT NULL entries of PostgreSQL 18: columns say not null) */
-    "SELECT 'constraint ' || con.conname || ' on ' || " DISP("n", "c.relname") ", "
-    "pg_catalog.pg_get_constraintdef(con.oid) || CASE WHEN con.condeferrable AND "
-    "pg_catalog.pg_get_constraintdef(con.oid) NOT LIKE '%DEFERRABLE%' THEN ' DEFERRABLE' ELSE '' "
-    "END, con.oid::text, n.nspname, c.relname "
-    "FROM pg_catalog.pg_constraint con JOIN pg_catalog.pg_class c ON c.oid = con.conrelid "
-    "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-    "WHERE con.contype <> 'n' AND " NS_FILTER("n") " AND " NOT_EXT("pg_class", "c.oid"),
+    "SELECT 'constraint ' || con.conname || ' on ' || " DISP(
+        "n",
+        "c.relname") ", "
+                     "pg_catalog.pg_get_constraintdef(con.oid) || CASE WHEN con.condeferrable AND "
+                     "pg_catalog.pg_get_constraintdef(con.oid) NOT LIKE '%DEFERRABLE%' THEN ' "
+                     "DEFERRABLE' ELSE '' "
+                     "END, con.oid::text, n.nspname, c.relname "
+                     "FROM pg_catalog.pg_constraint con JOIN pg_catalog.pg_class c ON c.oid = "
+                     "con.conrelid "
+                     "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+                     "WHERE con.contype <> 'n' AND " NS_FILTER("n") " AND " NOT_EXT("pg_class",
+                                                                                    "c.oid"),
     /* domain constraints */
-    "SELECT 'constraint ' || con.conname || ' on domain ' || " DISP("n", "t.typname") ", "
-    "pg_catalog.pg_get_constraintdef(con.oid), con.oid::text, n.nspname, NULL "
-    "FROM pg_catalog.pg_constraint con JOIN pg_catalog.pg_type t ON t.oid = con.contypid "
-    "JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace "
-    "WHERE con.contype <> 'n' AND " NS_FILTER("n") " AND " NOT_EXT("pg_type", "t.oid"),
+    "SELECT 'constraint ' || con.conname || ' on domain ' || " DISP(
+        "n",
+        "t.typname") ", "
+                     "pg_catalog.pg_get_constraintdef(con.oid), con.oid::text, n.nspname, NULL "
+                     "FROM pg_catalog.pg_constraint con JOIN pg_catalog.pg_type t ON t.oid = "
+                     "con.contypid "
+                     "JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace "
+                     "WHERE con.contype <> 'n' AND " NS_FILTER("n") " AND " NOT_EXT("pg_type",
+                                                                                    "t.oid"),
     /* triggers */
-    "SELECT 'trigger ' || t.tgname || ' on ' || " DISP("n", "c.relname") ", "
-    "pg_catalog.pg_get_triggerdef(t.oid) || CASE t.tgenabled WHEN 'D' THEN ' (disabled)' "
-    "WHEN 'R' THEN ' (replica)' WHEN 'A' THEN ' (always)' ELSE '' END, "
-    "t.oid::text, n.nspname, c.relname "
-    "FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid "
-    "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-    "WHERE NOT t.tgisinternal AND " NS_FILTER("n") " AND " NOT_EXT("pg_class", "c.oid"),
+    "SELECT 'trigger ' || t.tgname || ' on ' || " DISP(
+        "n",
+        "c.relname") ", "
+                     "pg_catalog.pg_get_triggerdef(t.oid) || CASE t.tgenabled WHEN 'D' THEN ' "
+                     "(disabled)' "
+                     "WHEN 'R' THEN ' (replica)' WHEN 'A' THEN ' (always)' ELSE '' END, "
+                     "t.oid::text, n.nspname, c.relname "
+                     "FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid "
+                     "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+                     "WHERE NOT t.tgisinternal AND " NS_FILTER("n") " AND " NOT_EXT("pg_class",
+                                                                                    "c.oid"),
     /* rules other than views' own */
-    "SELECT 'rule ' || r.rulename || ' on ' || " DISP("n", "c.relname") ", "
-    "regexp_replace(pg_catalog.pg_get_ruledef(r.oid), '\\s+', ' ', 'g'), r.oid::text, n.nspname, "
-    "c.relname FROM pg_catalog.pg_rewrite r JOIN pg_catalog.pg_class c ON c.oid = r.ev_class "
-    "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-    "WHERE r.rulename <> '_RETURN' AND " NS_FILTER("n"),
+    "SELECT 'rule ' || r.rulename || ' on ' || " DISP(
+        "n", "c.relname") ", "
+                          "regexp_replace(pg_catalog.pg_get_ruledef(r.oid), '\\s+', ' ', 'g'), "
+                          "r.oid::text, n.nspname, "
+                          "c.relname FROM pg_catalog.pg_rewrite r JOIN pg_catalog.pg_class c ON "
+                          "c.oid = r.ev_class "
+                          "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+                          "WHERE r.rulename <> '_RETURN' AND " NS_FILTER("n"),
     /* row level security policies */
-    "SELECT 'policy ' || p.polname || ' on ' || " DISP("n", "c.relname") ", "
-    "concat_ws(' ', CASE WHEN p.polpermissive THEN 'permissive' ELSE 'restrictive' END, "
-    "'for ' || p.polcmd::text, 'to ' || (SELECT string_agg(CASE WHEN r = 0 THEN 'public' ELSE "
-    "pg_catalog.pg_get_userbyid(r) END, ', ' ORDER BY 1) FROM unnest(p.polroles) r), "
-    "'using (' || pg_catalog.pg_get_expr(p.polqual, p.polrelid) || ')', "
-    "'with check (' || pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid) || ')'), "
-    "p.oid::text, n.nspname, c.relname FROM pg_catalog.pg_policy p "
-    "JOIN pg_catalog.pg_class c ON c.oid = p.polrelid "
-    "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE " NS_FILTER("n"),
+    "SELECT 'policy ' || p.polname || ' on ' || " DISP(
+        "n",
+        "c.relname") ", "
+                     "concat_ws(' ', CASE WHEN p.polpermissive THEN 'permissive' ELSE "
+                     "'restrictive' END, "
+                     "'for ' || p.polcmd::text, 'to ' || (SELECT string_agg(CASE WHEN r = 0 THEN "
+                     "'public' ELSE "
+                     "pg_catalog.pg_get_userbyid(r) END, ', ' ORDER BY 1) FROM unnest(p.polroles) "
+                     "r), "
+                     "'using (' || pg_catalog.pg_get_expr(p.polqual, p.polrelid) || ')', "
+                     "'with check (' || pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid) || "
+                     "')'), "
+                     "p.oid::text, n.nspname, c.relname FROM pg_catalog.pg_policy p "
+                     "JOIN pg_catalog.pg_class c ON c.oid = p.polrelid "
+                     "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE " NS_FILTER(
+                         "n"),
     /* functions, procedures, aggregates: signature, result, language and a hash of the body */
     "SELECT CASE p.prokind WHEN 'p' THEN 'procedure ' WHEN 'a' THEN 'aggregate ' "
-    "ELSE 'function ' END || " DISP("n", "p.proname") " || '(' || "
-    "pg_catalog.pg_get_function_identity_arguments(p.oid) || ')', "
-    "concat_ws(' ', 'returns ' || pg_catalog.pg_get_function_result(p.oid), "
-    "'language ' || l.lanname, CASE WHEN p.prokind <> 'a' THEN 'body ' || "
-    "left(md5(pg_catalog.pg_get_functiondef(p.oid)), 12) END), "
-    "p.oid::text, n.nspname, NULL FROM pg_catalog.pg_proc p "
-    "JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace "
-    "JOIN pg_catalog.pg_language l ON l.oid = p.prolang "
-    "WHERE " NS_FILTER("n") " AND " NOT_EXT("pg_proc", "p.oid"),
+    "ELSE 'function ' END || " DISP(
+        "n", "p.proname") " || '(' || "
+                          "pg_catalog.pg_get_function_identity_arguments(p.oid) || ')', "
+                          "concat_ws(' ', 'returns ' || pg_catalog.pg_get_function_result(p.oid), "
+                          "'language ' || l.lanname, CASE WHEN p.prokind <> 'a' THEN 'body ' || "
+                          "left(md5(pg_catalog.pg_get_functiondef(p.oid)), 12) END), "
+                          "p.oid::text, n.nspname, NULL FROM pg_catalog.pg_proc p "
+                          "JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace "
+                          "JOIN pg_catalog.pg_language l ON l.oid = p.prolang "
+                          "WHERE " NS_FILTER("n") " AND " NOT_EXT("pg_proc", "p.oid"),
     /* types: enums (labels in order), domains, composite types, ranges, base types */
-    "SELECT 'type ' || " DISP("n", "t.typname") ", "
-    "CASE t.typtype WHEN 'e' THEN 'enum (' || coalesce((SELECT string_agg(quote_literal("
-    "e.enumlabel), ', ' ORDER BY e.enumsortorder) FROM pg_catalog.pg_enum e "
-    "WHERE e.enumtypid = t.oid), '') || ')' "
-    "WHEN 'd' THEN 'domain ' || pg_catalog.format_type(t.typbasetype, t.typtypmod) || "
-    "CASE WHEN t.typnotnull THEN ' not null' ELSE '' END || coalesce(' default ' || t.typdefault, "
-    "'') "
-    "WHEN 'c' THEN 'composite (' || coalesce((SELECT string_agg(quote_ident(a.attname) || ' ' || "
-    "pg_catalog.format_type(a.atttypid, a.atttypmod), ', ' ORDER BY a.attnum) "
-    "FROM pg_catalog.pg_attribute a WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT "
-    "a.attisdropped), '') || ')' "
-    "WHEN 'r' THEN 'range of ' || (SELECT pg_catalog.format_type(r.rngsubtype, NULL) "
-    "FROM pg_catalog.pg_range r WHERE r.rngtypid = t.oid) "
-    "ELSE 'base type' END, t.oid::text, n.nspname, "
-    "CASE t.typtype WHEN 'e' THEN 'enum' END "
-    "FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace "
-    "WHERE t.typtype IN ('e', 'd', 'c', 'r', 'b') AND " NS_FILTER("n") " AND "
-    "(t.typtype <> 'c' OR (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid = t.typrelid) "
-    "= 'c') AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_type e WHERE e.typarray = t.oid) AND "
-    NOT_EXT("pg_type", "t.oid"),
+    "SELECT 'type ' || " DISP(
+        "n",
+        "t.typname") ", "
+                     "CASE t.typtype WHEN 'e' THEN 'enum (' || coalesce((SELECT "
+                     "string_agg(quote_literal("
+                     "e.enumlabel), ', ' ORDER BY e.enumsortorder) FROM pg_catalog.pg_enum e "
+                     "WHERE e.enumtypid = t.oid), '') || ')' "
+                     "WHEN 'd' THEN 'domain ' || pg_catalog.format_type(t.typbasetype, "
+                     "t.typtypmod) || "
+                     "CASE WHEN t.typnotnull THEN ' not null' ELSE '' END || coalesce(' default ' "
+                     "|| t.typdefault, "
+                     "'') "
+                     "WHEN 'c' THEN 'composite (' || coalesce((SELECT "
+                     "string_agg(quote_ident(a.attname) || ' ' || "
+                     "pg_catalog.format_type(a.atttypid, a.atttypmod), ', ' ORDER BY a.attnum) "
+                     "FROM pg_catalog.pg_attribute a WHERE a.attrelid = t.typrelid AND a.attnum > "
+                     "0 AND NOT "
+                     "a.attisdropped), '') || ')' "
+                     "WHEN 'r' THEN 'range of ' || (SELECT pg_catalog.format_type(r.rngsubtype, "
+                     "NULL) "
+                     "FROM pg_catalog.pg_range r WHERE r.rngtypid = t.oid) "
+                     "ELSE 'base type' END, t.oid::text, n.nspname, "
+                     "CASE t.typtype WHEN 'e' THEN 'enum' END "
+                     "FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = "
+                     "t.typnamespace "
+                     "WHERE t.typtype IN ('e', 'd', 'c', 'r', 'b') AND " NS_FILTER(
+                         "n") " AND "
+                              "(t.typtype <> 'c' OR (SELECT c.relkind FROM pg_catalog.pg_class c "
+                              "WHERE c.oid = t.typrelid) "
+                              "= 'c') AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_type e WHERE "
+                              "e.typarray = t.oid) AND " NOT_EXT("pg_type", "t.oid"),
 };
 
 /* Columns of tables, views, materialized views and foreign tables, in attnum order; gen is the
@@ -170,26 +241,31 @@ static const char *const line_queries[] = {
     "JOIN pg_catalog.pg_type t ON t.oid = a.atttypid "                                             \
     "LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "          \
     "LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation "                             \
-    "WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND "    \
-    NS_FILTER("n") " AND " NOT_EXT("pg_class", "c.oid") " ORDER BY c.oid, a.attnum"
+    "WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v', 'm', 'f') "        \
+    "AND " NS_FILTER("n") " AND " NOT_EXT("pg_class", "c.oid") " ORDER BY c.oid, a.attnum"
 
 /* Every user relation, for lock tracing and rewrites. */
-static const char rels_query[] =
-    "SELECT c.oid, pg_catalog.pg_relation_filenode(c.oid), " DISP("n", "c.relname") ", "
-    "CASE c.relkind WHEN 'r' THEN 'table' WHEN 'p' THEN 'partitioned table' WHEN 'i' THEN 'index' "
-    "WHEN 'I' THEN 'partitioned index' WHEN 'S' THEN 'sequence' WHEN 'v' THEN 'view' "
-    "WHEN 'm' THEN 'materialized view' WHEN 't' THEN 'toast table' WHEN 'f' THEN 'foreign table' "
-    "ELSE 'relation' END FROM pg_catalog.pg_class c "
-    "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE " NS_FILTER("n") " AND "
-    "c.relkind IN ('r', 'p', 'i', 'I', 'S', 'v', 'm', 'f') ORDER BY c.oid";
+static const char rels_query[] = "SELECT c.oid, pg_catalog.pg_relation_filenode(c.oid), " DISP(
+    "n",
+    "c.relname") ", "
+                 "CASE c.relkind WHEN 'r' THEN 'table' WHEN 'p' THEN 'partitioned table' WHEN 'i' "
+                 "THEN 'index' "
+                 "WHEN 'I' THEN 'partitioned index' WHEN 'S' THEN 'sequence' WHEN 'v' THEN 'view' "
+                 "WHEN 'm' THEN 'materialized view' WHEN 't' THEN 'toast table' WHEN 'f' THEN "
+                 "'foreign table' "
+                 "ELSE 'relation' END FROM pg_catalog.pg_class c "
+                 "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE " NS_FILTER(
+                     "n") " AND "
+                          "c.relkind IN ('r', 'p', 'i', 'I', 'S', 'v', 'm', 'f') ORDER BY c.oid";
 
-static const char invalid_query[] =
-    "SELECT " DISP("n", "c.relname") " || ' on ' || " DISP("tn", "t.relname") " "
-    "FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid "
-    "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-    "JOIN pg_catalog.pg_class t ON t.oid = i.indrelid "
-    "JOIN pg_catalog.pg_namespace tn ON tn.oid = t.relnamespace "
-    "WHERE NOT i.indisvalid ORDER BY 1";
+static const char invalid_query[] = "SELECT " DISP("n", "c.relname") " || ' on ' || " DISP(
+    "tn",
+    "t.relname") " "
+                 "FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid "
+                 "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+                 "JOIN pg_catalog.pg_class t ON t.oid = i.indrelid "
+                 "JOIN pg_catalog.pg_namespace tn ON tn.oid = t.relnamespace "
+                 "WHERE NOT i.indisvalid ORDER BY 1";
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -271,7 +347,8 @@ static int read_lines(PGconn *c, struct arena *a, struct rs_snapshot *s, struct 
             const char *owner = PQgetisnull(r, i, 4) ? NULL : PQgetvalue(r, i, 4);
             if (dq_is_tool_table(schema, NULL))
                 continue;
-            bool is_enum = owner && !strcmp(owner, "enum") && !strncmp(PQgetvalue(r, i, 0), "type ", 5);
+            bool is_enum =
+                owner && !strcmp(owner, "enum") && !strncmp(PQgetvalue(r, i, 0), "type ", 5);
             if (!is_enum && owner && dq_is_tool_table(NULL, owner))
                 continue;
             struct snap_line *l = VEC_PUSH(a, &lines);
@@ -475,10 +552,9 @@ static void table_result(struct arena *a, struct snap_table *t, const PGresult *
         if (t->keyed)
             t->keys[row] = dq_value(a, r, (int)row, 0);
         for (size_t i = 0; i < t->ncols; i++)
-            t->cells[row * t->ncols + i] =
-                PQgetisnull(r, (int)row, (int)i + 1)
-                    ? 0
-                    : parse_hash(PQgetvalue(r, (int)row, (int)i + 1));
+            t->cells[row * t->ncols + i] = PQgetisnull(r, (int)row, (int)i + 1)
+                                               ? 0
+                                               : parse_hash(PQgetvalue(r, (int)row, (int)i + 1));
     }
 }
 
@@ -489,8 +565,8 @@ static int read_table_data(PGconn *c, struct arena *a, struct snap_table *t,
     PGresult *r = dq_query(c, a, table_query(a, t, ref, true, &casts), err);
     if (!r && casts && PQstatus(c) == CONNECTION_OK) {
         /* A value that cannot be read back as the old type: compare the text forms instead. */
-        t->data_note = arena_printf(a, "values of %s compared as text: %s", t->display,
-                                    err->message);
+        t->data_note =
+            arena_printf(a, "values of %s compared as text: %s", t->display, err->message);
         r = dq_query(c, a, table_query(a, t, ref, false, &casts), err);
     }
     if (!r)
@@ -587,8 +663,8 @@ static void diff_lines(struct arena *a, const struct snap_line *b, size_t nb,
         if (cmp == 0) {
             if (strcmp(b[i].def, f[j].def) != 0) {
                 if (strlen(b[i].def) + strlen(f[j].def) <= 160)
-                    *VEC_PUSH(a, &v) = arena_printf(a, "%s: %s, was %s", f[j].key, f[j].def,
-                                                    b[i].def);
+                    *VEC_PUSH(a, &v) =
+                        arena_printf(a, "%s: %s, was %s", f[j].key, f[j].def, b[i].def);
                 else
                     *VEC_PUSH(a, &v) = arena_printf(a, "%s: definition changed: %s", f[j].key,
                                                     shorten(a, f[j].def, 160));
@@ -658,8 +734,8 @@ static struct keyed_row *sorted_keys(struct arena *a, const struct snap_table *t
     return v;
 }
 
-static void add_diff(struct arena *a, void *vec, const char *table, const char *column,
-                     long long n, const char *what)
+static void add_diff(struct arena *a, void *vec, const char *table, const char *column, long long n,
+                     const char *what)
 {
     VEC(struct rs_drill_data_diff) *v = vec;
     struct rs_drill_data_diff *d = VEC_PUSH(a, v);
@@ -738,8 +814,9 @@ static void diff_table(struct arena *a, const struct snap_table *b, const struct
         add_diff(a, vec, b->display, NULL, added_rows, "rows added");
 }
 
-void snap_compare(struct arena *a, const struct rs_snapshot *before, const struct rs_snapshot *after,
-                  enum snap_match match, bool losses_only, struct rs_drill_compare *out)
+void snap_compare(struct arena *a, const struct rs_snapshot *before,
+                  const struct rs_snapshot *after, enum snap_match match, bool losses_only,
+                  struct rs_drill_compare *out)
 {
     memset(out, 0, sizeof(*out));
     out->done = true;
@@ -755,10 +832,9 @@ void snap_compare(struct arena *a, const struct rs_snapshot *before, const struc
             j++;
         } else {
             if (strcmp(before->order[i].def, after->order[j].def) != 0)
-                *VEC_PUSH(a, &order) =
-                    arena_printf(a, "%s: %s, was %s", after->order[j].key,
-                                 shorten(a, after->order[j].def, 200),
-                                 shorten(a, before->order[i].def, 200));
+                *VEC_PUSH(a, &order) = arena_printf(a, "%s: %s, was %s", after->order[j].key,
+                                                    shorten(a, after->order[j].def, 200),
+                                                    shorten(a, before->order[i].def, 200));
             i++, j++;
         }
     }
@@ -771,8 +847,9 @@ void snap_compare(struct arena *a, const struct rs_snapshot *before, const struc
         const struct snap_table *b = &before->tables[i];
         if (!b->have_data)
             continue;
-        const struct snap_table *f = match == SNAP_BY_IDENTITY ? find_table_by_oid(after, b->oid)
-                                                               : find_table_by_name(after, b->display);
+        const struct snap_table *f = match == SNAP_BY_IDENTITY
+                                         ? find_table_by_oid(after, b->oid)
+                                         : find_table_by_name(after, b->display);
         if (!f || !f->have_data) {
             if (b->nrows)
                 add_diff(a, &data, b->display, NULL, (long long)b->nrows, "table missing");
@@ -795,7 +872,8 @@ size_t snap_enum_changes(struct arena *a, const struct rs_snapshot *before,
             before->nlines ? bsearch(&key, before->lines, before->nlines, sizeof(key), line_cmp)
                            : NULL;
         const struct snap_line *f =
-            after->nlines ? bsearch(&key, after->lines, after->nlines, sizeof(key), line_cmp) : NULL;
+            after->nlines ? bsearch(&key, after->lines, after->nlines, sizeof(key), line_cmp)
+                          : NULL;
         if (b && f && strcmp(b->def, f->def) != 0 && strlen(f->def) > strlen(b->def))
             *VEC_PUSH(a, &v) = arena_printf(a, "%s: %s, was %s", f->key, f->def, b->def);
     }

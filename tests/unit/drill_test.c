@@ -185,10 +185,12 @@ static const char *pairs_dir(void)
                "    total numeric(10,2),\n"
                "    note text\n"
                ");\n");
-    test_write(dir, "m/0001_create.down.sql", "DROP TABLE orders;\nDROP TABLE users;\nDROP TYPE mood;\n");
+    test_write(dir, "m/0001_create.down.sql",
+               "DROP TABLE orders;\nDROP TABLE users;\nDROP TYPE mood;\n");
     test_write(dir, "m/0002_add_phone.up.sql", "ALTER TABLE users ADD COLUMN phone text;\n");
     test_write(dir, "m/0002_add_phone.down.sql", "ALTER TABLE users DROP COLUMN phone;\n");
-    test_write(dir, "m/0003_rename.up.sql", "ALTER TABLE users RENAME COLUMN username TO handle;\n");
+    test_write(dir, "m/0003_rename.up.sql",
+               "ALTER TABLE users RENAME COLUMN username TO handle;\n");
     test_write(dir, "m/0003_rename.down.sql",
                "ALTER TABLE users RENAME COLUMN handle TO username;\n");
     test_write(dir, "m/0004_scale.up.sql",
@@ -199,7 +201,8 @@ static const char *pairs_dir(void)
     test_write(dir, "m/0005_wrong_down.down.sql", "ALTER TABLE orders DROP COLUMN note;\n");
     test_write(dir, "m/0006_bigint.up.sql",
                "ALTER TABLE orders ALTER COLUMN user_id TYPE bigint;\n");
-    test_write(dir, "m/0006_bigint.down.sql", "ALTER TABLE orders ALTER COLUMN user_id TYPE int;\n");
+    test_write(dir, "m/0006_bigint.down.sql",
+               "ALTER TABLE orders ALTER COLUMN user_id TYPE int;\n");
     test_write(dir, "m/0007_cic.up.sql",
                "CREATE INDEX CONCURRENTLY orders_total_idx ON orders (total);\n");
     test_write(dir, "m/0007_cic.down.sql", "DROP INDEX CONCURRENTLY orders_total_idx;\n");
@@ -374,8 +377,8 @@ TEST(drill_crash_partial_and_invalid_index)
     CHECK(c && c->state && !strcmp(c->state, "partially applied"));
     CHECK(c && c->napplied == 1 && strstr(c->applied[0], "ALTER TABLE"));
     CHECK(c && c->ninvalid_indexes == 1 && strstr(c->invalid_indexes[0], "t_v_idx"));
-    CHECK(c && any_contains(c->vs_before.schema_diff, c->vs_before.nschema_diff,
-                            "column t.w: added"));
+    CHECK(c &&
+          any_contains(c->vs_before.schema_diff, c->vs_before.nschema_diff, "column t.w: added"));
     CHECK(c && c->dirty);
     rs_drill_result_free(r);
 }
@@ -388,7 +391,8 @@ TEST(drill_previous_queries)
     test_write(dir, "m/0001_init.up.sql",
                "CREATE TABLE accounts (id int PRIMARY KEY, name text, legacy text);\n");
     test_write(dir, "m/0002_drop_legacy.up.sql", "ALTER TABLE accounts DROP COLUMN legacy;\n");
-    test_write(dir, "m/0002_drop_legacy.down.sql", "ALTER TABLE accounts ADD COLUMN legacy text;\n");
+    test_write(dir, "m/0002_drop_legacy.down.sql",
+               "ALTER TABLE accounts ADD COLUMN legacy text;\n");
     test_write(dir, "q/accounts.sql",
                "SELECT id, name FROM accounts WHERE id = $1;\n"
                "\n"
