@@ -168,6 +168,14 @@ size_t seed_probes(PGconn *c, struct arena *a, struct seed_plan *p, int row,
  */
 int seed_probe_run(PGconn *c, struct arena *a, const struct seed_probe *p, const char **error);
 
+/*
+ * Runs the n probes of v (those with only[i] == 1 when only is not NULL), pipelined: out[i] is
+ * 1 or 0 as seed_probe_run() says, -1 when not run; errors[i] the message. Returns 0, or -1 when
+ * the connection is lost.
+ */
+int seed_probes_run(PGconn *c, struct arena *a, const struct seed_probe *v, size_t n,
+                    const signed char *only, signed char *out, const char **errors);
+
 /* ---------------------------------------------------------------- running scripts (drill_exec.c)
  */
 

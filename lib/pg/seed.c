@@ -875,11 +875,9 @@ static int prepare_fks(PGconn *c, struct arena *a, struct seed_plan *p, struct s
     return 0;
 }
 
-static int seed_table(PGconn *c, struct arena *a, struct seed_plan *p, struct seed_table *t,
-                      int rows, bool plain, struct seed_stats *st, struct rs_pg_error *err)
+static int insert_rows(PGconn *c, struct arena *a, struct seed_plan *p, struct seed_table *t,
+                       int rows, bool plain, struct seed_stats *st, struct rs_pg_error *err)
 {
-    if (prepare_fks(c, a, p, t, err) < 0)
-        return -1;
     bool values = has_values(t);
     struct strbuf sb;
     sb_init(&sb, a);
@@ -928,6 +926,57 @@ static int seed_table(PGconn *c, struct arena *a, struct seed_plan *p, struct se
         st->refusals = v;
     }
     return 0;
+}
+
+/*
+ * Self references: after the insert, two rows in three point at the row before them (trees three
+ * deep: a comment, its reply, the reply's reply). Rows are ordered by their place in the table,
+ * so no key needs to be known. A database that refuses it (a CHECK, a trigger) keeps the NULLs.
+ */
+static int link_rows(PGconn *c, struct arena *a, const struct seed_table *t)
+{
+    for (size_t k = 0; k < t->nfks; k++) {
+        const struct seed_fk *fk = &t->fks[k];
+        bool nullable = true;
+        for (size_t i = 0; i < fk->ncols; i++)
+            nullable = nullable && !t->cols[fk->cols[i]].notnull;
+        if (!fk->self || !nullable)
+            continue;
+        struct strbuf sb;
+        sb_init(&sb, a);
+        sb_add(&sb, "WITH o AS (SELECT ctid AS c, row_number() OVER (ORDER BY ctid) AS n");
+        for (size_t i = 0; i < fk->ncols; i++) {
+            sb_printf(&sb, ", ");
+            dq_ident(&sb, fk->refcols[i]);
+            sb_printf(&sb, " AS r%zu", i);
+        }
+        sb_printf(&sb, " FROM %s) UPDATE %s AS t SET (", t->sql, t->sql);
+        for (size_t i = 0; i < fk->ncols; i++) {
+            if (i)
+                sb_add(&sb, ", ");
+            dq_ident(&sb, t->cols[fk->cols[i]].name);
+        }
+        sb_add(&sb, ") = (SELECT ");
+        for (size_t i = 0; i < fk->ncols; i++)
+            sb_printf(&sb, "%so2.r%zu", i ? ", " : "", i);
+        sb_add(&sb, " FROM o o2 WHERE o2.n = o1.n - 1) FROM o o1 WHERE t.ctid = o1.c AND "
+                    "o1.n % 3 <> 1");
+        struct rs_pg_error err;
+        PGresult *r = dq_query(c, a, sb.s, &err);
+        if (r)
+            PQclear(r);
+        else if (PQstatus(c) != CONNECTION_OK)
+            return -1;
+    }
+    return 0;
+}
+
+static int seed_table(PGconn *c, struct arena *a, struct seed_plan *p, struct seed_table *t,
+                      int rows, bool plain, struct seed_stats *st, struct rs_pg_error *err)
+{
+    if (prepare_fks(c, a, p, t, err) < 0 || insert_rows(c, a, p, t, rows, plain, st, err) < 0)
+        return -1;
+    return plain ? 0 : link_rows(c, a, t);
 }
 
 static int order_cmp(const void *pa, const void *pb)
@@ -1070,5 +1119,80 @@ int seed_probe_run(PGconn *c, struct arena *a, const struct seed_probe *p, const
     if (p->write && !strcmp(err.sqlstate, "22012"))
         return 1;
     *error = err.message;
+    return 0;
+}
+
+/* The outcome of a probe's result: 1 works, 0 refused (message in *error). */
+static int probe_outcome(struct arena *a, const struct seed_probe *p, const PGresult *r,
+                         const char **error)
+{
+    *error = NULL;
+    ExecStatusType st = PQresultStatus(r);
+    if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
+        if (!p->write)
+            return 1;
+        *error = "the probe was not rolled back";
+        return 0;
+    }
+    const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+    if (p->write && state && !strcmp(state, "22012"))
+        return 1;
+    const char *msg = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+    *error = arena_strdup(a, msg ? msg : "failed");
+    return 0;
+}
+
+int seed_probes_run(PGconn *c, struct arena *a, const struct seed_probe *v, size_t n,
+                    const signed char *only, signed char *out, const char **errors)
+{
+    enum { BATCH = 64 };
+    for (size_t i = 0; i < n; i++) {
+        out[i] = -1;
+        errors[i] = NULL;
+    }
+    for (size_t start = 0; start < n; start += BATCH) {
+        size_t end = start + BATCH < n ? start + BATCH : n;
+        if (!PQenterPipelineMode(c)) {
+            /* No pipeline (a libpq without it, or a busy connection): one by one. */
+            for (size_t i = start; i < end; i++) {
+                if (only && only[i] != 1)
+                    continue;
+                int rc = seed_probe_run(c, a, &v[i], &errors[i]);
+                if (rc < 0)
+                    return -1;
+                out[i] = (signed char)rc;
+            }
+            continue;
+        }
+        /* Each probe is followed by a sync: its own implicit transaction, so one that fails
+           does not stop the others. */
+        bool ok = true;
+        for (size_t i = start; i < end && ok; i++) {
+            if (only && only[i] != 1)
+                continue;
+            ok = PQsendQueryParams(c, v[i].sql, 0, NULL, NULL, NULL, NULL, 0) && PQpipelineSync(c);
+        }
+        ok = ok && PQflush(c) == 0;
+        for (size_t i = start; i < end && ok; i++) {
+            if (only && only[i] != 1)
+                continue;
+            PGresult *r = PQgetResult(c);
+            if (!r) {
+                ok = false;
+                break;
+            }
+            out[i] = (signed char)probe_outcome(a, &v[i], r, &errors[i]);
+            PQclear(r);
+            while ((r = PQgetResult(c))) /* the end of this query's results */
+                PQclear(r);
+            r = PQgetResult(c); /* the sync */
+            if (!r || PQresultStatus(r) != PGRES_PIPELINE_SYNC)
+                ok = false;
+            PQclear(r);
+        }
+        PQexitPipelineMode(c);
+        if (!ok || PQstatus(c) != CONNECTION_OK)
+            return -1;
+    }
     return 0;
 }
