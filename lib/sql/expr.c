@@ -177,7 +177,7 @@ const char *sqlx_deparse_const(struct sqlx *x, const Node *node)
         return arena_printf(x->a, "%d", c->ival ? c->ival->ival : 0);
     case PG_QUERY__A__CONST__VAL_FVAL:
         return c->fval && c->fval->fval && *c->fval->fval ? arena_strdup(x->a, c->fval->fval)
-                                                            : NULL;
+                                                          : NULL;
     case PG_QUERY__A__CONST__VAL_BOOLVAL:
         return c->boolval && c->boolval->boolval ? "true" : "false";
     case PG_QUERY__A__CONST__VAL_SVAL: {
@@ -215,8 +215,15 @@ const char *sqlx_deparse_expr(struct sqlx *x, const Node *node)
 
 const char *sqlx_deparse_expr_pg(struct sqlx *x, const Node *node)
 {
-    enum { RT_VAL = 3, SEL_TARGET_LIST = 3, SEL_LIMIT_OPTION = 14, SEL_OP = 17, RAW_STMT = 1,
-           PR_VERSION = 1, PR_STMTS = 2 };
+    enum {
+        RT_VAL = 3,
+        SEL_TARGET_LIST = 3,
+        SEL_LIMIT_OPTION = 14,
+        SEL_OP = 17,
+        RAW_STMT = 1,
+        PR_VERSION = 1,
+        PR_STMTS = 2
+    };
     size_t elen;
     unsigned height;
     const uint8_t *expr = sqlx_node_bytes(node, &elen, &height);
@@ -232,8 +239,8 @@ const char *sqlx_deparse_expr_pg(struct sqlx *x, const Node *node)
                  varint_size(SEL_OP << 3) + varint_size(PG_QUERY__SET_OPERATION__SETOP_NONE);
     size_t sel_node = len_field_size(PG_QUERY__NODE__NODE_SELECT_STMT, sel);
     size_t raw = len_field_size(RAW_STMT, sel_node);
-    size_t total = varint_size(PR_VERSION << 3) + varint_size(PG_VERSION_NUM) +
-                   len_field_size(PR_STMTS, raw);
+    size_t total =
+        varint_size(PR_VERSION << 3) + varint_size(PG_VERSION_NUM) + len_field_size(PR_STMTS, raw);
 
     uint8_t *buf = arena_alloc(x->scratch, total);
     uint8_t *p = put_varint_field(buf, PR_VERSION, PG_VERSION_NUM);

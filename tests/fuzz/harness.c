@@ -143,7 +143,7 @@ static void check_source(const struct rs_source *src)
     REQUIRE(src->nlines >= 1 && src->lines[0] == 0);
     for (size_t i = 1; i < src->nlines; i++)
         REQUIRE(src->lines[i] > src->lines[i - 1] && src->lines[i] <= src->len &&
-               src->text[src->lines[i] - 1] == '\n');
+                src->text[src->lines[i] - 1] == '\n');
     int line, col;
     rs_source_position(src, src->len, &line, &col);
     REQUIRE(line >= 1 && (size_t)line <= src->nlines && col >= 1);
@@ -165,8 +165,8 @@ static const char *const schemes[][FUZZ_MAX_PARTS] = {
     {"0001_a.sql", "0002_b.sql", "0003_c.sql", "sub/0004_d.sql", "0005_e.sql", "0006_f.sql"},
     {"1_a.up.sql", "1_a.down.sql", "2_b.up.sql", "2_b.down.sql", "3_c.up.sql", "3_c.down.sql"},
     {"00001_a.sql", "00002_b.sql", "00003_c.sql", "00004_d.sql", "00005_e.sql", "00006_f.sql"},
-    {"20200101000000_a.sql", "20200102000000_b.sql", "20200103000000_c.sql",
-     "20200104000000_d.sql", "20200105000000_e.sql", "20200106000000_f.sql"},
+    {"20200101000000_a.sql", "20200102000000_b.sql", "20200103000000_c.sql", "20200104000000_d.sql",
+     "20200105000000_e.sql", "20200106000000_f.sql"},
     {"V1__a.sql", "U1__a.sql", "V2__b.sql", "R__c.sql", "V2.1__d.sql", "flyway.conf"},
     {"sqitch.plan", "deploy/a.sql", "revert/a.sql", "deploy/b.sql", "revert/b.sql",
      "deploy/a@v1.sql"},
@@ -185,8 +185,8 @@ static const char *const schemes[][FUZZ_MAX_PARTS] = {
 #define NSCHEMES (sizeof(schemes) / sizeof(schemes[0]))
 
 static const char *const layout_names[NSCHEMES] = {
-    "plain", "golang-migrate", "goose", "dbmate", "flyway", "sqitch",
-    "prisma", "diesel", "drizzle", "atlas", "liquibase", NULL,
+    "plain",  "golang-migrate", "goose",   "dbmate", "flyway",    "sqitch",
+    "prisma", "diesel",         "drizzle", "atlas",  "liquibase", NULL,
 };
 
 static void load_and_check(const char *path, const char *layout)
@@ -309,9 +309,8 @@ int fuzz_check_one(const uint8_t *data, size_t size)
                     REQUIRE(f->offset <= f->src->len && f->offset + f->length <= f->src->len + 1);
             }
         }
-        static const enum rs_format formats[] = {RS_FORMAT_TEXT, RS_FORMAT_JSON,
-                                                 RS_FORMAT_SARIF, RS_FORMAT_GITHUB,
-                                                 RS_FORMAT_MARKDOWN};
+        static const enum rs_format formats[] = {RS_FORMAT_TEXT, RS_FORMAT_JSON, RS_FORMAT_SARIF,
+                                                 RS_FORMAT_GITHUB, RS_FORMAT_MARKDOWN};
         for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
             struct rs_report_opts ro = {.color = i == 0, .fail_on = o.fail_on};
             char *text = rs_report_render(res, formats[i], &ro);
@@ -394,8 +393,8 @@ int fuzz_unpack_one(const uint8_t *data, size_t size)
             height = h > height ? h : height;
         }
         if (!r.error && height <= 2000) {
-            PgQuery__ParseResult *theirs = pg_query__parse_result__unpack(NULL, r.parse_tree.len,
-                                                                          pb);
+            PgQuery__ParseResult *theirs =
+                pg_query__parse_result__unpack(NULL, r.parse_tree.len, pb);
             REQUIRE(mine && theirs);
             size_t n1 = pg_query__parse_result__get_packed_size(mine);
             size_t n2 = pg_query__parse_result__get_packed_size(theirs);
