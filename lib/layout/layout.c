@@ -351,7 +351,10 @@ static int list_one(struct rs_layout_ctx *ctx, const char *rel, bool quiet,
             continue;
         const char *path = layout_join(ctx, erel);
         struct stat st;
-        if (stat(path, &st) < 0) {
+        /* The directory entry's type saves a stat for what is not a symbolic link. */
+        if (de->d_type == DT_REG || de->d_type == DT_DIR) {
+            st.st_mode = de->d_type == DT_REG ? S_IFREG : S_IFDIR;
+        } else if (stat(path, &st) < 0) {
             int e = errno;
             if (!quiet) {
                 if (e == ELOOP)
