@@ -25,7 +25,7 @@
 
 #define DISP(ns, name)                                                                             \
     "(CASE WHEN " ns ".nspname = 'public' THEN " name " ELSE " ns ".nspname || '.' || " name " EN" \
-                                                                                             "D)"
+    "D)"
 
 #define NOT_EXT(cls, oid)                                                                          \
     "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep WHERE dep.classid = '" cls                 \
@@ -643,6 +643,57 @@ static const char *shorten(struct arena *a, const char *s, size_t max)
     return arena_printf(a, "%.*s...", (int)max, s);
 }
 
+/* Length of a quoted timestamp literal at s ('2026-11-21 21:20:18.1866'), 0 if there is none. */
+static size_t timestamp_literal(const char *s)
+{
+    static const char shape[] = "'dddd-dd-dd dd:dd:dd";
+    size_t i = 0;
+    for (; shape[i]; i++) {
+        if (shape[i] == 'd' ? !(s[i] >= '0' && s[i] <= '9') : s[i] != shape[i])
+            return 0;
+    }
+    if (s[i] == '.')
+        for (i++; s[i] >= '0' && s[i] <= '9'; i++)
+            ;
+    return s[i] == '\'' ? i + 1 : 0;
+}
+
+/*
+ * Whether two definitions are the same once timestamps frozen into them are set aside: a view
+ * written with 'now'::timestamp holds the moment it was created, so re-creating it (in a down)
+ * always gives another literal.
+ */
+static bool same_but_timestamps(const char *a, const char *b)
+{
+    while (*a && *b) {
+        size_t la = timestamp_literal(a), lb = timestamp_literal(b);
+        if (la && lb) {
+            a += la;
+            b += lb;
+            continue;
+        }
+        if (*a != *b)
+            return false;
+        a++, b++;
+    }
+    return *a == *b;
+}
+
+/* "key: definition changed at character N: now '...', was '...'" with some context. */
+static const char *changed_at(struct arena *a, const char *key, const char *was, const char *now)
+{
+    size_t i = 0;
+    while (was[i] && was[i] == now[i])
+        i++;
+    size_t from = i > 30 ? i - 30 : 0;
+    while (from > 0 && ((unsigned char)now[from] & 0xC0) == 0x80)
+        from--;
+    return arena_printf(
+        a, "%s: definition changed at character %zu: now '%s%.90s%s', was '%s%.90s%s'", key, i + 1,
+        from ? "..." : "", now + from, strlen(now + from) > 90 ? "..." : "", from ? "..." : "",
+        was + from, strlen(was + from) > 90 ? "..." : "");
+}
+
 static const char *ident_of(const struct snap_line *v, size_t n, const char *ident)
 {
     for (size_t i = 0; i < n; i++)
@@ -661,13 +712,12 @@ static void diff_lines(struct arena *a, const struct snap_line *b, size_t nb,
     while (i < nb || j < nf) {
         int cmp = i == nb ? 1 : j == nf ? -1 : strcmp(b[i].key, f[j].key);
         if (cmp == 0) {
-            if (strcmp(b[i].def, f[j].def) != 0) {
+            if (strcmp(b[i].def, f[j].def) != 0 && !same_but_timestamps(b[i].def, f[j].def)) {
                 if (strlen(b[i].def) + strlen(f[j].def) <= 160)
                     *VEC_PUSH(a, &v) =
                         arena_printf(a, "%s: %s, was %s", f[j].key, f[j].def, b[i].def);
                 else
-                    *VEC_PUSH(a, &v) = arena_printf(a, "%s: definition changed: %s", f[j].key,
-                                                    shorten(a, f[j].def, 160));
+                    *VEC_PUSH(a, &v) = changed_at(a, f[j].key, b[i].def, f[j].def);
             }
             i++, j++;
         } else if (cmp < 0) {
