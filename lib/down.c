@@ -32,9 +32,9 @@
 
 struct diff {
     const char *text;
-    const char *object;  /* the relation or object it is about, to find the down statement */
-    const char *column;  /* the column it is about, or NULL */
-    bool enum_value;     /* an enum value the up added and the down leaves */
+    const char *object; /* the relation or object it is about, to find the down statement */
+    const char *column; /* the column it is about, or NULL */
+    bool enum_value;    /* an enum value the up added and the down leaves */
 };
 
 typedef VEC(struct diff) diff_vec;
@@ -44,7 +44,7 @@ struct cmp {
     const struct rs_model *want, *got;
     const struct rs_model *after; /* to tell "still exists" from "created by the down" */
     diff_vec *out;
-    const char *column;           /* column the next differences are about, or NULL */
+    const char *column; /* column the next differences are about, or NULL */
 };
 
 struct dk {
@@ -56,7 +56,7 @@ struct dk {
     VEC(const char *) fails; /* "the down fails at line 3: ..." */
     const char *unfollowed;  /* what the model could not follow, for messages; NULL when all */
     bool syntax_error;
-    bool newer_grammar;      /* a statement of a newer PostgreSQL's grammar: not comparable */
+    bool newer_grammar; /* a statement of a newer PostgreSQL's grammar: not comparable */
 };
 
 static bool streq(const char *a, const char *b)
@@ -220,8 +220,8 @@ static const char *norm_expr(struct arena *a, const char *s)
             continue;
         }
         if (!quoted && !strncmp(p, "public.", 7) &&
-            (p == s || !(p[-1] == '_' || (p[-1] >= 'a' && p[-1] <= 'z') ||
-                         (p[-1] >= '0' && p[-1] <= '9')))) {
+            (p == s ||
+             !(p[-1] == '_' || (p[-1] >= 'a' && p[-1] <= 'z') || (p[-1] >= '0' && p[-1] <= '9')))) {
             p += 7;
             continue;
         }
@@ -298,11 +298,10 @@ static const char *con_desc(struct arena *a, const struct rs_constraint *k, bool
 
 static const char *index_desc(struct arena *a, const struct rs_index *x)
 {
-    return arena_printf(a, "%sINDEX ON %s (%s)%s%s", x->unique ? "UNIQUE " : "",
-                        x->table.name ? x->table.name : "?",
-                        norm_expr(a, join(a, x->columns, x->ncolumns, ", ")),
-                        x->where_text ? " WHERE " : "",
-                        x->where_text ? norm_expr(a, x->where_text) : "");
+    return arena_printf(
+        a, "%sINDEX ON %s (%s)%s%s", x->unique ? "UNIQUE " : "",
+        x->table.name ? x->table.name : "?", norm_expr(a, join(a, x->columns, x->ncolumns, ", ")),
+        x->where_text ? " WHERE " : "", x->where_text ? norm_expr(a, x->where_text) : "");
 }
 
 /* Text with every run of white space made one space, trimmed: function bodies re-created by a
@@ -395,8 +394,7 @@ static const struct rs_trigger *find_trigger(const struct rs_model *m, const str
     return NULL;
 }
 
-static const struct rs_column *find_col(const struct rs_relation *r, const char *name,
-                                        size_t *hint)
+static const struct rs_column *find_col(const struct rs_relation *r, const char *name, size_t *hint)
 {
     size_t n = r ? r->columns.n : 0;
     if (*hint < n && streq(r->columns.v[*hint].name, name))
@@ -429,8 +427,7 @@ static bool unnamed_columns(const struct rs_relation *r)
 
 static void compare_columns(struct cmp *c, const struct rs_relation *w, const struct rs_relation *g)
 {
-    if (same_bytes(w->columns.v, w->columns.n, g->columns.v, g->columns.n,
-                   sizeof(w->columns.v[0])))
+    if (same_bytes(w->columns.v, w->columns.n, g->columns.v, g->columns.n, sizeof(w->columns.v[0])))
         return;
     const char *rn = qn(c->a, &w->name);
     bool table = w->kind == RS_REL_TABLE || w->kind == RS_REL_FOREIGN;
@@ -453,7 +450,8 @@ static void compare_columns(struct cmp *c, const struct rs_relation *w, const st
                      rs_type_format(c->a, &gc->type), rs_type_format(c->a, &wc->type));
         if (wc->not_null != gc->not_null)
             add_diff(c, w->name.name, false, "column %s.%s: %s, was %s", rn, wc->name,
-                     gc->not_null ? "NOT NULL" : "nullable", wc->not_null ? "NOT NULL" : "nullable");
+                     gc->not_null ? "NOT NULL" : "nullable",
+                     wc->not_null ? "NOT NULL" : "nullable");
         if (!same_default(c->a, wc->default_text, gc->default_text))
             add_diff(c, w->name.name, false, "column %s.%s: default %s, was %s", rn, wc->name,
                      or_none(gc->default_text), or_none(wc->default_text));
@@ -535,9 +533,9 @@ static void compare_deps(struct cmp *c, const struct rs_relation *w, const struc
                         streq_null(dx->column, y->deps.v[k].column);
             if (found)
                 continue;
-            const char *what = dx->column ? arena_printf(c->a, "%s.%s", qn(c->a, &dx->rel),
-                                                         dx->column)
-                                          : qn(c->a, &dx->rel);
+            const char *what = dx->column
+                                   ? arena_printf(c->a, "%s.%s", qn(c->a, &dx->rel), dx->column)
+                                   : qn(c->a, &dx->rel);
             add_diff(c, w->name.name, false,
                      pass ? "%s %s reads %s, which it did not before the up"
                           : "%s %s no longer reads %s",
@@ -682,7 +680,7 @@ static void compare_types(struct cmp *c)
         } else if (w->kind == RS_TYPEOBJ_ENUM) {
             compare_enum(c, w, g);
         } else if (w->kind == RS_TYPEOBJ_DOMAIN && w->base.name && g->base.name &&
-               !rs_type_equal(&w->base, &g->base)) {
+                   !rs_type_equal(&w->base, &g->base)) {
             add_diff(c, w->name.name, false, "domain %s: over %s, was %s", tn,
                      rs_type_format(c->a, &g->base), rs_type_format(c->a, &w->base));
         }
@@ -955,8 +953,9 @@ static void drop_rel(struct dk *d, const struct rs_model *m, const struct rs_stm
             break;
         }
         *VEC_PUSH(d->a, &dr->fresh) = name;
-        add_loss(d, "table %s: created by the up, %s by the down; rows written since the up are "
-                    "lost",
+        add_loss(d,
+                 "table %s: created by the up, %s by the down; rows written since the up are "
+                 "lost",
                  name, verb);
         break;
     default:
@@ -995,8 +994,9 @@ static void drop_col(struct dk *d, const struct rs_model *m, const struct rs_stm
             break;
         }
         *VEC_PUSH(d->a, &dr->fresh) = name;
-        add_loss(d, "column %s: added by the up, dropped by the down; values written since the up "
-                    "are lost",
+        add_loss(d,
+                 "column %s: added by the up, dropped by the down; values written since the up "
+                 "are lost",
                  name);
         break;
     default:
@@ -1225,12 +1225,11 @@ static void statement_fails(struct dk *d, const struct rs_stmt *st,
     if (d->unfollowed)
         return; /* after a statement the model could not follow, it cannot prove a failure */
     const char *msg = arena_strdup(d->a, ar->message);
-    struct rs_finding *f =
-        emit(d, &rs_rule_statement_fails, st, ar->location,
-             ar->hint ? arena_strdup(d->a, ar->hint) : NULL, msg);
+    struct rs_finding *f = emit(d, &rs_rule_statement_fails, st, ar->location,
+                                ar->hint ? arena_strdup(d->a, ar->hint) : NULL, msg);
     f->fatal = true;
-    *VEC_PUSH(d->a, &d->fails) =
-        arena_printf(d->a, "the down fails at statement %d (line %d): %s", st->index, st->line, msg);
+    *VEC_PUSH(d->a, &d->fails) = arena_printf(d->a, "the down fails at statement %d (line %d): %s",
+                                              st->index, st->line, msg);
 }
 
 static void apply_down(struct dk *d, struct rs_model *m)

@@ -22,14 +22,14 @@
 #include "util/strbuf.h"
 
 struct inv {
-    const char *sql;   /* the statement with its ';', comment lines above it */
-    unsigned rel_oid;  /* relation created by this migration it is about, 0 when none */
-    const char *key;   /* other object created by this migration it is about, or NULL */
+    const char *sql;  /* the statement with its ';', comment lines above it */
+    unsigned rel_oid; /* relation created by this migration it is about, 0 when none */
+    const char *key;  /* other object created by this migration it is about, or NULL */
 };
 
 struct gen {
     const struct rs_down_ctx *c;
-    struct arena *a;  /* run arena: results */
+    struct arena *a;    /* run arena: results */
     struct rs_model *m; /* the model just before the statement being looked at */
     const struct rs_stmt *st;
     const char *what; /* the ALTER TABLE command being looked at, for messages, or NULL */
@@ -77,9 +77,11 @@ static void push(struct gen *g, const char *sql, unsigned rel_oid, const char *k
 static void block(struct gen *g, const char *why)
 {
     const struct rs_stmt *st = g->st;
-    *VEC_PUSH(g->a, &g->blockers) =
-        arena_printf(g->a, "line %d: %s: %s", st->line,
-                     g->what ? g->what : st->tag ? st->tag : "statement", why);
+    *VEC_PUSH(g->a, &g->blockers) = arena_printf(g->a, "line %d: %s: %s", st->line,
+                                                 g->what   ? g->what
+                                                 : st->tag ? st->tag
+                                                           : "statement",
+                                                 why);
 }
 
 /* Takes back the inverses about an object the up created and drops again. */
@@ -183,8 +185,9 @@ static void inverse_type(struct gen *g, const struct rs_column *old, const struc
         return;
     }
     if (tc.lossy) {
-        block(g, arena_printf(g->a, "the up changes the values of column %s (%s): converting back "
-                                    "does not restore them",
+        block(g, arena_printf(g->a,
+                              "the up changes the values of column %s (%s): converting back "
+                              "does not restore them",
                               old->name, tc.reason));
         return;
     }
@@ -196,8 +199,8 @@ static void inverse_type(struct gen *g, const struct rs_column *old, const struc
     else
         action(g, out, "ALTER COLUMN %s TYPE %s", col, type);
     if (back.narrows)
-        *VEC_PUSH(g->a, &out->notes) = arena_printf(
-            g->a, "fails if a row written since the up does not fit: %s", back.reason);
+        *VEC_PUSH(g->a, &out->notes) =
+            arena_printf(g->a, "fails if a row written since the up does not fit: %s", back.reason);
 }
 
 /* A foreign key action in SQL, or NULL for NO ACTION (the default). */
@@ -222,8 +225,9 @@ static const char *fk_action(const char *code)
 static const char *constraint_sql(struct gen *g, const struct rs_constraint *k)
 {
     if (k->deferrable) {
-        block(g, arena_printf(g->a, "constraint %s is deferrable, and the model does not keep "
-                                    "whether it is INITIALLY DEFERRED",
+        block(g, arena_printf(g->a,
+                              "constraint %s is deferrable, and the model does not keep "
+                              "whether it is INITIALLY DEFERRED",
                               k->name));
         return NULL;
     }
@@ -259,8 +263,8 @@ static const char *constraint_sql(struct gen *g, const struct rs_constraint *k)
     default:
         break;
     }
-    block(g, arena_printf(g->a, "the model does not keep the definition of constraint %s",
-                          k->name));
+    block(g,
+          arena_printf(g->a, "the model does not keep the definition of constraint %s", k->name));
     return NULL;
 }
 
@@ -284,8 +288,9 @@ static void inverse_cmd(struct gen *g, struct rs_relation *r, const struct snap 
             cancel(g, 0, arena_printf(g->a, "col:%u:%d", r->oid, old->attnum));
             return;
         }
-        block(g, arena_printf(g->a, "the data of %s.%s cannot be restored: adding the column back "
-                                    "gives it back empty",
+        block(g, arena_printf(g->a,
+                              "the data of %s.%s cannot be restored: adding the column back "
+                              "gives it back empty",
                               rs_qname_str(g->a, &r->name), old->name));
         return;
     case RS_AT_ALTER_TYPE:
@@ -323,8 +328,9 @@ static void inverse_cmd(struct gen *g, struct rs_relation *r, const struct snap 
                 struct rs_qname iq = {r->name.schema, cmd->constraint->using_index};
                 const struct rs_index *x = rs_model_index(g->c->before, &iq);
                 if (x) {
-                    block(g, arena_printf(g->a, "dropping constraint %s would also drop index "
-                                                "%s, which existed before the up",
+                    block(g, arena_printf(g->a,
+                                          "dropping constraint %s would also drop index "
+                                          "%s, which existed before the up",
                                           k->name, cmd->constraint->using_index));
                     return;
                 }
@@ -349,8 +355,9 @@ static void inverse_cmd(struct gen *g, struct rs_relation *r, const struct snap 
             return;
         }
         if (cmd->cascade) {
-            block(g, arena_printf(g->a, "CASCADE also drops what depends on constraint %s "
-                                        "(foreign keys of other tables)",
+            block(g, arena_printf(g->a,
+                                  "CASCADE also drops what depends on constraint %s "
+                                  "(foreign keys of other tables)",
                                   k->name));
             return;
         }
@@ -358,8 +365,8 @@ static void inverse_cmd(struct gen *g, struct rs_relation *r, const struct snap 
         if (sql) {
             action(g, out, "%s", sql);
             if (k->validated)
-                *VEC_PUSH(g->a, &out->notes) = arena_printf(
-                    g->a, "fails if rows written since the up violate %s", k->name);
+                *VEC_PUSH(g->a, &out->notes) =
+                    arena_printf(g->a, "fails if rows written since the up violate %s", k->name);
         }
         break;
     }
@@ -514,9 +521,10 @@ static void create_rel(struct gen *g, const struct rs_stmt *st)
     if (old) {
         if (st->kind == RS_STMT_CREATE_VIEW && st->or_replace && old->kind == RS_REL_VIEW &&
             !is_new(g, old->created_mig))
-            block(g, arena_printf(g->a, "it replaces view %s, and rollsafe does not keep the "
-                                        "previous definition; copy it from the migration that "
-                                        "created the view",
+            block(g, arena_printf(g->a,
+                                  "it replaces view %s, and rollsafe does not keep the "
+                                  "previous definition; copy it from the migration that "
+                                  "created the view",
                                   rs_qname_str(g->a, &q)));
         return; /* IF NOT EXISTS no-op, or a view created earlier in this migration */
     }
@@ -549,8 +557,8 @@ static void create_index(struct gen *g, const struct rs_stmt *st)
 }
 
 /* CREATE TYPE / DOMAIN / SEQUENCE / FUNCTION / SCHEMA / EXTENSION: drop it. */
-static void create_other(struct gen *g, const struct rs_stmt *st, const char *kind,
-                         bool existed, const char *signature)
+static void create_other(struct gen *g, const struct rs_stmt *st, const char *kind, bool existed,
+                         const char *signature)
 {
     struct rs_apply_result ar;
     rs_apply_stmt(g->m, st, g->c->mig, &ar);
@@ -582,8 +590,9 @@ static void create_trigger(struct gen *g, const struct rs_stmt *st)
         return;
     if (existed) {
         if (!is_new(g, t->created_mig))
-            block(g, arena_printf(g->a, "it replaces trigger %s, and rollsafe does not keep its "
-                                        "previous definition",
+            block(g, arena_printf(g->a,
+                                  "it replaces trigger %s, and rollsafe does not keep its "
+                                  "previous definition",
                                   st->trigger_name));
         return;
     }
@@ -594,8 +603,8 @@ static void create_trigger(struct gen *g, const struct rs_stmt *st)
     sb_add(&sb, " ON ");
     add_qname(&sb, &r->name);
     sb_add(&sb, ";");
-    push(g, sb.s, 0, arena_printf(g->a, "trigger:%s.%s:%s", r->name.schema, r->name.name,
-                                  st->trigger_name));
+    push(g, sb.s, 0,
+         arena_printf(g->a, "trigger:%s.%s:%s", r->name.schema, r->name.name, st->trigger_name));
 }
 
 static void alter_enum(struct gen *g, const struct rs_stmt *st)
@@ -622,8 +631,9 @@ static void alter_enum(struct gen *g, const struct rs_stmt *st)
         return;
     }
     if (!had)
-        block(g, arena_printf(g->a, "PostgreSQL has no ALTER TYPE ... DROP VALUE: value '%s' "
-                                    "cannot be taken out of enum %s once rows may hold it",
+        block(g, arena_printf(g->a,
+                              "PostgreSQL has no ALTER TYPE ... DROP VALUE: value '%s' "
+                              "cannot be taken out of enum %s once rows may hold it",
                               st->new_label, rs_qname_str(g->a, &t->name)));
 }
 
@@ -832,8 +842,9 @@ static void drop_one(struct gen *g, const struct rs_stmt *st, size_t i)
         if (r->kind == RS_REL_TABLE)
             block(g, arena_printf(g->a, "the rows of table %s cannot be restored", name));
         else
-            block(g, arena_printf(g->a, "rollsafe does not keep the definition of %s %s; copy "
-                                        "it from the migration that created it",
+            block(g, arena_printf(g->a,
+                                  "rollsafe does not keep the definition of %s %s; copy "
+                                  "it from the migration that created it",
                                   r->kind == RS_REL_VIEW ? "view" : "materialized view", name));
         return;
     }
@@ -845,9 +856,10 @@ static void drop_one(struct gen *g, const struct rs_stmt *st, size_t i)
             cancel(g, 0, key_of(g, "index", &x->name));
             return;
         }
-        block(g, arena_printf(g->a, "rollsafe keeps index %s's columns, not its full definition "
-                                    "(method, operator classes, order); copy it from the "
-                                    "migration that created it",
+        block(g, arena_printf(g->a,
+                              "rollsafe keeps index %s's columns, not its full definition "
+                              "(method, operator classes, order); copy it from the "
+                              "migration that created it",
                               name));
         return;
     }
@@ -888,8 +900,8 @@ static void drop_one(struct gen *g, const struct rs_stmt *st, size_t i)
             add_qname(&sb, &t->name);
             sb_printf(&sb, " AS %s;", rs_type_format(g->a, &t->base));
         } else {
-            block(g, arena_printf(g->a, "rollsafe does not keep the definition of type %s%s",
-                                  name, st->cascade ? ", nor the columns CASCADE drops" : ""));
+            block(g, arena_printf(g->a, "rollsafe does not keep the definition of type %s%s", name,
+                                  st->cascade ? ", nor the columns CASCADE drops" : ""));
             return;
         }
         push(g, sb.s, 0, NULL);
@@ -905,9 +917,10 @@ static void drop_one(struct gen *g, const struct rs_stmt *st, size_t i)
             return;
         }
         if (f || !st->if_exists)
-            block(g, arena_printf(g->a, "rollsafe does not keep the full definition of %s (return "
-                                        "type, options); copy it from the migration that created "
-                                        "it",
+            block(g, arena_printf(g->a,
+                                  "rollsafe does not keep the full definition of %s (return "
+                                  "type, options); copy it from the migration that created "
+                                  "it",
                                   name));
         return;
     }
@@ -917,11 +930,12 @@ static void drop_one(struct gen *g, const struct rs_stmt *st, size_t i)
         if (!t)
             return;
         if (is_new(g, t->created_mig))
-            cancel(g, 0, arena_printf(g->a, "trigger:%s.%s:%s", r->name.schema, r->name.name,
-                                      q->name));
+            cancel(g, 0,
+                   arena_printf(g->a, "trigger:%s.%s:%s", r->name.schema, r->name.name, q->name));
         else
-            block(g, arena_printf(g->a, "rollsafe does not keep the definition of trigger %s "
-                                        "(events, timing, condition)",
+            block(g, arena_printf(g->a,
+                                  "rollsafe does not keep the definition of trigger %s "
+                                  "(events, timing, condition)",
                                   q->name));
         return;
     }
@@ -1051,9 +1065,10 @@ static void statement(struct gen *g, const struct rs_stmt *st)
             q.schema = rs_model_creation_schema(g->m);
         const struct rs_function *f = rs_model_function(g->m, &q, st->arg_signature);
         if (f && !is_new(g, f->created_mig)) {
-            block(g, arena_printf(g->a, "it replaces %s %s, and rollsafe does not keep the "
-                                        "previous definition; copy it from the migration that "
-                                        "created it",
+            block(g, arena_printf(g->a,
+                                  "it replaces %s %s, and rollsafe does not keep the "
+                                  "previous definition; copy it from the migration that "
+                                  "created it",
                                   st->obj_kind == RS_OBJ_PROCEDURE ? "procedure" : "function",
                                   rs_qname_str(g->a, &q)));
             rs_apply_stmt(g->m, st, g->c->mig, &ar);
@@ -1227,8 +1242,7 @@ static void render_one(struct strbuf *sb, struct arena *a, const struct rs_migra
         label = arena_printf(a, "%s, changeset %s", mr->path ? mr->path : "?", mr->id);
     if (!dc->emitted) {
         *complete = false;
-        sb_printf(sb, "-- %s: no exact down; these statements of the up have no inverse:\n",
-                  label);
+        sb_printf(sb, "-- %s: no exact down; these statements of the up have no inverse:\n", label);
         for (size_t i = 0; i < dc->nno_inverse; i++)
             sb_printf(sb, "--   %s\n", dc->no_inverse[i]);
         return;
@@ -1256,8 +1270,8 @@ static void render_one(struct strbuf *sb, struct arena *a, const struct rs_migra
                (!strcmp(layout, "flyway") && strcmp(place, mr->path ? mr->path : "?"))) {
         sb_printf(sb, "-- %s%s\n%s", place, exists, body);
     } else {
-        sb_printf(sb, "-- %s: the %s layout has no down migrations; to undo it by hand:\n%s",
-                  label, layout, body);
+        sb_printf(sb, "-- %s: the %s layout has no down migrations; to undo it by hand:\n%s", label,
+                  layout, body);
     }
 }
 

@@ -24,7 +24,8 @@ const struct rs_rule rs_rule_down_enum_value = {
                    "it.",
     .versions = "ADD VALUE IF NOT EXISTS exists since PostgreSQL 9.3; no version has DROP VALUE.",
     .bad = "-- up\nALTER TYPE order_status ADD VALUE 'refunded';\n-- down\nSELECT 1;",
-    .good = "-- up\nALTER TYPE order_status ADD VALUE IF NOT EXISTS 'refunded';\n"
-            "-- down\n-- rollsafe:approve-file down-enum-value reason=\"N-1 maps unknown statuses to "
-            "other\"\nSELECT 1;",
+    .good =
+        "-- up\nALTER TYPE order_status ADD VALUE IF NOT EXISTS 'refunded';\n"
+        "-- down\n-- rollsafe:approve-file down-enum-value reason=\"N-1 maps unknown statuses to "
+        "other\"\nSELECT 1;",
 };

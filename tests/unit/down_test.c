@@ -116,8 +116,8 @@ static void round_trip(const char *up)
     m = check_dir(&r, dir);
     CHECK(m && m->down_check.present && m->down_check.checked);
     if (m && !m->down_check.restores_schema) {
-        test_fail(__FILE__, __LINE__, "the emitted down does not restore the schema:\n%s\n%s",
-                  up, down);
+        test_fail(__FILE__, __LINE__, "the emitted down does not restore the schema:\n%s\n%s", up,
+                  down);
         print_strings("difference", m->down_check.differences, m->down_check.ndifferences);
     }
     CHECK(!finding(m, "down-drops-data"));
@@ -215,7 +215,8 @@ TEST(down_emit_no_inverse)
 {
     no_inverse("SELECT 1;\nALTER TABLE users DROP COLUMN email;\n",
                "line 2: ALTER TABLE ... DROP COLUMN: the data of users.email cannot be restored");
-    no_inverse("ALTER TYPE mood ADD VALUE 'angry';\n", "PostgreSQL has no ALTER TYPE ... DROP VALUE");
+    no_inverse("ALTER TYPE mood ADD VALUE 'angry';\n",
+               "PostgreSQL has no ALTER TYPE ... DROP VALUE");
     no_inverse("ALTER TABLE users ALTER COLUMN price TYPE numeric(10,0);\n",
                "the up changes the values of column price");
     no_inverse("DROP TABLE orders;\n", "the rows of table orders cannot be restored");
@@ -249,8 +250,7 @@ static void expect_difference(const char *up, const char *down, const char *diff
     const struct rs_migration_result *m = pair(&r, up, down);
     CHECK(m && m->down_check.checked && !m->down_check.restores_schema);
     if (m && !has_string(m->down_check.differences, m->down_check.ndifferences, difference)) {
-        test_fail(__FILE__, __LINE__, "no difference \"%s\" for:\n%s--\n%s", difference, up,
-                  down);
+        test_fail(__FILE__, __LINE__, "no difference \"%s\" for:\n%s--\n%s", difference, up, down);
         print_strings("difference", m->down_check.differences, m->down_check.ndifferences);
     }
     run_free(&r);
@@ -278,8 +278,7 @@ TEST(down_differences)
                       "constraint users_age_check on users: CHECK (age > 0), was CHECK (age >= 0)");
     expect_difference("ALTER TYPE mood RENAME VALUE 'sad' TO 'blue';\n", "SELECT 1;\n",
                       "enum mood: value 'sad' is missing");
-    expect_difference("DROP TYPE spare;\n",
-                      "CREATE TYPE spare AS ENUM ('b', 'a');\n",
+    expect_difference("DROP TYPE spare;\n", "CREATE TYPE spare AS ENUM ('b', 'a');\n",
                       "enum spare: values in the order b, a, was a, b");
     expect_difference("CREATE OR REPLACE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ "
                       "BEGIN RETURN OLD; END $$;\n",
@@ -316,9 +315,8 @@ TEST(down_data_findings)
 {
     struct run r;
     /* seed 001: dropping what the up added loses what was written since: information. */
-    const struct rs_migration_result *m =
-        pair(&r, "ALTER TABLE users ADD COLUMN phone text;\n",
-             "ALTER TABLE users DROP COLUMN phone;\n");
+    const struct rs_migration_result *m = pair(&r, "ALTER TABLE users ADD COLUMN phone text;\n",
+                                               "ALTER TABLE users DROP COLUMN phone;\n");
     const struct rs_finding *f = finding(m, "down-drops-new-data");
     CHECK(m && m->down_check.restores_schema && m->verdict == RS_VERDICT_SAFE);
     CHECK(f && f->severity == RS_SEV_INFO && f->in_down && f->line == 1);
@@ -368,8 +366,8 @@ TEST(down_data_findings)
 TEST(down_missing_empty_and_broken)
 {
     struct run r;
-    const struct rs_migration_result *m = pair(&r, "ALTER TABLE users ADD COLUMN phone text;\n",
-                                               NULL);
+    const struct rs_migration_result *m =
+        pair(&r, "ALTER TABLE users ADD COLUMN phone text;\n", NULL);
     CHECK(m && !m->down_check.present && !m->down_check.checked);
     CHECK(finding(m, "down-missing") && !finding(m, "down-missing")->in_down);
     run_free(&r);
@@ -464,8 +462,9 @@ static void corpus_round_trip(const char *rel, const char *layout, size_t min_em
         if (!m->down_check.present)
             continue;
         if (!m->down_check.restores_schema) {
-            test_fail(__FILE__, __LINE__, "%s: the down emitted for migration %zu does not "
-                                          "restore the schema",
+            test_fail(__FILE__, __LINE__,
+                      "%s: the down emitted for migration %zu does not "
+                      "restore the schema",
                       rel, i + 1);
             print_strings("difference", m->down_check.differences, m->down_check.ndifferences);
         }
