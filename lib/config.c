@@ -152,15 +152,14 @@ static bool is_class(const char *s)
 }
 
 #define NAMES_HINT                                                                                 \
-    "rollsafe explain --list shows the rules; the classes are irreversible, "                     \
+    "rollsafe explain --list shows the rules; the classes are irreversible, "                      \
     "breaks-previous-version, lock and hygiene (all: every rule)"
 
 static bool rule_name_ok(struct reader *r, const char *key, yaml_node_t *n)
 {
     const char *s = scalar(n);
     if (!s) {
-        error(r, n, "write a rule or class name", "%s: expected a rule or class name%s", key,
-              NULL);
+        error(r, n, "write a rule or class name", "%s: expected a rule or class name%s", key, NULL);
         return false;
     }
     if (!is_class(s) && !rs_rule_find(s)) {
@@ -212,8 +211,8 @@ static void rule_lists(struct reader *r, yaml_node_t *enable, yaml_node_t *disab
             size_t n = v ? items(r, v, list, 512) : 0;
             for (size_t i = 0; i < n; i++) {
                 const char *s = scalar(list[i]);
-                if (s && is_class(s) == (level == 0) && rule_name_ok(r, on ? "enable" : "disable",
-                                                                     list[i]))
+                if (s && is_class(s) == (level == 0) &&
+                    rule_name_ok(r, on ? "enable" : "disable", list[i]))
                     push(r, s, on, -1);
             }
         }
@@ -275,7 +274,8 @@ static bool boolean(const char *s, int *out)
 static void top_level(struct reader *r, yaml_node_t *root)
 {
     static const char *const keys[] = {"pg-version", "layout", "fail-on", "assume-in-transaction",
-                                       "exclude", "only", "enable", "disable", "severity"};
+                                       "exclude",    "only",   "enable",  "disable",
+                                       "severity"};
     yaml_node_t *enable = NULL, *disable = NULL, *only = NULL, *severity = NULL;
     for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top;
          p++) {

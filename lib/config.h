@@ -36,7 +36,10 @@
 struct arena;
 
 /* The file names looked for, in order. */
-#define RS_CONFIG_NAMES {".rollsafe.yml", ".rollsafe.yaml"}
+#define RS_CONFIG_NAMES                                                                            \
+    {                                                                                              \
+        ".rollsafe.yml", ".rollsafe.yaml"                                                          \
+    }
 
 struct rs_config {
     const char *path;          /* the file read, NULL when none */

@@ -100,7 +100,10 @@ enum lock_id {
     L_COUNT
 };
 
-#define LOCK_ROW(m, words) {"LOCK TABLE ... IN " words " MODE", RS_LM_##m, NO, RS_WORK_NONE, NULL, 0, 0}
+#define LOCK_ROW(m, words)                                                                         \
+    {                                                                                              \
+        "LOCK TABLE ... IN " words " MODE", RS_LM_##m, NO, RS_WORK_NONE, NULL, 0, 0                \
+    }
 
 static const struct rs_lock_fact facts[L_COUNT] = {
     [L_NONE] = {"statement", NO, NO, RS_WORK_NONE, NULL, 0, 0},
@@ -119,7 +122,8 @@ static const struct rs_lock_fact facts[L_COUNT] = {
     [L_SET_DEFAULT] = {"ALTER TABLE ... ALTER COLUMN ... SET/DROP DEFAULT", AE, NO, RS_WORK_NONE,
                        NULL, 0, 0}, /* [15] */
     [L_SET_NOT_NULL] = {"ALTER TABLE ... ALTER COLUMN ... SET NOT NULL", AE, NO, RS_WORK_SCAN,
-                        "unless a valid CHECK (column IS NOT NULL) proves it (12+)", 0, 0}, /* [15] */
+                        "unless a valid CHECK (column IS NOT NULL) proves it (12+)", 0,
+                        0}, /* [15] */
     [L_DROP_NOT_NULL] = {"ALTER TABLE ... ALTER COLUMN ... DROP NOT NULL", AE, NO, RS_WORK_NONE,
                          NULL, 0, 0}, /* [docs] */
     /* [15] ACCESS EXCLUSIVE with and without NOT VALID */
@@ -133,8 +137,8 @@ static const struct rs_lock_fact facts[L_COUNT] = {
     [L_ADD_UNIQUE_USING_INDEX] = {"ALTER TABLE ... ADD CONSTRAINT ... USING INDEX", AE, NO,
                                   RS_WORK_NONE,
                                   "(a PRIMARY KEY on nullable columns scans for NULLs)", 0, 0},
-    [L_ADD_EXCLUSION] = {"ALTER TABLE ... ADD CONSTRAINT ... EXCLUDE", AE, NO,
-                         RS_WORK_INDEX_BUILD, NULL, 0, 0}, /* [15] */
+    [L_ADD_EXCLUSION] = {"ALTER TABLE ... ADD CONSTRAINT ... EXCLUDE", AE, NO, RS_WORK_INDEX_BUILD,
+                         NULL, 0, 0}, /* [15] */
     /* [15] ROW SHARE on the referenced table for a foreign key */
     [L_VALIDATE] = {"ALTER TABLE ... VALIDATE CONSTRAINT", SUE, RSH, RS_WORK_SCAN,
                     "other table: the referenced one of a foreign key", 0, 0},
@@ -143,10 +147,10 @@ static const struct rs_lock_fact facts[L_COUNT] = {
                            "other table: the referenced one of a foreign key", 0, 0},
     [L_ALTER_CONSTRAINT] = {"ALTER TABLE ... ALTER CONSTRAINT", AE, NO, RS_WORK_NONE, NULL, 0,
                             0}, /* [15] */
-    [L_IDENTITY] = {"ALTER TABLE ... ALTER COLUMN ... ADD/SET/DROP IDENTITY", AE, NO,
-                    RS_WORK_NONE, NULL, 0, 0}, /* [docs] */
-    [L_DROP_EXPRESSION] = {"ALTER TABLE ... ALTER COLUMN ... DROP EXPRESSION", AE, NO,
-                           RS_WORK_NONE, NULL, 13, 0}, /* [15] */
+    [L_IDENTITY] = {"ALTER TABLE ... ALTER COLUMN ... ADD/SET/DROP IDENTITY", AE, NO, RS_WORK_NONE,
+                    NULL, 0, 0}, /* [docs] */
+    [L_DROP_EXPRESSION] = {"ALTER TABLE ... ALTER COLUMN ... DROP EXPRESSION", AE, NO, RS_WORK_NONE,
+                           NULL, 13, 0}, /* [15] */
     [L_SET_EXPRESSION] = {"ALTER TABLE ... ALTER COLUMN ... SET EXPRESSION", AE, NO,
                           RS_WORK_REWRITE, "of a stored generated column", 17, 0}, /* [docs] */
     /* [15] SET UNLOGGED rewrote; SET LOGGED of a logged table is a no-op */
@@ -177,8 +181,8 @@ static const struct rs_lock_fact facts[L_COUNT] = {
                        RS_WORK_NONE, NULL, 0, 0},
     [L_SET_STORAGE] = {"ALTER TABLE ... ALTER COLUMN ... SET STORAGE / COMPRESSION", AE, NO,
                        RS_WORK_NONE, NULL, 0, 0}, /* [15] */
-    [L_SET_TABLESPACE] = {"ALTER TABLE ... SET TABLESPACE / ACCESS METHOD", AE, NO,
-                          RS_WORK_REWRITE, "when the tablespace or access method changes", 0,
+    [L_SET_TABLESPACE] = {"ALTER TABLE ... SET TABLESPACE / ACCESS METHOD", AE, NO, RS_WORK_REWRITE,
+                          "when the tablespace or access method changes", 0,
                           0}, /* [15] lock; [docs] copy */
     [L_CLUSTER_ON] = {"ALTER TABLE ... CLUSTER ON / SET WITHOUT CLUSTER", SUE, NO, RS_WORK_NONE,
                       NULL, 0, 0}, /* [15] */
@@ -202,20 +206,21 @@ static const struct rs_lock_fact facts[L_COUNT] = {
                       "other table: every table linked to it by a foreign key", 0, 0},
     [L_DROP_OTHER_REL] = {"DROP VIEW / MATERIALIZED VIEW", AE, NO, RS_WORK_NONE, NULL, 0,
                           0}, /* [15] */
-    [L_DROP_SEQUENCE] = {"DROP SEQUENCE", NO, NO, RS_WORK_NONE,
-                         "(ACCESS EXCLUSIVE on the sequence itself: nextval() waits; no table lock)",
-                         0, 0}, /* [15] */
-    [L_TRUNCATE] = {"TRUNCATE", AE, NO, RS_WORK_NONE, NULL, 0, 0}, /* [15] */
-    [L_CREATE_TRIGGER] = {"CREATE TRIGGER", SRE, NO, RS_WORK_NONE, NULL, 0, 0},   /* [15] */
-    [L_DROP_TRIGGER] = {"DROP TRIGGER", AE, NO, RS_WORK_NONE, NULL, 0, 0},       /* [15] */
+    [L_DROP_SEQUENCE] =
+        {"DROP SEQUENCE", NO, NO, RS_WORK_NONE,
+         "(ACCESS EXCLUSIVE on the sequence itself: nextval() waits; no table lock)", 0,
+         0},                                                                         /* [15] */
+    [L_TRUNCATE] = {"TRUNCATE", AE, NO, RS_WORK_NONE, NULL, 0, 0},                   /* [15] */
+    [L_CREATE_TRIGGER] = {"CREATE TRIGGER", SRE, NO, RS_WORK_NONE, NULL, 0, 0},      /* [15] */
+    [L_DROP_TRIGGER] = {"DROP TRIGGER", AE, NO, RS_WORK_NONE, NULL, 0, 0},           /* [15] */
     [L_POLICY] = {"CREATE / ALTER / DROP POLICY", AE, NO, RS_WORK_NONE, NULL, 0, 0}, /* [15] */
-    [L_VACUUM_FULL] = {"VACUUM FULL", AE, NO, RS_WORK_REWRITE, NULL, 0, 0},      /* [docs] */
-    [L_VACUUM] = {"VACUUM / ANALYZE", SUE, NO, RS_WORK_SCAN, NULL, 0, 0},       /* [15] */
-    [L_CLUSTER] = {"CLUSTER", AE, NO, RS_WORK_REWRITE, NULL, 0, 0},              /* [15] */
+    [L_VACUUM_FULL] = {"VACUUM FULL", AE, NO, RS_WORK_REWRITE, NULL, 0, 0},          /* [docs] */
+    [L_VACUUM] = {"VACUUM / ANALYZE", SUE, NO, RS_WORK_SCAN, NULL, 0, 0},            /* [15] */
+    [L_CLUSTER] = {"CLUSTER", AE, NO, RS_WORK_REWRITE, NULL, 0, 0},                  /* [15] */
     [L_REINDEX] = {"REINDEX", SH, NO, RS_WORK_INDEX_BUILD,
                    "(ACCESS EXCLUSIVE on each index rebuilt)", 0, 0}, /* [15] */
     [L_REINDEX_CONC] = {"REINDEX CONCURRENTLY", SUE, NO, RS_WORK_INDEX_BUILD, NULL, 12,
-                        0}, /* [15] */
+                        0},                                                           /* [15] */
     [L_REFRESH] = {"REFRESH MATERIALIZED VIEW", AE, NO, RS_WORK_REWRITE, NULL, 0, 0}, /* [15] */
     [L_REFRESH_CONC] = {"REFRESH MATERIALIZED VIEW CONCURRENTLY", EX, NO, RS_WORK_SCAN, NULL, 0,
                         0}, /* [15] */
@@ -225,14 +230,14 @@ static const struct rs_lock_fact facts[L_COUNT] = {
     [L_DOMAIN_VALIDATE] = {"ALTER DOMAIN ... VALIDATE CONSTRAINT", SH, NO, RS_WORK_SCAN,
                            "on every table with a column of the domain", 0, 0}, /* [15] */
     [L_ENUM_VALUE] = {"ALTER TYPE ... ADD VALUE / RENAME VALUE", NO, NO, RS_WORK_NONE,
-                      "(no table lock)", 0, 0}, /* [15] */
+                      "(no table lock)", 0, 0},                                    /* [15] */
     [L_GRANT] = {"GRANT / REVOKE", NO, NO, RS_WORK_NONE, "(no table lock)", 0, 0}, /* [15] */
     [L_DML] = {"INSERT / UPDATE / DELETE", RE, NO, RS_WORK_NONE, "(row locks on the rows written)",
                0, 0}, /* [15] */
     [L_READ] = {"SELECT / CREATE TABLE AS", AS, NO, RS_WORK_NONE, "on the tables read", 0,
                 0}, /* [15] */
     [L_CREATE_VIEW] = {"CREATE OR REPLACE VIEW", AE, NO, RS_WORK_NONE, "on the view", 0,
-                       0}, /* [15] */
+                       0},                                           /* [15] */
     [L_COMMENT] = {"COMMENT ON", SUE, NO, RS_WORK_NONE, NULL, 0, 0}, /* [15] */
     [L_LOCK_FIRST + 0] = LOCK_ROW(ACCESS_SHARE, "ACCESS SHARE"),
     [L_LOCK_FIRST + 1] = LOCK_ROW(ROW_SHARE, "ROW SHARE"),
@@ -247,9 +252,8 @@ static const struct rs_lock_fact facts[L_COUNT] = {
 const char *rs_lockmode_name(enum rs_lockmode m)
 {
     static const char *const names[] = {
-        "no lock",           "ACCESS SHARE", "ROW SHARE",           "ROW EXCLUSIVE",
-        "SHARE UPDATE EXCLUSIVE", "SHARE",    "SHARE ROW EXCLUSIVE", "EXCLUSIVE",
-        "ACCESS EXCLUSIVE"};
+        "no lock", "ACCESS SHARE",        "ROW SHARE", "ROW EXCLUSIVE",   "SHARE UPDATE EXCLUSIVE",
+        "SHARE",   "SHARE ROW EXCLUSIVE", "EXCLUSIVE", "ACCESS EXCLUSIVE"};
     return names[m];
 }
 
@@ -337,9 +341,8 @@ static enum lock_id alter_cmd_lock(const struct rs_alter_cmd *c, int pg)
     case RS_AT_ATTACH_PARTITION:
         return pick_version(L_ATTACH_PARTITION, L_ATTACH_PARTITION_11, pg);
     case RS_AT_DETACH_PARTITION:
-        return c->concurrently && pg >= facts[L_DETACH_CONCURRENTLY].min_pg
-                   ? L_DETACH_CONCURRENTLY
-                   : L_DETACH_PARTITION;
+        return c->concurrently && pg >= facts[L_DETACH_CONCURRENTLY].min_pg ? L_DETACH_CONCURRENTLY
+                                                                            : L_DETACH_PARTITION;
     case RS_AT_ENABLE_TRIGGER:
     case RS_AT_DISABLE_TRIGGER:
         return L_TRIGGER_ENABLE;
@@ -371,8 +374,8 @@ static bool create_references(const struct rs_stmt *st)
 static enum lock_id lock_stmt_mode(const char *mode)
 {
     static const char *const names[] = {
-        "ACCESS SHARE", "ROW SHARE", "ROW EXCLUSIVE", "SHARE UPDATE EXCLUSIVE",
-        "SHARE",        "SHARE ROW EXCLUSIVE", "EXCLUSIVE", "ACCESS EXCLUSIVE"};
+        "ACCESS SHARE", "ROW SHARE",           "ROW EXCLUSIVE", "SHARE UPDATE EXCLUSIVE",
+        "SHARE",        "SHARE ROW EXCLUSIVE", "EXCLUSIVE",     "ACCESS EXCLUSIVE"};
     for (int i = 0; mode && i < 8; i++)
         if (!strcmp(mode, names[i]))
             return (enum lock_id)(L_LOCK_FIRST + i);
@@ -385,8 +388,7 @@ static enum lock_id stmt_lock(const struct rs_stmt *st, int pg)
     case RS_STMT_ALTER_TABLE:
         return L_ALTER_OTHER;
     case RS_STMT_RENAME:
-        return st->obj_kind == RS_OBJ_INDEX ? pick_version(L_RENAME_INDEX, L_RENAME, pg)
-                                            : L_RENAME;
+        return st->obj_kind == RS_OBJ_INDEX ? pick_version(L_RENAME_INDEX, L_RENAME, pg) : L_RENAME;
     case RS_STMT_SET_SCHEMA:
         return L_RENAME;
     case RS_STMT_CREATE_TABLE:
@@ -425,8 +427,7 @@ static enum lock_id stmt_lock(const struct rs_stmt *st, int pg)
     case RS_STMT_CLUSTER:
         return L_CLUSTER;
     case RS_STMT_REINDEX:
-        return st->concurrently && pg >= facts[L_REINDEX_CONC].min_pg ? L_REINDEX_CONC
-                                                                       : L_REINDEX;
+        return st->concurrently && pg >= facts[L_REINDEX_CONC].min_pg ? L_REINDEX_CONC : L_REINDEX;
     case RS_STMT_REFRESH_MATVIEW:
         return st->concurrently ? L_REFRESH_CONC : L_REFRESH;
     case RS_STMT_ALTER_DOMAIN:
@@ -458,8 +459,8 @@ static enum lock_id stmt_lock(const struct rs_stmt *st, int pg)
     }
 }
 
-const struct rs_lock_fact *rs_lock_fact_for(const struct rs_stmt *st, const struct rs_alter_cmd *cmd,
-                                            int pg_version)
+const struct rs_lock_fact *rs_lock_fact_for(const struct rs_stmt *st,
+                                            const struct rs_alter_cmd *cmd, int pg_version)
 {
     enum lock_id id = cmd ? alter_cmd_lock(cmd, pg_version) : stmt_lock(st, pg_version);
     return &facts[id];

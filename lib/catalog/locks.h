@@ -43,8 +43,8 @@ struct rs_lock_fact {
 
 /* The fact for a statement (cmd NULL) or one ALTER TABLE command on pg_version. Never NULL:
    statements that take no table lock get a row with mode RS_LM_NONE. */
-const struct rs_lock_fact *rs_lock_fact_for(const struct rs_stmt *st, const struct rs_alter_cmd *cmd,
-                                            int pg_version);
+const struct rs_lock_fact *rs_lock_fact_for(const struct rs_stmt *st,
+                                            const struct rs_alter_cmd *cmd, int pg_version);
 
 /* The whole table, for documentation (explain, docs/locks.md). */
 const struct rs_lock_fact *rs_lock_facts(int *n);

@@ -15,9 +15,9 @@ static void check(struct rs_rule_ctx *ctx)
     const struct rs_stmt_list *l = ctx->mig->stmts;
     for (size_t i = rs_tx_start(ctx); i < end; i++) {
         const struct rs_stmt *e = &l->v[i];
-        if (i == pos || e->syntax_error || (e->kind != RS_STMT_ALTER_TABLE &&
-                                            e->kind != RS_STMT_CREATE_INDEX &&
-                                            e->kind != RS_STMT_CREATE_TRIGGER))
+        if (i == pos || e->syntax_error ||
+            (e->kind != RS_STMT_ALTER_TABLE && e->kind != RS_STMT_CREATE_INDEX &&
+             e->kind != RS_STMT_CREATE_TRIGGER))
             continue;
         const struct rs_lock_fact *f = rs_stmt_lock(ctx, e, NULL);
         if (f->mode < RS_LM_SHARE || !rs_same_rel(ctx, &e->rel, &st->rel))

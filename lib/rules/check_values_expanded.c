@@ -23,8 +23,7 @@ static void check(struct rs_rule_ctx *ctx)
 {
     const struct rs_alter_cmd *c = ctx->cmd;
     if (!c || c->kind != RS_AT_ADD_CONSTRAINT || !c->constraint ||
-        c->constraint->kind != RS_CON_CHECK || !c->constraint->expr ||
-        !c->constraint->expr->text)
+        c->constraint->kind != RS_CON_CHECK || !c->constraint->expr || !c->constraint->expr->text)
         return;
     const struct rs_relation *r = rs_ctx_rel(ctx);
     if (!r || !rs_ctx_existing(ctx, r))

@@ -18,8 +18,8 @@ static const char *describe(struct rs_rule_ctx *ctx, const struct rs_body_summar
     for (size_t i = 0; i < b->ntags; i++)
         list = list ? arena_printf(a, "%s, %s", list, b->tags[i]) : b->tags[i];
     if (b->dynamic)
-        list = list ? arena_printf(a, "%s and dynamic SQL (EXECUTE)", list)
-                    : "dynamic SQL (EXECUTE)";
+        list =
+            list ? arena_printf(a, "%s and dynamic SQL (EXECUTE)", list) : "dynamic SQL (EXECUTE)";
     if (!list && b->unparsed)
         list = "code rollsafe cannot parse";
     return list;

@@ -13,20 +13,6 @@
 
 #include "scan.h"
 
-static bool same_columns(const char *const *a, size_t na, const char *const *b, size_t nb)
-{
-    if (na != nb || na == 0)
-        return false;
-    for (size_t i = 0; i < na; i++) {
-        bool found = false;
-        for (size_t k = 0; k < nb && !found; k++)
-            found = a[i] && b[k] && !strcmp(a[i], b[k]);
-        if (!found)
-            return false;
-    }
-    return true;
-}
-
 /* Does a later CREATE TABLE of a table under this name define an equivalent constraint? (The
    table renamed away and created again, copying its rows.) */
 static bool in_new_table(const struct rs_stmt *st, const struct rs_constraint *k)
@@ -34,7 +20,8 @@ static bool in_new_table(const struct rs_stmt *st, const struct rs_constraint *k
     for (size_t i = 0; i < st->nconstraints; i++) {
         const struct rs_constraint_def *d = &st->constraints[i];
         if ((k->name && d->name && !strcmp(k->name, d->name)) ||
-            (d->kind == k->kind && same_columns(d->columns, d->ncolumns, k->columns, k->ncolumns)))
+            (d->kind == k->kind &&
+             rs_same_columns(d->columns, d->ncolumns, k->columns, k->ncolumns)))
             return true;
     }
     for (size_t c = 0; c < st->ncolumns; c++) {
@@ -42,19 +29,85 @@ static bool in_new_table(const struct rs_stmt *st, const struct rs_constraint *k
         for (size_t i = 0; i < col->nconstraints; i++) {
             const struct rs_constraint_def *d = &col->constraints[i];
             if ((k->name && d->name && !strcmp(k->name, d->name)) ||
-                (d->kind == k->kind && same_columns(d->columns, d->ncolumns, k->columns,
-                                                    k->ncolumns)))
+                (d->kind == k->kind &&
+                 rs_same_columns(d->columns, d->ncolumns, k->columns, k->ncolumns)))
                 return true;
         }
     }
     return false;
 }
 
-static bool replaced_later(const struct rs_rule_ctx *ctx, const struct rs_constraint *k)
+/* Is every column of sub among cols? */
+static bool covers(const char *const *cols, size_t n, const char *const *sub, size_t nsub)
+{
+    for (size_t i = 0; i < nsub; i++) {
+        bool found = false;
+        for (size_t k = 0; k < n && !found; k++)
+            found = sub[i] && cols[k] && !strcmp(sub[i], cols[k]);
+        if (!found)
+            return false;
+    }
+    return true;
+}
+
+static bool unique_kind(enum rs_con_kind k)
+{
+    return k == RS_CON_PRIMARY || k == RS_CON_UNIQUE;
+}
+
+/* Does another constraint (or a unique index) of the table already do k's job? A primary key
+   and a unique constraint on the same columns are interchangeable here. */
+static bool still_enforced(const struct rs_rule_ctx *ctx, const struct rs_relation *r,
+                           const struct rs_constraint *k)
+{
+    for (size_t i = 0; i < r->constraints.n; i++) {
+        const struct rs_constraint *o = &r->constraints.v[i];
+        if (o == k || (o->kind != k->kind && !(unique_kind(o->kind) && unique_kind(k->kind))))
+            continue;
+        if (k->kind == RS_CON_CHECK
+                ? k->not_null_column && o->not_null_column &&
+                      !strcmp(k->not_null_column, o->not_null_column)
+                : rs_same_columns(o->columns, o->ncolumns, k->columns, k->ncolumns))
+            return true;
+        /* A unique key on some of the columns keeps them unique together. */
+        if (unique_kind(k->kind) && unique_kind(o->kind) && o->ncolumns &&
+            o->ncolumns < k->ncolumns && covers(k->columns, k->ncolumns, o->columns, o->ncolumns))
+            return true;
+    }
+    if (!unique_kind(k->kind))
+        return false;
+    struct rs_index *ix[64];
+    size_t n = rs_model_table_indexes(ctx->model, &r->name, ix, 64);
+    for (size_t i = 0; i < n && i < 64; i++)
+        if (ix[i]->unique && !ix[i]->where_text &&
+            (!k->index_name || !ix[i]->name.name || strcmp(ix[i]->name.name, k->index_name)) &&
+            rs_same_columns(ix[i]->columns, ix[i]->ncolumns, k->columns, k->ncolumns))
+            return true;
+    return false;
+}
+
+static bool replaced_later(struct rs_rule_ctx *ctx, const struct rs_constraint *k)
 {
     const struct rs_stmt_list *l = ctx->mig->stmts;
     if (rs_created_later(ctx, RS_OBJ_CONSTRAINT, k->name, ctx->st->rel.name))
         return true;
+    if (unique_kind(k->kind) && rs_unique_later(ctx, ctx->st->rel.name, k->columns, k->ncolumns))
+        return true;
+    /* A foreign key added again, maybe after the table or its columns were renamed. */
+    struct rs_follow f;
+    rs_follow_init(ctx, &f, ctx->st->rel.name, k->columns, k->ncolumns);
+    for (size_t i = rs_stmt_pos(ctx) + 1; k->kind == RS_CON_FOREIGN && l && i < l->n; i++) {
+        const struct rs_stmt *st = &l->v[i];
+        rs_follow_step(&f, st);
+        for (size_t c = 0; st->kind == RS_STMT_ALTER_TABLE && st->rel.name && f.table &&
+                           !strcmp(st->rel.name, f.table) && c < st->ncmds;
+             c++) {
+            const struct rs_constraint_def *d = st->cmds[c].constraint;
+            if (st->cmds[c].kind == RS_AT_ADD_CONSTRAINT && d && d->kind == RS_CON_FOREIGN &&
+                rs_same_columns(d->columns, d->ncolumns, f.cols, f.ncols))
+                return true;
+        }
+    }
     for (size_t i = rs_stmt_pos(ctx) + 1; l && i < l->n; i++)
         if (l->v[i].kind == RS_STMT_CREATE_TABLE && l->v[i].rel.name && ctx->st->rel.name &&
             !strcmp(l->v[i].rel.name, ctx->st->rel.name) && in_new_table(&l->v[i], k))
@@ -74,8 +127,9 @@ static bool replaced_later(const struct rs_rule_ctx *ctx, const struct rs_constr
                 continue;
             if (k->name && d->name && !strcmp(k->name, d->name))
                 return true;
-            if (d->kind == k->kind && d->kind != RS_CON_CHECK &&
-                same_columns(d->columns, d->ncolumns, k->columns, k->ncolumns))
+            if ((d->kind == k->kind || (unique_kind(d->kind) && unique_kind(k->kind))) &&
+                d->kind != RS_CON_CHECK &&
+                rs_same_columns(d->columns, d->ncolumns, k->columns, k->ncolumns))
                 return true;
             if (d->kind == RS_CON_CHECK && k->kind == RS_CON_CHECK && d->expr &&
                 k->not_null_column && d->expr->not_null_column &&
@@ -94,7 +148,10 @@ static void check(struct rs_rule_ctx *ctx)
     if (!rs_ctx_existing(ctx, r))
         return;
     const struct rs_constraint *k = r ? rs_rel_constraint(r, ctx->cmd->name) : NULL;
-    if (!k || k->created_mig == ctx->mig->index || replaced_later(ctx, k))
+    if (!k || k->created_mig == ctx->mig->index || still_enforced(ctx, r, k) ||
+        replaced_later(ctx, k) ||
+        rs_dropped_later(ctx, ctx->st->rel.name, k->columns,
+                         k->kind == RS_CON_CHECK ? 0 : k->ncolumns))
         return; /* unknown: IF EXISTS no-op or statement-fails; new; or replaced */
     const char *table = rs_ctx_name(ctx, &ctx->st->rel);
     const char *cols = k->ncolumns ? k->columns[0] : "...";
@@ -135,9 +192,11 @@ const struct rs_rule rs_rule_drop_constraint = {
     .breaks_previous = true,
     .summary = "a constraint the previous version relies on is dropped",
     .catches = "ALTER TABLE ... DROP CONSTRAINT of a PRIMARY KEY, UNIQUE, EXCLUDE, FOREIGN KEY or "
-               "CHECK constraint that existed before the migration, unless the same migration "
-               "adds it back (same name, or the same kind of constraint on the same columns), "
-               "also when it creates the table again under its name.",
+               "CHECK constraint that existed before the migration, unless another constraint "
+               "(or unique index) on the same columns still does its job, or the same migration "
+               "adds it back (same name, or the same kind of constraint on the same columns; a "
+               "primary key and a unique constraint count as the same), also when it creates the "
+               "table again under its name.",
     .n1_failure = "Version N-1 relies on the database: INSERT ... ON CONFLICT on the key fails "
                   "(`there is no unique or exclusion constraint matching the ON CONFLICT "
                   "specification`), ON DELETE CASCADE no longer cleans up, and values it never "

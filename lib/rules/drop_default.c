@@ -21,8 +21,7 @@ static bool default_set_again(const struct rs_rule_ctx *ctx)
             continue;
         for (size_t c = 0; c < st->ncmds; c++)
             if ((st != ctx->st || &st->cmds[c] > ctx->cmd) &&
-                (st->cmds[c].kind == RS_AT_SET_DEFAULT ||
-                 st->cmds[c].kind == RS_AT_ADD_IDENTITY) &&
+                (st->cmds[c].kind == RS_AT_SET_DEFAULT || st->cmds[c].kind == RS_AT_ADD_IDENTITY) &&
                 st->cmds[c].column && !strcmp(st->cmds[c].column, ctx->cmd->column))
                 return true;
     }
@@ -43,7 +42,7 @@ static void check(struct rs_rule_ctx *ctx)
     const char *what = c->kind == RS_AT_DROP_EXPRESSION ? col->generated_text
                        : c->kind == RS_AT_DROP_IDENTITY ? (col->identity ? "identity" : NULL)
                                                         : col->default_text;
-    if (!what || default_set_again(ctx))
+    if (!what || default_set_again(ctx) || rs_dropped_later(ctx, ctx->st->rel.name, &c->column, 1))
         return;
     bool is_new = rs_column_is_new(ctx, col);
     if (is_new && !col->not_null)

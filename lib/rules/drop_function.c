@@ -44,7 +44,9 @@ static void check(struct rs_rule_ctx *ctx)
                 "drops %s %s(%s): the previous application version fails on every call of it "
                 "(`function ... does not exist`), and so do its triggers and views that call it",
                 rs_obj_kind_name(st->obj_kind), rs_ctx_name(ctx, f ? &f->name : &st->objects[i]),
-                sig ? sig : f && f->signature ? f->signature : "...");
+                sig                 ? sig
+                : f && f->signature ? f->signature
+                                    : "...");
     }
 }
 

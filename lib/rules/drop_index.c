@@ -16,8 +16,10 @@ static void check(struct rs_rule_ctx *ctx)
         const struct rs_index *x = rs_model_index(ctx->model, &st->objects[i]);
         if (!x || !x->unique || x->constraint || x->created_mig == ctx->mig->index)
             continue;
-        if (rs_created_later(ctx, RS_OBJ_INDEX, x->name.name, NULL))
-            continue;
+        if (rs_created_later(ctx, RS_OBJ_INDEX, x->name.name, NULL) ||
+            rs_unique_later(ctx, x->table.name, x->columns, x->ncolumns) ||
+            rs_dropped_later(ctx, x->table.name, x->columns, x->ncolumns))
+            continue; /* built again, maybe under another name or after renames */
         const char *cols = x->ncolumns ? x->columns[0] : "...";
         for (size_t k = 1; k < x->ncolumns; k++)
             cols = arena_printf(rs_ctx_arena(ctx), "%s, %s", cols, x->columns[k]);
@@ -36,7 +38,9 @@ const struct rs_rule rs_rule_drop_index = {
     .breaks_previous = true,
     .summary = "a unique index the previous version relies on is dropped",
     .catches = "DROP INDEX of a unique index that existed before the migration and is not built "
-               "again later in it. Plain indexes are not flagged: dropping one makes queries "
+               "again later in it (under any name, on the same columns, following renames of the "
+               "table and columns; a UNIQUE or PRIMARY KEY constraint counts). Plain indexes are "
+               "not flagged: dropping one makes queries "
                "slower, not wrong (its lock is drop-index-not-concurrent's business).",
     .n1_failure = "Version N-1's upserts on the indexed columns fail (`there is no unique or "
                   "exclusion constraint matching the ON CONFLICT specification`), and it may "

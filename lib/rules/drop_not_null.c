@@ -14,7 +14,8 @@ static bool set_again(const struct rs_rule_ctx *ctx)
     const struct rs_stmt_list *l = ctx->mig->stmts;
     for (size_t i = rs_stmt_pos(ctx); l && i < l->n; i++) {
         const struct rs_stmt *st = &l->v[i];
-        if (st->kind != RS_STMT_ALTER_TABLE || !st->rel.name || strcmp(st->rel.name, ctx->st->rel.name))
+        if (st->kind != RS_STMT_ALTER_TABLE || !st->rel.name ||
+            strcmp(st->rel.name, ctx->st->rel.name))
             continue;
         for (size_t c = 0; c < st->ncmds; c++)
             if ((st != ctx->st || &st->cmds[c] > ctx->cmd) &&
@@ -35,7 +36,7 @@ static void check(struct rs_rule_ctx *ctx)
         return;
     if (!col && r && r->complete)
         return;
-    if (set_again(ctx))
+    if (set_again(ctx) || rs_dropped_later(ctx, ctx->st->rel.name, &ctx->cmd->column, 1))
         return;
     rs_emit(ctx, ctx->cmd->location, NULL,
             "makes %s.%s nullable: rows with NULL can be written from now on, the previous "

@@ -80,7 +80,8 @@ static void check(struct rs_rule_ctx *ctx)
             rs_emit(ctx, -1, NULL, "drops %s %s on %s: %s", rs_obj_kind_name(k), q->name,
                     rs_ctx_name(ctx, &st->rel), consequence(k));
         else
-            rs_emit(ctx, -1, NULL, "drops %s %s: the previous application version may still use it: %s",
+            rs_emit(ctx, -1, NULL,
+                    "drops %s %s: the previous application version may still use it: %s",
                     rs_obj_kind_name(k), rs_ctx_name(ctx, q), consequence(k));
     }
 }

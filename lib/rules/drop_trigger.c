@@ -15,7 +15,8 @@ static void flag(struct rs_rule_ctx *ctx, const char *name, const char *verb)
     if (name && !rs_model_trigger(ctx->mig->start, table, name) &&
         (ctx->st->if_exists || !ctx->mig->start->uncertain))
         return; /* new in this migration, or not there at all */
-    if (rs_created_later(ctx, RS_OBJ_TRIGGER, name, table->name))
+    if (rs_created_later(ctx, RS_OBJ_TRIGGER, name, table->name) ||
+        rs_dropped_later(ctx, table->name, NULL, 0))
         return;
     rs_emit(ctx, ctx->cmd ? ctx->cmd->location : -1, NULL,
             "%s %s on %s: whatever it does on each write (an audit row, a derived column, "

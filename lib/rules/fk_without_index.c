@@ -110,8 +110,8 @@ static void check(struct rs_rule_ctx *ctx)
         return;
     for (size_t i = 0; i < st->nconstraints; i++)
         if (st->constraints[i].kind == RS_CON_FOREIGN)
-            flag(ctx, &st->constraints[i], st->constraints[i].columns,
-                 st->constraints[i].ncolumns, st->constraints[i].location);
+            flag(ctx, &st->constraints[i], st->constraints[i].columns, st->constraints[i].ncolumns,
+                 st->constraints[i].location);
     for (size_t i = 0; i < st->ncolumns; i++)
         for (size_t k = 0; k < st->columns[i].nconstraints; k++)
             if (st->columns[i].constraints[k].kind == RS_CON_FOREIGN)

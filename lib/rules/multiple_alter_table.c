@@ -8,8 +8,8 @@
 static void check(struct rs_rule_ctx *ctx)
 {
     const struct rs_stmt *st = ctx->st;
-    if (!ctx->cmd || ctx->cmd != &st->cmds[0] || st->obj_kind != RS_OBJ_TABLE ||
-        !st->rel.name || !rs_existed_at_start(ctx, &st->rel) ||
+    if (!ctx->cmd || ctx->cmd != &st->cmds[0] || st->obj_kind != RS_OBJ_TABLE || !st->rel.name ||
+        !rs_existed_at_start(ctx, &st->rel) ||
         rs_stmt_lock(ctx, st, NULL)->mode != RS_LM_ACCESS_EXCLUSIVE)
         return;
     const struct rs_stmt_list *l = ctx->mig->stmts;

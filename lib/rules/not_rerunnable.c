@@ -111,8 +111,7 @@ static void check(struct rs_rule_ctx *ctx)
         return;
     size_t more = 0;
     for (size_t i = 0; i < ctx->mig->stmts->n; i++) {
-        if (i == pos || !fragile(ctx, i) || !has_later_statement(ctx, i) ||
-            rs_stmt_in_tx(ctx, i))
+        if (i == pos || !fragile(ctx, i) || !has_later_statement(ctx, i) || rs_stmt_in_tx(ctx, i))
             continue;
         if (i < pos)
             return; /* reported at the first one */
@@ -136,7 +135,8 @@ const struct rs_rule rs_rule_not_rerunnable = {
     .catches = "In a migration whose layout runs it statement by statement, outside a "
                "transaction (goose NO TRANSACTION, dbmate transaction:false, diesel "
                "run_in_transaction = false, Flyway executeInTransaction=false, Liquibase "
-               "runInTransaction:false, Atlas txmode none, sqitch scripts without BEGIN): CREATE without IF NOT EXISTS (or OR REPLACE), DROP "
+               "runInTransaction:false, Atlas txmode none, sqitch scripts without BEGIN): CREATE "
+               "without IF NOT EXISTS (or OR REPLACE), DROP "
                "without IF EXISTS, ADD COLUMN without IF NOT EXISTS, DROP COLUMN / CONSTRAINT "
                "without IF EXISTS, ADD CONSTRAINT without a DROP CONSTRAINT IF EXISTS before it, "
                "when another statement follows. Reported once per migration. Plain files are not "

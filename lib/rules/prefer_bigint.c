@@ -30,8 +30,7 @@ static void column(struct rs_rule_ctx *ctx, const char *name, const struct rs_ty
             "%s.%s is %s %s key: at %s it runs out, and moving it to bigint later rewrites the "
             "table and every table that references it",
             rs_ctx_name(ctx, &ctx->st->rel), name, strcmp(t->name, "int2") ? "an" : "a",
-            rs_ctx_type(ctx, t),
-            strcmp(t->name, "int2") ? "2,147,483,647" : "32,767");
+            rs_ctx_type(ctx, t), strcmp(t->name, "int2") ? "2,147,483,647" : "32,767");
 }
 
 static void check(struct rs_rule_ctx *ctx)

@@ -48,7 +48,8 @@ const struct rs_rule rs_rule_refresh_not_concurrent = {
     .versions = "Same in every version: ACCESS EXCLUSIVE without CONCURRENTLY, EXCLUSIVE with "
                 "it. CONCURRENTLY may run inside a transaction block.",
     .bad = "REFRESH MATERIALIZED VIEW daily_totals;",
-    .good = "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS daily_totals_day ON daily_totals (day);\n"
-            "REFRESH MATERIALIZED VIEW CONCURRENTLY daily_totals;",
+    .good =
+        "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS daily_totals_day ON daily_totals (day);\n"
+        "REFRESH MATERIALIZED VIEW CONCURRENTLY daily_totals;",
     .check = check,
 };

@@ -22,8 +22,9 @@ static void check(struct rs_rule_ctx *ctx)
     struct arena *a = rs_ctx_arena(ctx);
     const char *help =
         ctx->pg_version >= 12
-            ? arena_printf(a, "use REINDEX (CONCURRENTLY) ...; it cannot run in a transaction "
-                              "block, so %s",
+            ? arena_printf(a,
+                           "use REINDEX (CONCURRENTLY) ...; it cannot run in a transaction "
+                           "block, so %s",
                            rs_no_transaction_hint(ctx))
             : "PostgreSQL 11 has no REINDEX CONCURRENTLY: build a replacement with CREATE INDEX "
               "CONCURRENTLY, drop the old index with DROP INDEX CONCURRENTLY, and rename the new "
@@ -31,7 +32,7 @@ static void check(struct rs_rule_ctx *ctx)
     rs_emit(ctx, -1, help,
             "REINDEX %s %s without CONCURRENTLY takes %s, and ACCESS EXCLUSIVE on each index "
             "while it is rebuilt (queries that would use it wait)",
-            !st->reindex_kind                ? ""
+            !st->reindex_kind                    ? ""
             : !strcmp(st->reindex_kind, "index") ? "INDEX"
             : !strcmp(st->reindex_kind, "table") ? "TABLE"
                                                  : "SCHEMA / DATABASE",

@@ -24,8 +24,7 @@ static void check(struct rs_rule_ctx *ctx)
             "renames value '%s' of enum %s to '%s': the previous application version still "
             "writes '%s' (`invalid input value for enum`) and cannot read rows that now hold "
             "'%s'",
-            st->old_label, rs_ctx_name(ctx, &st->rel), st->new_label, st->old_label,
-            st->new_label);
+            st->old_label, rs_ctx_name(ctx, &st->rel), st->new_label, st->old_label, st->new_label);
 }
 
 const struct rs_rule rs_rule_rename_enum_value = {

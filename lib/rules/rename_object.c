@@ -72,10 +72,10 @@ static void check(struct rs_rule_ctx *ctx)
 {
     const struct rs_stmt *st = ctx->st;
     enum rs_obj_kind k = st->obj_kind;
-    bool rename = st->kind == RS_STMT_RENAME &&
-                  (k == RS_OBJ_SCHEMA || k == RS_OBJ_TYPE || k == RS_OBJ_DOMAIN ||
-                   k == RS_OBJ_FUNCTION || k == RS_OBJ_PROCEDURE || k == RS_OBJ_SEQUENCE ||
-                   k == RS_OBJ_CONSTRAINT);
+    bool rename =
+        st->kind == RS_STMT_RENAME &&
+        (k == RS_OBJ_SCHEMA || k == RS_OBJ_TYPE || k == RS_OBJ_DOMAIN || k == RS_OBJ_FUNCTION ||
+         k == RS_OBJ_PROCEDURE || k == RS_OBJ_SEQUENCE || k == RS_OBJ_CONSTRAINT);
     bool move = st->kind == RS_STMT_SET_SCHEMA &&
                 (k == RS_OBJ_TYPE || k == RS_OBJ_DOMAIN || k == RS_OBJ_FUNCTION ||
                  k == RS_OBJ_PROCEDURE || k == RS_OBJ_SEQUENCE || k == RS_OBJ_MATVIEW);

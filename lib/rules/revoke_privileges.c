@@ -31,6 +31,7 @@ const struct rs_rule rs_rule_revoke_privileges = {
                    "grant what version N needs to its own role first.",
     .versions = "Same in every version; REVOKE takes no table lock.",
     .bad = "REVOKE UPDATE ON orders FROM app;",
-    .good = "-- release N no longer updates orders as app; then:\nREVOKE UPDATE ON orders FROM app;",
+    .good =
+        "-- release N no longer updates orders as app; then:\nREVOKE UPDATE ON orders FROM app;",
     .check = check,
 };

@@ -392,3 +392,95 @@ bool rs_tx_holds(struct rs_rule_ctx *ctx, const struct rs_qname *table, enum rs_
     }
     return false;
 }
+
+void rs_follow_init(struct rs_rule_ctx *ctx, struct rs_follow *f, const char *table,
+                    const char *const *cols, size_t n)
+{
+    f->table = table;
+    f->ncols = n < RS_FOLLOW_MAX ? n : RS_FOLLOW_MAX;
+    for (size_t i = 0; i < f->ncols; i++)
+        f->cols[i] = cols[i];
+    (void)ctx;
+}
+
+void rs_follow_step(struct rs_follow *f, const struct rs_stmt *st)
+{
+    if (st->kind != RS_STMT_RENAME || !f->table || !st->rel.name || !st->newname ||
+        strcmp(st->rel.name, f->table))
+        return;
+    if (st->obj_kind == RS_OBJ_TABLE) {
+        f->table = st->newname;
+    } else if (st->obj_kind == RS_OBJ_COLUMN && st->subname) {
+        for (size_t i = 0; i < f->ncols; i++)
+            if (f->cols[i] && !strcmp(f->cols[i], st->subname))
+                f->cols[i] = st->newname;
+    }
+}
+
+bool rs_same_columns(const char *const *a, size_t na, const char *const *b, size_t nb)
+{
+    if (na != nb || na == 0)
+        return false;
+    for (size_t i = 0; i < na; i++) {
+        bool found = false;
+        for (size_t k = 0; k < nb && !found; k++)
+            found = a[i] && b[k] && !strcmp(a[i], b[k]);
+        if (!found)
+            return false;
+    }
+    return true;
+}
+
+bool rs_unique_later(struct rs_rule_ctx *ctx, const char *table, const char *const *cols, size_t n)
+{
+    struct rs_follow f;
+    rs_follow_init(ctx, &f, table, cols, n);
+    const struct rs_stmt_list *l = ctx->mig->stmts;
+    for (size_t i = rs_stmt_pos(ctx); l && i < l->n; i++) {
+        const struct rs_stmt *st = &l->v[i];
+        if (i > rs_stmt_pos(ctx))
+            rs_follow_step(&f, st);
+        if (!st->rel.name || !f.table || strcmp(st->rel.name, f.table))
+            continue;
+        if (i > rs_stmt_pos(ctx) && st->kind == RS_STMT_CREATE_INDEX && st->unique && !st->where &&
+            rs_same_columns(st->index_columns, st->nindex_columns, f.cols, f.ncols))
+            return true;
+        for (size_t c = 0; st->kind == RS_STMT_ALTER_TABLE && c < st->ncmds; c++) {
+            const struct rs_constraint_def *d = st->cmds[c].constraint;
+            if ((st == ctx->st && (!ctx->cmd || &st->cmds[c] <= ctx->cmd)) ||
+                st->cmds[c].kind != RS_AT_ADD_CONSTRAINT || !d ||
+                (d->kind != RS_CON_PRIMARY && d->kind != RS_CON_UNIQUE))
+                continue;
+            if (rs_same_columns(d->columns, d->ncolumns, f.cols, f.ncols))
+                return true;
+        }
+    }
+    return false;
+}
+
+bool rs_dropped_later(struct rs_rule_ctx *ctx, const char *table, const char *const *cols, size_t n)
+{
+    struct rs_follow f;
+    rs_follow_init(ctx, &f, table, cols, n);
+    const struct rs_stmt_list *l = ctx->mig->stmts;
+    for (size_t i = rs_stmt_pos(ctx); l && f.table && i < l->n; i++) {
+        const struct rs_stmt *st = &l->v[i];
+        if (i > rs_stmt_pos(ctx))
+            rs_follow_step(&f, st);
+        if (st->kind == RS_STMT_DROP && st->obj_kind == RS_OBJ_TABLE)
+            for (size_t o = 0; o < st->nobjects; o++)
+                if (st->objects[o].name && !strcmp(st->objects[o].name, f.table))
+                    return true;
+        if (st->kind != RS_STMT_ALTER_TABLE || !st->rel.name || strcmp(st->rel.name, f.table))
+            continue;
+        for (size_t c = 0; c < st->ncmds; c++) {
+            if ((st == ctx->st && (!ctx->cmd || &st->cmds[c] <= ctx->cmd)) ||
+                st->cmds[c].kind != RS_AT_DROP_COLUMN || !st->cmds[c].column)
+                continue;
+            for (size_t k = 0; k < f.ncols; k++)
+                if (f.cols[k] && !strcmp(f.cols[k], st->cmds[c].column))
+                    return true;
+        }
+    }
+    return false;
+}

@@ -77,6 +77,31 @@ void rs_each_new_column(struct rs_rule_ctx *ctx, rs_column_fn fn);
    waiting. */
 bool rs_tx_holds(struct rs_rule_ctx *ctx, const struct rs_qname *table, enum rs_lockmode mode);
 
+/* A table and some of its columns followed through the renames of the statements after the
+   current one: rs_follow_step() each later statement in order. */
+#define RS_FOLLOW_MAX 32
+struct rs_follow {
+    const char *table;
+    const char *cols[RS_FOLLOW_MAX];
+    size_t ncols;
+};
+void rs_follow_init(struct rs_rule_ctx *ctx, struct rs_follow *f, const char *table,
+                    const char *const *cols, size_t n);
+void rs_follow_step(struct rs_follow *f, const struct rs_stmt *st);
+
+/* The same column names, in any order (and at least one). */
+bool rs_same_columns(const char *const *a, size_t na, const char *const *b, size_t nb);
+
+/* True when the migration, after the current statement (or command), creates a unique index or
+   a UNIQUE / PRIMARY KEY constraint on these columns of the table, following renames of both. */
+bool rs_unique_later(struct rs_rule_ctx *ctx, const char *table, const char *const *cols, size_t n);
+
+/* True when the migration, after the current statement (or command), drops the table or one
+   of these columns (following renames): what goes with them is drop-table's or drop-column's
+   finding. */
+bool rs_dropped_later(struct rs_rule_ctx *ctx, const char *table, const char *const *cols,
+                      size_t n);
+
 /* The relation an index belongs to, in the model before the statement; NULL when unknown. */
 const struct rs_relation *rs_index_table(const struct rs_rule_ctx *ctx, const struct rs_qname *ix);
 

@@ -28,8 +28,8 @@ static void check(struct rs_rule_ctx *ctx)
                          "migration of its own, then ALTER TABLE %s ADD CONSTRAINT %s %s USING "
                          "INDEX %s",
                          name, table, cols, table, name, kind, name),
-            "adds %s (%s) to %s by building its index under %s, for the whole build",
-            kind, cols, table, rs_lock_phrase(ctx, NULL));
+            "adds %s (%s) to %s by building its index under %s, for the whole build", kind, cols,
+            table, rs_lock_phrase(ctx, NULL));
 }
 
 const struct rs_rule rs_rule_unique_not_using_index = {

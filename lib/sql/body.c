@@ -177,9 +177,9 @@ void rs_sql_body_summary(struct arena *a, const char *language, const char *body
     for (int n = 0; strstr(body, tag); n++)
         snprintf(tag, sizeof(tag), "rs_body%d", n);
     struct arena tmp = ARENA_INIT;
-    char *fn = arena_printf(&tmp,
-                            "CREATE FUNCTION rs_body() RETURNS void LANGUAGE plpgsql AS $%s$%s$%s$",
-                            tag, body, tag);
+    char *fn =
+        arena_printf(&tmp, "CREATE FUNCTION rs_body() RETURNS void LANGUAGE plpgsql AS $%s$%s$%s$",
+                     tag, body, tag);
     PgQueryPlpgsqlParseResult r = pg_query_parse_plpgsql(fn);
     json_t *root = r.error ? NULL : json_loads(r.plpgsql_funcs, 0, NULL);
     if (root) {

@@ -1,0 +1,2 @@
+ALTER TABLE users ADD CONSTRAINT users_name_key UNIQUE (name);
+ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users ON DELETE CASCADE;
