@@ -864,6 +864,36 @@ static void diff_table(struct arena *a, const struct snap_table *b, const struct
         add_diff(a, vec, b->display, NULL, added_rows, "rows added");
 }
 
+static int str_cmp(const void *pa, const void *pb)
+{
+    return strcmp(*(const char *const *)pa, *(const char *const *)pb);
+}
+
+/* The column names of a "column order" line, sorted. */
+static size_t sorted_names(struct arena *a, const char *list, char ***out)
+{
+    VEC(char *) v = {0};
+    char *copy = arena_strdup(a, list), *save = NULL;
+    for (char *p = strtok_r(copy, ",", &save); p; p = strtok_r(NULL, ",", &save))
+        *VEC_PUSH(a, &v) = p + (*p == ' ');
+    sort(v.v, v.n, sizeof(char *), str_cmp);
+    *out = v.v;
+    return v.n;
+}
+
+/* Whether two column lists hold the same names (in any order): only then is order a finding. */
+static bool same_names(struct arena *a, const char *x, const char *y)
+{
+    char **vx, **vy;
+    size_t nx = sorted_names(a, x, &vx), ny = sorted_names(a, y, &vy);
+    if (nx != ny)
+        return false;
+    for (size_t i = 0; i < nx; i++)
+        if (strcmp(vx[i], vy[i]) != 0)
+            return false;
+    return true;
+}
+
 void snap_compare(struct arena *a, const struct rs_snapshot *before,
                   const struct rs_snapshot *after, enum snap_match match, bool losses_only,
                   struct rs_drill_compare *out)
@@ -881,7 +911,8 @@ void snap_compare(struct arena *a, const struct rs_snapshot *before,
         } else if (cmp > 0) {
             j++;
         } else {
-            if (strcmp(before->order[i].def, after->order[j].def) != 0)
+            if (strcmp(before->order[i].def, after->order[j].def) != 0 &&
+                same_names(a, before->order[i].def, after->order[j].def))
                 *VEC_PUSH(a, &order) = arena_printf(a, "%s: %s, was %s", after->order[j].key,
                                                     shorten(a, after->order[j].def, 200),
                                                     shorten(a, before->order[i].def, 200));
