@@ -78,6 +78,9 @@ struct run {
     struct rs_model *model;
     int pg;
     struct rs_queries *prev, *next;
+    /* Scratch of one migration (model copies, down scripts), emptied after each: its largest
+       chunk is kept, so each migration does not fault its memory in again. */
+    struct arena tmp;
 };
 
 /* ---------------------------------------------------------------- emitting */
@@ -276,13 +279,13 @@ static void note_lock(struct rs_rule_ctx *ctx, struct rs_migration_result *mr)
 static void check_migration(struct run *r, size_t idx, const struct rs_migration *m,
                             struct rs_migration_result *mr)
 {
-    struct arena tmp = ARENA_INIT;
+    struct arena *tmp = &r->tmp;
     struct rs_stmt_list stmts = {0};
     rs_sql_parse_script(r->a, &m->up, &stmts);
 
     struct rs_emitter e = {.arena = r->a, .src = m->up.src, .states = r->states};
     struct rs_mig_ctx mc = {.index = (int)idx, .migration = m, .stmts = &stmts};
-    mc.start = rs_model_copy(&tmp, r->model);
+    mc.start = rs_model_copy(tmp, r->model);
 
     bool wrapped = in_transaction_block(m->up_tx, stmts.n);
     bool explicit_tx = false;
@@ -347,7 +350,7 @@ static void check_migration(struct run *r, size_t idx, const struct rs_migration
     e.findings.n = k;
 
     if (r->o->check_down) {
-        struct rs_down_ctx dc = {.arena = r->a, .scratch = &tmp, .m = m, .up = &stmts,
+        struct rs_down_ctx dc = {.arena = r->a, .scratch = tmp, .m = m, .up = &stmts,
                                  .before = mc.start, .after = r->model, .mig = (int)idx,
                                  .pg_version = r->pg, .emitter = &e, .diag = r->diag};
         rs_down_check(&dc, &mr->down_check);
@@ -378,7 +381,7 @@ static void check_migration(struct run *r, size_t idx, const struct rs_migration
     mr->findings = e.findings.v;
     mr->nfindings = e.findings.n;
     rs_verdict_compute(mr);
-    arena_free(&tmp);
+    arena_reset(tmp);
 }
 
 static void replay_only(struct run *r, size_t idx, const struct rs_migration *m)
@@ -477,7 +480,8 @@ int rs_check_run(const struct rs_check_opts *o, struct rs_check_result **out,
     res->path = arena_strdup(a, o->path);
 
     struct rs_rule_state *states = arena_alloc(a, rs_nrules * sizeof(*states));
-    struct run r = {states, a, o, diag, res, rs_model_new(a), res->pg_version, NULL, NULL};
+    struct run r = {.states = states, .a = a, .o = o, .diag = diag, .res = res,
+                    .model = rs_model_new(a), .pg = res->pg_version};
     size_t nerr = diag->n;
     struct rs_sql_prefetch *pf = NULL;
     if (rs_rule_states(o, states, diag) < 0)
@@ -523,6 +527,7 @@ int rs_check_run(const struct rs_check_opts *o, struct rs_check_result **out,
     }
     rs_sql_prefetch_end(pf);
     pf = NULL;
+    arena_free(&r.tmp);
     if (diag->n > nerr)
         goto fail; /* malformed approvals */
     if (r.prev)
@@ -561,6 +566,7 @@ int rs_check_run(const struct rs_check_opts *o, struct rs_check_result **out,
 
 fail:
     rs_sql_prefetch_end(pf);
+    arena_free(&r.tmp);
     /* rs_diag_add copied the error strings into the caller's arena. */
     arena_free(a);
     free(a);

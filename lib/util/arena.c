@@ -111,6 +111,28 @@ char *arena_printf(struct arena *a, const char *fmt, ...)
     return p;
 }
 
+void arena_reset(struct arena *a)
+{
+    struct arena_chunk *keep = NULL;
+    for (struct arena_chunk *c = a->head; c; c = c->next)
+        if (!keep || c->size > keep->size)
+            keep = c;
+    struct arena_chunk *c = a->head;
+    while (c) {
+        struct arena_chunk *next = c->next;
+        if (c != keep)
+            free(c);
+        c = next;
+    }
+    a->head = keep;
+    a->total = 0;
+    if (keep) {
+        keep->next = NULL;
+        keep->used = 0;
+        a->total = sizeof(*keep) + keep->size;
+    }
+}
+
 void arena_free(struct arena *a)
 {
     struct arena_chunk *c = a->head;

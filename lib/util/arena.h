@@ -34,6 +34,10 @@ char *arena_printf(struct arena *a, const char *fmt, ...) __attribute__((format(
 char *arena_vprintf(struct arena *a, const char *fmt, va_list ap);
 /* Releases every allocation of the arena; the arena can be used again afterwards. */
 void arena_free(struct arena *a);
+/* Like arena_free, but keeps the largest chunk for the allocations that follow: an arena
+   emptied and filled again in a loop does not give its memory back to the system and fault it
+   in again each time. */
+void arena_reset(struct arena *a);
 
 /* Out of memory: print and abort. Used by every allocating helper of the library. */
 _Noreturn void rs_oom(void);
