@@ -113,7 +113,10 @@ static bool parse_changeset(struct rs_layout_ctx *ctx, const struct rs_source *s
     }
     cs->id = arena_strndup(ctx->arena, t + b, p - b);
     while (p < end) {
-        p = layout_skip_space(t, p, end);
+        /* Any white space, not only spaces and tabs: a lone \r or \f between attributes would
+           otherwise stop both loops and this one would never end. */
+        while (p < end && isspace((unsigned char)t[p]))
+            p++;
         size_t ab = p;
         while (p < end && !isspace((unsigned char)t[p]))
             p++;

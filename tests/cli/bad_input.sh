@@ -124,6 +124,9 @@ expect "Jinja template" 1 "jinja.sql:2:1: error\\[syntax-error\\]: templated SQL
 printf 'CREATE TABLE ${SCHEMA}.users (id int);\n' > envsubst.sql
 expect "envsubst variable" 1 "templated SQL: \"\\\$\\{\"" envsubst.sql
 
+mkdir lq && printf -- '--liquibase formatted sql\n--changeset a:1 x\ry\fz\nCREATE TABLE t (id int);\n' > lq/changelog.sql
+expect "carriage return inside a Liquibase changeset line" 0 "1 migration checked \\(liquibase" lq
+
 # ---------------------------------------------------------------- deep nesting
 if have_python "deep nesting"; then
     python3 -c "print('SELECT ' + '(' * 100000 + '1' + ')' * 100000 + ';')" > parens.sql
