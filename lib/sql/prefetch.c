@@ -66,7 +66,7 @@ struct rs_sql_prefetch {
 
 static size_t cpus(void)
 {
-#ifdef __linux__
+#if defined(__linux__) && defined(CPU_COUNT)
     cpu_set_t set;
     if (sched_getaffinity(0, sizeof(set), &set) == 0)
         return (size_t)CPU_COUNT(&set);
