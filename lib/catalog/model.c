@@ -27,6 +27,12 @@ struct rs_model *rs_model_new(struct arena *a)
                             : NULL;                                                                \
     } while (0)
 
+/* A copy of *p in the arena, padding included (the down check compares copies bit for bit). */
+static void *dup_struct(struct arena *a, const void *p, size_t size)
+{
+    return memcpy(arena_alloc_uninit(a, size), p, size);
+}
+
 struct rs_model *rs_model_copy(struct arena *a, const struct rs_model *m)
 {
     struct rs_model *c = arena_alloc(a, sizeof(*c));
@@ -36,8 +42,7 @@ struct rs_model *rs_model_copy(struct arena *a, const struct rs_model *m)
     c->unfollowed_mig = m->unfollowed_mig;
     COPY_VEC(a, &c->rels, &m->rels);
     for (size_t i = 0; i < c->rels.n; i++) {
-        struct rs_relation *r = arena_alloc(a, sizeof(*r));
-        *r = *m->rels.v[i];
+        struct rs_relation *r = dup_struct(a, m->rels.v[i], sizeof(*r));
         COPY_VEC(a, &r->columns, &m->rels.v[i]->columns);
         COPY_VEC(a, &r->constraints, &m->rels.v[i]->constraints);
         COPY_VEC(a, &r->deps, &m->rels.v[i]->deps);
@@ -45,33 +50,28 @@ struct rs_model *rs_model_copy(struct arena *a, const struct rs_model *m)
     }
     COPY_VEC(a, &c->indexes, &m->indexes);
     for (size_t i = 0; i < c->indexes.n; i++) {
-        struct rs_index *x = arena_alloc(a, sizeof(*x));
-        *x = *m->indexes.v[i];
+        struct rs_index *x = dup_struct(a, m->indexes.v[i], sizeof(*x));
         c->indexes.v[i] = x;
     }
     COPY_VEC(a, &c->types, &m->types);
     for (size_t i = 0; i < c->types.n; i++) {
-        struct rs_typeobj *t = arena_alloc(a, sizeof(*t));
-        *t = *m->types.v[i];
+        struct rs_typeobj *t = dup_struct(a, m->types.v[i], sizeof(*t));
         COPY_VEC(a, &t->labels, &m->types.v[i]->labels);
         c->types.v[i] = t;
     }
     COPY_VEC(a, &c->sequences, &m->sequences);
     for (size_t i = 0; i < c->sequences.n; i++) {
-        struct rs_sequence *s = arena_alloc(a, sizeof(*s));
-        *s = *m->sequences.v[i];
+        struct rs_sequence *s = dup_struct(a, m->sequences.v[i], sizeof(*s));
         c->sequences.v[i] = s;
     }
     COPY_VEC(a, &c->functions, &m->functions);
     for (size_t i = 0; i < c->functions.n; i++) {
-        struct rs_function *f = arena_alloc(a, sizeof(*f));
-        *f = *m->functions.v[i];
+        struct rs_function *f = dup_struct(a, m->functions.v[i], sizeof(*f));
         c->functions.v[i] = f;
     }
     COPY_VEC(a, &c->triggers, &m->triggers);
     for (size_t i = 0; i < c->triggers.n; i++) {
-        struct rs_trigger *t = arena_alloc(a, sizeof(*t));
-        *t = *m->triggers.v[i];
+        struct rs_trigger *t = dup_struct(a, m->triggers.v[i], sizeof(*t));
         c->triggers.v[i] = t;
     }
     COPY_VEC(a, &c->schemas, &m->schemas);

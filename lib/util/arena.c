@@ -33,7 +33,7 @@ static size_t align_up(size_t n)
     return (n + a - 1) & ~(a - 1);
 }
 
-void *arena_alloc(struct arena *a, size_t size)
+void *arena_alloc_uninit(struct arena *a, size_t size)
 {
     size = align_up(size ? size : 1);
     struct arena_chunk *c = a->head;
@@ -62,7 +62,13 @@ void *arena_alloc(struct arena *a, size_t size)
     }
     void *p = c->data + c->used;
     c->used += size;
-    memset(p, 0, size);
+    return p;
+}
+
+void *arena_alloc(struct arena *a, size_t size)
+{
+    void *p = arena_alloc_uninit(a, size);
+    memset(p, 0, size ? size : 1);
     return p;
 }
 
@@ -70,9 +76,11 @@ void *arena_grow(struct arena *a, const void *old, size_t n, size_t cap, size_t 
 {
     if (size && cap > SIZE_MAX / size)
         rs_oom();
-    void *p = arena_alloc(a, cap * size);
+    /* Only the part past the copy is zeroed: model copies grow nothing and copy megabytes. */
+    unsigned char *p = arena_alloc_uninit(a, cap * size);
     if (n)
         memcpy(p, old, n * size);
+    memset(p + n * size, 0, (cap - n) * size);
     return p;
 }
 

@@ -26,6 +26,9 @@ struct arena {
 
 /* Returns zeroed memory aligned for any type; never NULL. */
 void *arena_alloc(struct arena *a, size_t size);
+/* Like arena_alloc, but the memory is not zeroed: for a caller that writes all of it at once
+   (a struct copy). */
+void *arena_alloc_uninit(struct arena *a, size_t size);
 /* Returns a copy of n elements of size each, grown to cap elements (cap >= n); zero-filled. */
 void *arena_grow(struct arena *a, const void *old, size_t n, size_t cap, size_t size);
 char *arena_strdup(struct arena *a, const char *s);
