@@ -14,6 +14,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,6 +123,35 @@ static bool number_value(const char *s, long double *out)
     return true;
 }
 
+/*
+ * Whether a plain integer literal is out of the range of int2, int4 or int8, compared exactly:
+ * the bounds of int8 need 64 bits of mantissa, which a long double has only where it is the x87
+ * 80-bit type (not under valgrind, nor on every platform). -1 when s is not a plain integer.
+ */
+static int integer_out_of_range(const char *s, const char *type)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (end == s)
+        return -1;
+    while (isspace((unsigned char)*end))
+        end++;
+    if (*end)
+        return -1;
+    long long lo = LLONG_MIN, hi = LLONG_MAX;
+    if (!strcmp(type, "int2")) {
+        lo = -32768;
+        hi = 32767;
+    } else if (!strcmp(type, "int4")) {
+        lo = -2147483648LL;
+        hi = 2147483647LL;
+    }
+    return errno == ERANGE || v < lo || v > hi;
+}
+
 /* Is literal text `value` (a string literal when quoted) rejected by a column of type t? */
 static void check_value(struct pctx *c, const struct rs_qname *rel, const struct rs_column *col,
                         const char *value, bool writes, int location)
@@ -155,9 +185,13 @@ static void check_value(struct pctx *c, const struct rs_qname *rel, const struct
         long double v;
         if (!number_value(value, &v))
             return;
+        int exact = strcmp(t->name, "numeric") ? integer_out_of_range(value, t->name) : -1;
         /* Assignment rounds a fraction to the nearest integer (numeric: to the scale). */
         long double lo, hi;
-        if (!strcmp(t->name, "int2")) {
+        if (exact >= 0) {
+            lo = exact ? INFINITY : -INFINITY;
+            hi = -lo;
+        } else if (!strcmp(t->name, "int2")) {
             lo = -32768.5L;
             hi = 32767.5L;
         } else if (!strcmp(t->name, "int4")) {
