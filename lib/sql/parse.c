@@ -328,7 +328,8 @@ static void parse_pieces(struct parse_job *j)
             } else {
                 /* It parses, but its tree is deeper than the decoder goes (unpack.c). */
                 PgQueryError e = {.message = (char *)"the statement nests too deeply for rollsafe "
-                                                     "to analyse (over 12,000 levels)"};
+                                                     "to analyse (its parse tree is over 8,000 "
+                                                     "levels deep)"};
                 syntax_error(&pj, 0, trim_end(piece, 0, pj.len), &e);
             }
         }
