@@ -4,10 +4,11 @@
 # For each migrations directory of the shared corpora, times `rollsafe check --format json`
 # (full history replay, every migration reported) and the parser floor (PARSEFLOOR parses the
 # same scripts with libpg_query and does nothing else), best of BENCH_RUNS runs each, with the
-# floor tool's own timer (clock_gettime + wait4's peak RSS), so nothing needs installing.
-# Prints one line per corpus, the totals, the ratio (target: at most 1.3x the floor) and the
-# peak memory (target: under 64 MiB). The text format is timed too: it must not be much
-# slower than JSON.
+# floor tool's own timer (clock_gettime, and wait4's CPU times and peak RSS), so nothing needs
+# installing. Prints one line per corpus, the totals, the ratio of wall-clock times (target: at
+# most 1.3x the floor), the ratio of CPU times (what the machine spends, helper process
+# included: a check with --jobs 2 parses on two CPUs), and the peak memory (target: under
+# 64 MiB). The text format is timed too: it must not be much slower than JSON.
 #
 #   BENCH_RUNS=N      runs per measurement (default 10; the best one counts)
 #   BENCH_STRICT=1    exit 1 when a target is missed
@@ -40,12 +41,12 @@ for tool in "$BIN" "$FLOOR"; do
     [ -x "$tool" ] || { echo "bench: $tool is missing; run make bench" >&2; exit 2; }
 done
 
-# best_seconds max_rss_kib of RUNS runs of a command
+# best_wall best_cpu max_rss_kib of RUNS runs of a command
 measure() { "$FLOOR" --time "$RUNS" -- "$@"; }
 
 printf '%-46s %5s %6s %9s %9s %6s %9s %8s\n' corpus files stmts floor_ms json_ms ratio \
     text_ms peak_MiB
-tot_files=0 tot_stmts=0 tot_floor=0 tot_json=0 tot_text=0 peak_kib=0
+tot_files=0 tot_stmts=0 tot_floor=0 tot_json=0 tot_text=0 peak_kib=0 cpu_floor=0 cpu_json=0
 for d in "${DIRS[@]}"; do
     dir="$CORPORA/$d"
     if [ ! -d "$dir" ]; then
@@ -54,13 +55,13 @@ for d in "${DIRS[@]}"; do
     fi
     # The floor parses what check parses: the down scripts too once check verifies downs.
     floor_args=()
-    if "$BIN" check --format json "$dir" 2>/dev/null | grep -q '"checked": true'; then
+    if "$BIN" check --format json "$dir" 2>/dev/null | grep -q '"down_check": {'; then
         floor_args=(--down)
     fi
     read -r _ files _ stmts _ _ < <("$FLOOR" --count "${floor_args[@]}" "$dir")
-    read -r floor_s floor_kib < <(measure "$FLOOR" "${floor_args[@]}" "$dir") || exit 2
-    read -r json_s json_kib < <(measure "$BIN" check --format json "$dir") || exit 2
-    read -r text_s text_kib < <(measure "$BIN" check --format text "$dir") || exit 2
+    read -r floor_s floor_c floor_kib < <(measure "$FLOOR" "${floor_args[@]}" "$dir") || exit 2
+    read -r json_s json_c json_kib < <(measure "$BIN" check --format json "$dir") || exit 2
+    read -r text_s _ text_kib < <(measure "$BIN" check --format text "$dir") || exit 2
     [ -n "${json_s:-}" ] && [ -n "${text_s:-}" ] && [ -n "${floor_s:-}" ] ||
         { echo "bench: timing $d failed" >&2; exit 2; }
     for k in "$json_kib" "$text_kib"; do
@@ -76,11 +77,14 @@ for d in "${DIRS[@]}"; do
     tot_floor=$(awk -v a="$tot_floor" -v b="$floor_s" 'BEGIN { print a + b }')
     tot_json=$(awk -v a="$tot_json" -v b="$json_s" 'BEGIN { print a + b }')
     tot_text=$(awk -v a="$tot_text" -v b="$text_s" 'BEGIN { print a + b }')
+    cpu_floor=$(awk -v a="$cpu_floor" -v b="$floor_c" 'BEGIN { print a + b }')
+    cpu_json=$(awk -v a="$cpu_json" -v b="$json_c" 'BEGIN { print a + b }')
 done
 
 [ "$tot_files" -gt 0 ] || { echo "bench: skipped: no corpus directory found"; exit 0; }
 awk -v f="$tot_files" -v s="$tot_stmts" -v fl="$tot_floor" -v j="$tot_json" -v t="$tot_text" \
-    -v k="$peak_kib" -v runs="$RUNS" -v tr="$TARGET_RATIO" -v tm="$TARGET_MIB" 'BEGIN {
+    -v k="$peak_kib" -v runs="$RUNS" -v tr="$TARGET_RATIO" -v tm="$TARGET_MIB" \
+    -v cf="$cpu_floor" -v cj="$cpu_json" 'BEGIN {
     printf "%-46s %5d %6d %9.1f %9.1f %5.2fx %9.1f %8.1f\n", "total", f, s, fl * 1000,
         j * 1000, j / fl, t * 1000, k / 1024
     printf "\nbest of %d runs per measurement\n", runs
@@ -89,6 +93,7 @@ awk -v f="$tot_files" -v s="$tot_stmts" -v fl="$tot_floor" -v j="$tot_json" -v t
     printf "check (text): %.1f ms (%.2fx json)\n", t * 1000, t / j
     printf "ratio: %.2fx the parser floor (target: at most %.2fx) %s\n", j / fl, tr,
         j / fl <= tr ? "ok" : "MISSED"
+    printf "cpu time: check %.1f ms, floor %.1f ms: %.2fx\n", cj * 1000, cf * 1000, cj / cf
     printf "peak memory: %.1f MiB (target: under %d MiB) %s\n", k / 1024, tm,
         k / 1024 < tm ? "ok" : "MISSED"
     exit !(j / fl <= tr && k / 1024 < tm)
