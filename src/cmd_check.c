@@ -48,6 +48,7 @@ static const char usage_text[] =
     "                           walking up from PATH to the repository root); options win\n"
     "  --no-config              do not read a configuration file\n"
     "  --color WHEN             auto (default), always, never; NO_COLOR is honoured\n"
+    "  -v, --verbose            text: also show info-level findings\n"
     "  --jobs N                 processes that parse at once: 1 or 2 (default: 2 when there\n"
     "                           are two CPUs and enough SQL); the result is the same\n"
     "  -h, --help               this help\n"
@@ -101,6 +102,7 @@ static const struct option options[] = {
     {"only", required_argument, NULL, OPT_ONLY},
     {"config", required_argument, NULL, OPT_CONFIG},
     {"no-config", no_argument, NULL, OPT_NO_CONFIG},
+    {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -148,6 +150,7 @@ int cmd_check(int argc, char **argv)
     rs_check_opts_init(&o);
     enum rs_format format = RS_FORMAT_TEXT;
     const char *color = "auto";
+    bool verbose = false;
     struct arena a = ARENA_INIT;
     VEC(const char *) excludes = {0};
     VEC(struct rs_rule_setting) settings = {0};
@@ -159,7 +162,7 @@ int cmd_check(int argc, char **argv)
     struct given given = {0};
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "hv", options, NULL)) != -1) {
         switch (c) {
         case OPT_LAYOUT:
             o.layout = optarg;
@@ -263,6 +266,9 @@ int cmd_check(int argc, char **argv)
             }
             color = optarg;
             break;
+        case 'v':
+            verbose = true;
+            break;
         case 'h':
             fputs(usage_text, stdout);
             rc = RS_EXIT_OK;
@@ -358,7 +364,7 @@ int cmd_check(int argc, char **argv)
         goto out;
     }
     struct rs_report_opts ro = {.color = format == RS_FORMAT_TEXT && cli_use_color(stdout, color),
-                                .fail_on = o.fail_on};
+                                .fail_on = o.fail_on, .verbose = verbose};
     char *text = rs_report_render(res, format, &ro);
     bool ok = cli_write(text);
     free(text);

@@ -18,6 +18,7 @@ enum rs_format { RS_FORMAT_TEXT, RS_FORMAT_JSON, RS_FORMAT_SARIF, RS_FORMAT_GITH
 struct rs_report_opts {
     bool color;              /* ANSI colours (the CLI decides: terminal and no NO_COLOR) */
     enum rs_fail_on fail_on; /* to mark which findings fail the run */
+    bool verbose;            /* text: show info-level findings too (they are counted otherwise) */
 };
 
 /* Parses "text", "json", "sarif", "github", "markdown". Returns -1 for anything else. */

@@ -260,15 +260,25 @@ char *rs_report_text(const struct rs_check_result *r, const struct rs_report_opt
     struct arena a = ARENA_INIT;
     struct tx t = {.color = o->color};
     sb_init(&t.sb, &a);
-    size_t nfind = 0, napproved = 0;
-    for (size_t i = 0; i < r->nother; i++)
-        finding(&t, &r->other[i]);
+    size_t nfind = 0, napproved = 0, nhidden = 0;
+    /* Info findings (what a correct down cannot give back, hints) would drown the warnings
+       on a real project: they are counted, and shown with --verbose. */
+    for (size_t i = 0; i < r->nother; i++) {
+        if (r->other[i].severity == RS_SEV_INFO && !o->verbose)
+            nhidden++;
+        else
+            finding(&t, &r->other[i]);
+    }
     for (size_t i = 0; i < r->nmigrations; i++) {
         const struct rs_migration_result *m = &r->migrations[i];
         for (size_t k = 0; k < m->nfindings; k++) {
-            finding(&t, &m->findings[k]);
             nfind++;
             napproved += m->findings[k].approved;
+            if (m->findings[k].severity == RS_SEV_INFO && !o->verbose) {
+                nhidden++;
+                continue;
+            }
+            finding(&t, &m->findings[k]);
         }
     }
     if (r->nmigrations) {
@@ -283,6 +293,9 @@ char *rs_report_text(const struct rs_check_result *r, const struct rs_report_opt
               nfind == 1 ? "" : "s");
     if (napproved)
         sb_printf(&t.sb, " (%zu approved)", napproved);
+    if (nhidden)
+        sb_printf(&t.sb, "; %zu info note%s not shown (--verbose shows them)", nhidden,
+                  nhidden == 1 ? "" : "s");
     sb_add(&t.sb, "\n");
     char *out = strdup(t.sb.s);
     arena_free(&a);
