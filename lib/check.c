@@ -371,7 +371,8 @@ static void check_migration(struct run *r, size_t idx, const struct rs_migration
     if (r->o->check_down) {
         struct rs_down_ctx dc = {.arena = r->a, .scratch = tmp, .m = m, .up = &stmts,
                                  .before = mc.start, .after = r->model, .mig = (int)idx,
-                                 .pg_version = r->pg, .emitter = &e, .diag = r->diag};
+                                 .pg_version = r->pg, .emitter = &e, .diag = r->diag,
+                                 .emit = r->o->emit_down};
         rs_down_check(&dc, &mr->down_check);
     } else {
         mr->down_check.present = m->down.src != NULL;

@@ -1488,7 +1488,8 @@ void rs_down_check(const struct rs_down_ctx *ctx, struct rs_down_check *out)
     const struct rs_migration *m = ctx->m;
     memset(out, 0, sizeof(*out));
     out->present = m->down.src != NULL;
-    rs_emit_down_compute(ctx, out);
+    if (ctx->emit)
+        rs_emit_down_compute(ctx, out);
     if (!out->present) {
         if (!m->down_expected)
             return;

@@ -23,6 +23,7 @@ struct rs_down_ctx {
     int pg_version;
     struct rs_emitter *emitter;     /* findings about the down go here (in_down set) */
     struct rs_diag *diag;
+    bool emit;                      /* write the down of the up too (--emit-down) */
 };
 
 /* Fills *out and emits down findings. Never fails. */

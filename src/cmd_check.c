@@ -293,6 +293,7 @@ int cmd_check(int argc, char **argv)
     } else {
         o.path = argv[optind];
     }
+    o.emit_down = emit_down;
     if (emit_down && (!o.check_down || format != RS_FORMAT_TEXT)) {
         rc = cli_usage_error("check", "--emit-down prints SQL: it does not go with %s",
                              !o.check_down ? "--no-down-check" : "--format");

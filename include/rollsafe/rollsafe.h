@@ -46,6 +46,8 @@ struct rs_check_opts {
     const char *const *exclude;   /* path patterns to leave out */
     size_t nexclude;
     bool check_down;           /* verify down migrations (default on) */
+    bool emit_down;            /* also write the down of each up (rs_migration_result.down_check
+                                  .emitted / .no_inverse) */
     /* Processes that may parse at once: 1 parses in the calling process only; 0 (the
        default) uses a helper process when there are two CPUs and enough SQL to pay off. The
        result is the same either way. */

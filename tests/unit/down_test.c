@@ -31,6 +31,7 @@ static const struct rs_migration_result *check_dir(struct run *r, const char *di
     rs_check_opts_init(&o);
     o.path = dir;
     o.layout = "golang-migrate";
+    o.emit_down = true;
     r->res = NULL;
     if (rs_check_run(&o, &r->res, &r->diag) < 0) {
         for (size_t i = 0; i < r->diag.n; i++)
@@ -433,6 +434,7 @@ static void corpus_round_trip(const char *rel, const char *layout, size_t min_em
     rs_check_opts_init(&o);
     o.path = path;
     o.layout = layout;
+    o.emit_down = true;
     CHECK(rs_check_run(&o, &r.res, &r.diag) == 0);
     if (!r.res) {
         arena_free(&r.a);
