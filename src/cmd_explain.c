@@ -54,13 +54,18 @@ static void print_rule(FILE *f, const struct rs_rule *r, bool markdown)
 
 static void list(FILE *f)
 {
-    fprintf(f, "%-24s %-24s %-8s %s\n", "rule", "class", "mode", "summary");
+    int wn = (int)strlen("rule");
+    for (size_t i = 0; i < rs_nrules; i++)
+        if ((int)strlen(rs_rules[i]->name) > wn)
+            wn = (int)strlen(rs_rules[i]->name);
+    fprintf(f, "%-*s  %-23s  %-4s  %-7s  %s\n", wn, "rule", "class", "mode", "default", "summary");
     for (size_t i = 0; i < rs_nrules; i++) {
         const struct rs_rule *r = rs_rules[i];
         char mode[8] = "-";
         if (r->failure_mode)
             snprintf(mode, sizeof(mode), "%d", r->failure_mode);
-        fprintf(f, "%-24s %-24s %-8s %s\n", r->name, rs_class_name(r->cls), mode, r->summary);
+        fprintf(f, "%-*s  %-23s  %-4s  %-7s  %s\n", wn, r->name, rs_class_name(r->cls), mode,
+                r->opt_in ? "opt-in" : "on", r->summary);
     }
 }
 

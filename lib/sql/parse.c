@@ -68,6 +68,47 @@ static bool has_word(const char *s, size_t n, const char *w)
     return false;
 }
 
+static size_t skip_ws(const char *s, size_t i, size_t n)
+{
+    while (i < n && isspace((unsigned char)s[i]))
+        i++;
+    return i;
+}
+
+static bool word_at(const char *s, size_t i, size_t n, const char *w)
+{
+    size_t wl = strlen(w);
+    return i + wl <= n && strncasecmp(s + i, w, wl) == 0 &&
+           (i + wl == n || !(isalnum((unsigned char)s[i + wl]) || s[i + wl] == '_'));
+}
+
+/* CONSTRAINT <name> NOT NULL <column>: PostgreSQL 18's named NOT NULL constraints. */
+static bool named_not_null(const char *s, size_t n)
+{
+    for (size_t i = 0; i + 10 < n; i++) {
+        if ((i > 0 && (isalnum((unsigned char)s[i - 1]) || s[i - 1] == '_')) ||
+            !word_at(s, i, n, "CONSTRAINT"))
+            continue;
+        size_t k = skip_ws(s, i + 10, n);
+        if (k < n && s[k] == '"') {
+            k++;
+            while (k < n && s[k] != '"')
+                k++;
+            k++;
+        } else {
+            while (k < n && (isalnum((unsigned char)s[k]) || s[k] == '_' || s[k] == '$'))
+                k++;
+        }
+        k = skip_ws(s, k, n);
+        if (!word_at(s, k, n, "NOT"))
+            continue;
+        k = skip_ws(s, k + 3, n);
+        if (word_at(s, k, n, "NULL"))
+            return true;
+    }
+    return false;
+}
+
 /*
  * Constructs that a newer PostgreSQL grammar accepts and the built-in one rejects. Only used to
  * word the message of a statement that failed to parse, never to accept anything.
@@ -93,6 +134,12 @@ static const char *newer_grammar_hint(const char *s, size_t n)
         {{"SYSTEM_USER", NULL, NULL}, 16, "SYSTEM_USER"},
     };
     static char buf[128];
+    if (rs_sql_grammar_version() < 18 && named_not_null(s, n)) {
+        snprintf(buf, sizeof(buf),
+                 "PostgreSQL 18 syntax: a named NOT NULL constraint (CONSTRAINT name NOT NULL "
+                 "column)");
+        return buf;
+    }
     for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++) {
         if (marks[i].version <= rs_sql_grammar_version())
             continue;
@@ -100,8 +147,8 @@ static const char *newer_grammar_hint(const char *s, size_t n)
         for (int k = 0; k < 3 && marks[i].words[k]; k++)
             all = all && has_word(s, n, marks[i].words[k]);
         if (all) {
-            snprintf(buf, sizeof(buf), "%s needs the PostgreSQL %d grammar", marks[i].what,
-                     marks[i].version);
+            snprintf(buf, sizeof(buf), "PostgreSQL %d syntax: %s", marks[i].version,
+                     marks[i].what);
             return buf;
         }
     }
@@ -197,7 +244,7 @@ static void syntax_error(struct parse_job *j, size_t begin, size_t end, const Pg
     const char *newer = newer_grammar_hint(j->text + begin, end - begin);
     if (!newer && strstr(msg, "subquery in FROM must have an alias") &&
         rs_sql_grammar_version() < 16)
-        newer = "a subquery in FROM without an alias needs the PostgreSQL 16 grammar";
+        newer = "PostgreSQL 16 syntax: a subquery in FROM without an alias";
     if (newer) {
         st->newer_grammar = true;
         st->error = arena_printf(j->a, "%s (%s; rollsafe was built with the PostgreSQL %d grammar)",
