@@ -183,9 +183,8 @@ static void check(struct rs_rule_ctx *ctx)
             continue;
         struct rs_finding *f =
             rs_emit(ctx, -1, NULL,
-                    "DROP %s %s CASCADE also drops %s, which this migration does not create "
-                    "again",
-                    rs_obj_kind_name(st->obj_kind), rs_ctx_name(ctx, q), list(a, &d));
+                    "%s %s CASCADE also drops %s, which this migration does not create again",
+                    st->tag, rs_ctx_name(ctx, q), list(a, &d));
         if (st->obj_kind == RS_OBJ_SCHEMA)
             f->cls = RS_CLASS_IRREVERSIBLE; /* the tables of the schema go, with their rows */
     }

@@ -111,6 +111,16 @@ static enum rs_obj_kind obj_kind(PgQuery__ObjectType t)
     }
 }
 
+/* "materialized view" -> "MATERIALIZED VIEW", for statement tags. */
+static const char *kind_upper(struct sqlx *x, enum rs_obj_kind k)
+{
+    char *s = arena_strdup(x->a, rs_obj_kind_name(k));
+    for (char *p = s; *p; p++)
+        if (*p >= 'a' && *p <= 'z')
+            *p = (char)(*p - 'a' + 'A');
+    return s;
+}
+
 const char *rs_obj_kind_name(enum rs_obj_kind k)
 {
     static const char *const names[] = {
@@ -610,7 +620,7 @@ static void t_rename(struct sqlx *x, const PgQuery__RenameStmt *s, struct rs_stm
     if (st->obj_kind == RS_OBJ_COLUMN && s->rename_type == PG_QUERY__OBJECT_TYPE__OBJECT_ATTRIBUTE)
         st->tag = "ALTER TYPE ... RENAME ATTRIBUTE";
     else
-        st->tag = arena_printf(x->a, "ALTER %s ... RENAME", rs_obj_kind_name(obj_kind(
+        st->tag = arena_printf(x->a, "ALTER %s ... RENAME", kind_upper(x, obj_kind(
                                                                  st->obj_kind == RS_OBJ_COLUMN ||
                                                                          st->obj_kind ==
                                                                              RS_OBJ_CONSTRAINT
@@ -622,7 +632,7 @@ static void t_drop(struct sqlx *x, const PgQuery__DropStmt *s, struct rs_stmt *s
 {
     st->kind = RS_STMT_DROP;
     st->obj_kind = obj_kind(s->remove_type);
-    st->tag = arena_printf(x->a, "DROP %s", rs_obj_kind_name(st->obj_kind));
+    st->tag = arena_printf(x->a, "DROP %s", kind_upper(x, st->obj_kind));
     st->if_exists = s->missing_ok;
     st->cascade = s->behavior == PG_QUERY__DROP_BEHAVIOR__DROP_CASCADE;
     st->concurrently = s->concurrent;
@@ -1106,7 +1116,7 @@ static void t_set_schema(struct sqlx *x, const PgQuery__AlterObjectSchemaStmt *s
 {
     st->kind = RS_STMT_SET_SCHEMA;
     st->obj_kind = obj_kind(s->object_type);
-    st->tag = arena_printf(x->a, "ALTER %s ... SET SCHEMA", rs_obj_kind_name(st->obj_kind));
+    st->tag = arena_printf(x->a, "ALTER %s ... SET SCHEMA", kind_upper(x, st->obj_kind));
     if (s->relation)
         rangevar(x, s->relation, &st->rel);
     else
