@@ -818,6 +818,22 @@ static int body_offset(struct sqlx *x, const struct rs_stmt *st, const char *bod
     return (int)(st->offset + (size_t)(hit - start));
 }
 
+/* The LANGUAGE and AS options of CREATE FUNCTION / PROCEDURE and DO (a list of DefElem nodes;
+   others are skipped): sets st->language, st->body (NULL when absent) and st->body_offset. */
+static void body_options(struct sqlx *x, Node *const *items, size_t n, struct rs_stmt *st)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (items[i]->node_case != PG_QUERY__NODE__NODE_DEF_ELEM)
+            continue;
+        const PgQuery__DefElem *d = items[i]->def_elem;
+        if (!strcmp(d->defname, "language"))
+            st->language = nz(x, defelem_string(d));
+        else if (!strcmp(d->defname, "as"))
+            st->body = nz(x, defelem_string(d));
+    }
+    st->body_offset = body_offset(x, st, st->body);
+}
+
 static void t_function(struct sqlx *x, const PgQuery__CreateFunctionStmt *s, struct rs_stmt *st)
 {
     st->kind = RS_STMT_CREATE_FUNCTION;
@@ -827,17 +843,7 @@ static void t_function(struct sqlx *x, const PgQuery__CreateFunctionStmt *s, str
                          : (s->is_procedure ? "CREATE PROCEDURE" : "CREATE FUNCTION");
     st->or_replace = s->replace;
     sqlx_qname_from_list(x, s->funcname, s->n_funcname, &st->rel);
-    for (size_t i = 0; i < s->n_options; i++) {
-        const Node *n = s->options[i];
-        if (n->node_case != PG_QUERY__NODE__NODE_DEF_ELEM)
-            continue;
-        const PgQuery__DefElem *d = n->def_elem;
-        if (!strcmp(d->defname, "language"))
-            st->language = nz(x, defelem_string(d));
-        else if (!strcmp(d->defname, "as"))
-            st->body = nz(x, defelem_string(d));
-    }
-    st->body_offset = body_offset(x, st, st->body);
+    body_options(x, s->options, s->n_options, st);
     const char *sig = "";
     for (size_t i = 0, k = 0; i < s->n_parameters; i++) {
         const Node *n = s->parameters[i];
@@ -925,27 +931,47 @@ static void t_tx(const PgQuery__TransactionStmt *s, struct rs_stmt *st)
     }
 }
 
-/* The relation written to by INSERT / UPDATE / DELETE, as the first FROM item of st->query. */
-static struct rs_query *dml_query(struct sqlx *x, const PgQuery__RangeVar *rv,
-                                  Node *const *extra, size_t nextra)
+/* The query of a SELECT made up on the stack (SELECT targets FROM from, with the CTEs of with),
+   through which DML statements borrow sqlx_query's resolution of relations and CTEs. Any of
+   the lists may be empty; nothing of them is kept but what sqlx_query copies into x's arena. */
+static struct rs_query *synthetic_select(struct sqlx *x, Node **from, size_t nfrom,
+                                         Node *const *targets, size_t ntargets,
+                                         PgQuery__WithClause *with)
 {
     Node sel = PG_QUERY__NODE__INIT;
     PgQuery__SelectStmt s = PG_QUERY__SELECT_STMT__INIT;
     s.op = PG_QUERY__SET_OPERATION__SETOP_NONE;
-    Node rvn = PG_QUERY__NODE__INIT;
-    rvn.node_case = PG_QUERY__NODE__NODE_RANGE_VAR;
-    rvn.range_var = (PgQuery__RangeVar *)rv;
+    s.n_from_clause = nfrom;
+    s.from_clause = from;
+    s.n_target_list = ntargets;
+    s.target_list = (Node **)targets;
+    s.with_clause = with;
+    sel.node_case = PG_QUERY__NODE__NODE_SELECT_STMT;
+    sel.select_stmt = &s;
+    return sqlx_query(x, &sel);
+}
+
+/* A RangeVar node around rv (which may be NULL), for a synthetic_select FROM list. */
+static Node rangevar_node(const PgQuery__RangeVar *rv)
+{
+    Node n = PG_QUERY__NODE__INIT;
+    n.node_case = PG_QUERY__NODE__NODE_RANGE_VAR;
+    n.range_var = (PgQuery__RangeVar *)rv;
+    return n;
+}
+
+/* The relation written to by INSERT / UPDATE / DELETE, as the first FROM item of st->query. */
+static struct rs_query *dml_query(struct sqlx *x, const PgQuery__RangeVar *rv,
+                                  Node *const *extra, size_t nextra)
+{
+    Node rvn = rangevar_node(rv);
     Node *from[64];
     size_t nf = 0;
     if (rv)
         from[nf++] = &rvn;
     for (size_t i = 0; i < nextra && nf < 64; i++)
         from[nf++] = extra[i];
-    s.n_from_clause = nf;
-    s.from_clause = from;
-    sel.node_case = PG_QUERY__NODE__NODE_SELECT_STMT;
-    sel.select_stmt = &s;
-    return sqlx_query(x, &sel);
+    return synthetic_select(x, from, nf, NULL, 0, NULL);
 }
 
 static struct rs_query *returning_query(struct sqlx *x, const PgQuery__RangeVar *rv,
@@ -953,20 +979,9 @@ static struct rs_query *returning_query(struct sqlx *x, const PgQuery__RangeVar 
 {
     if (!n)
         return NULL;
-    Node sel = PG_QUERY__NODE__INIT;
-    PgQuery__SelectStmt s = PG_QUERY__SELECT_STMT__INIT;
-    s.op = PG_QUERY__SET_OPERATION__SETOP_NONE;
-    Node rvn = PG_QUERY__NODE__INIT;
-    rvn.node_case = PG_QUERY__NODE__NODE_RANGE_VAR;
-    rvn.range_var = (PgQuery__RangeVar *)rv;
+    Node rvn = rangevar_node(rv);
     Node *from[1] = {&rvn};
-    s.n_from_clause = rv ? 1 : 0;
-    s.from_clause = from;
-    s.n_target_list = n;
-    s.target_list = (Node **)list;
-    sel.node_case = PG_QUERY__NODE__NODE_SELECT_STMT;
-    sel.select_stmt = &s;
-    return sqlx_query(x, &sel);
+    return synthetic_select(x, from, rv ? 1 : 0, list, n, NULL);
 }
 
 static void t_insert(struct sqlx *x, const PgQuery__InsertStmt *s, struct rs_stmt *st)
@@ -1004,13 +1019,7 @@ static void t_insert(struct sqlx *x, const PgQuery__InsertStmt *s, struct rs_stm
     }
     if (s->with_clause && st->query) {
         /* CTEs of INSERT: resolve them like those of a SELECT. */
-        Node sel = PG_QUERY__NODE__INIT;
-        PgQuery__SelectStmt ss = PG_QUERY__SELECT_STMT__INIT;
-        ss.op = PG_QUERY__SET_OPERATION__SETOP_NONE;
-        ss.with_clause = s->with_clause;
-        sel.node_case = PG_QUERY__NODE__NODE_SELECT_STMT;
-        sel.select_stmt = &ss;
-        struct rs_query *w = sqlx_query(x, &sel);
+        struct rs_query *w = synthetic_select(x, NULL, 0, NULL, 0, s->with_clause);
         st->query->ctes = w->ctes;
         st->query->nctes = w->nctes;
     }
@@ -1098,17 +1107,7 @@ static void t_do(struct sqlx *x, const PgQuery__DoStmt *s, struct rs_stmt *st)
 {
     st->kind = RS_STMT_DO;
     st->tag = "DO";
-    for (size_t i = 0; i < s->n_args; i++) {
-        const Node *n = s->args[i];
-        if (n->node_case != PG_QUERY__NODE__NODE_DEF_ELEM)
-            continue;
-        const PgQuery__DefElem *d = n->def_elem;
-        if (!strcmp(d->defname, "as"))
-            st->body = nz(x, defelem_string(d));
-        else if (!strcmp(d->defname, "language"))
-            st->language = nz(x, defelem_string(d));
-    }
-    st->body_offset = body_offset(x, st, st->body);
+    body_options(x, s->args, s->n_args, st);
 }
 
 static void t_set_schema(struct sqlx *x, const PgQuery__AlterObjectSchemaStmt *s,
