@@ -1,5 +1,6 @@
 /*
- * cli.c - printing errors and deciding on colour for the subcommands.
+ * cli.c - printing errors, deciding on colour, and parsing the options and operands that the
+ * subcommands share. What is one subcommand's own stays in its cmd_<name>.c.
  */
 #include "cli.h"
 
@@ -7,7 +8,10 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include "config.h"
 
 void cli_print_errors(const struct rs_diag *d)
 {
@@ -60,4 +64,44 @@ bool cli_write(const char *s)
         return false;
     }
     return true;
+}
+
+int cli_parse_int(const char *s, int lo, int hi, int *out)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (!*s || *end || v < lo || v > hi)
+        return -1;
+    *out = (int)v;
+    return 0;
+}
+
+int cli_parse_fail_on(const char *s, enum rs_fail_on *out)
+{
+    int v = rs_fail_on_parse(s);
+    if (v < 0)
+        return -1;
+    *out = (enum rs_fail_on)v;
+    return 0;
+}
+
+int cli_parse_color(const char *s)
+{
+    return strcmp(s, "auto") && strcmp(s, "always") && strcmp(s, "never") ? -1 : 0;
+}
+
+int cli_path_operand(const char *cmd, int argc, char **argv, int first, const char **path)
+{
+    if (first < argc - 1)
+        return cli_usage_error(cmd, "one PATH only (got '%s' and '%s')", argv[first],
+                               argv[first + 1]);
+    if (first == argc) {
+        struct stat st;
+        if (stat("migrations", &st) != 0)
+            return cli_usage_error(cmd, "no PATH given and there is no ./migrations directory");
+        *path = "migrations";
+    } else {
+        *path = argv[first];
+    }
+    return RS_EXIT_OK;
 }

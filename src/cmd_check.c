@@ -4,7 +4,6 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli.h"
 #include "config.h"
@@ -107,25 +106,6 @@ static const struct option options[] = {
     {NULL, 0, NULL, 0},
 };
 
-static int parse_int(const char *s, int lo, int hi, int *out)
-{
-    char *end;
-    long v = strtol(s, &end, 10);
-    if (!*s || *end || v < lo || v > hi)
-        return -1;
-    *out = (int)v;
-    return 0;
-}
-
-static int parse_fail_on(const char *s, enum rs_fail_on *out)
-{
-    int v = rs_fail_on_parse(s);
-    if (v < 0)
-        return -1;
-    *out = (enum rs_fail_on)v;
-    return 0;
-}
-
 /* Which options were given: those the configuration file must not override. */
 struct given {
     bool pg, fail_on, layout, tx;
@@ -169,7 +149,7 @@ int cmd_check(int argc, char **argv)
             given.layout = true;
             break;
         case OPT_JOBS:
-            if (parse_int(optarg, 1, 2, &o.jobs) < 0) {
+            if (cli_parse_int(optarg, 1, 2, &o.jobs) < 0) {
                 rc = cli_usage_error("check", "--jobs must be 1 or 2, not '%s'", optarg);
                 goto out;
             }
@@ -181,20 +161,20 @@ int cmd_check(int argc, char **argv)
             o.since = optarg;
             break;
         case OPT_LAST:
-            if (parse_int(optarg, 1, 1000000, &o.last) < 0) {
+            if (cli_parse_int(optarg, 1, 1000000, &o.last) < 0) {
                 rc = cli_usage_error("check", "--last needs a positive number, not '%s'", optarg);
                 goto out;
             }
             break;
         case OPT_PG:
-            if (parse_int(optarg, 11, 18, &o.pg_version) < 0) {
+            if (cli_parse_int(optarg, 11, 18, &o.pg_version) < 0) {
                 rc = cli_usage_error("check", "--pg-version must be 11 to 18, not '%s'", optarg);
                 goto out;
             }
             given.pg = true;
             break;
         case OPT_FAIL_ON:
-            if (parse_fail_on(optarg, &o.fail_on) < 0) {
+            if (cli_parse_fail_on(optarg, &o.fail_on) < 0) {
                 rc = cli_usage_error("check",
                                      "--fail-on must be safe, breaks-previous-version, "
                                      "irreversible or never, not '%s'",
@@ -260,7 +240,7 @@ int cmd_check(int argc, char **argv)
             break;
         }
         case OPT_COLOR:
-            if (strcmp(optarg, "auto") && strcmp(optarg, "always") && strcmp(optarg, "never")) {
+            if (cli_parse_color(optarg) < 0) {
                 rc = cli_usage_error("check", "--color must be auto, always or never");
                 goto out;
             }
@@ -278,21 +258,8 @@ int cmd_check(int argc, char **argv)
             goto out;
         }
     }
-    if (optind < argc - 1) {
-        rc = cli_usage_error("check", "one PATH only (got '%s' and '%s')", argv[optind],
-                             argv[optind + 1]);
+    if (cli_path_operand("check", argc, argv, optind, &o.path) != RS_EXIT_OK)
         goto out;
-    }
-    if (optind == argc) {
-        struct stat st;
-        if (stat("migrations", &st) != 0) {
-            rc = cli_usage_error("check", "no PATH given and there is no ./migrations directory");
-            goto out;
-        }
-        o.path = "migrations";
-    } else {
-        o.path = argv[optind];
-    }
     o.emit_down = emit_down;
     if (emit_down && (!o.check_down || format != RS_FORMAT_TEXT)) {
         rc = cli_usage_error("check", "--emit-down prints SQL: it does not go with %s",

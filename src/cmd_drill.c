@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -103,16 +102,6 @@ static const struct option options[] = {
     {NULL, 0, NULL, 0},
 };
 
-static int parse_int(const char *s, int lo, int hi, int *out)
-{
-    char *end;
-    long v = strtol(s, &end, 10);
-    if (!*s || *end || v < lo || v > hi)
-        return -1;
-    *out = (int)v;
-    return 0;
-}
-
 /* ---------------------------------------------------------------- signals (--database) */
 
 static volatile sig_atomic_t interrupted;
@@ -195,9 +184,11 @@ static void clear_progress(struct progress_state *ps)
 
 /* ---------------------------------------------------------------- the command */
 
-static bool fails(const struct rs_drill_result *r, int fail_on)
+/* Observed verdicts fail as check's do: at or above the --fail-on level (safe: anything not
+   safe), never with never; a failed up or down always fails. */
+static bool fails(const struct rs_drill_result *r, enum rs_fail_on fail_on)
 {
-    if (fail_on < 0)
+    if (fail_on == RS_FAIL_ON_NEVER)
         return false;
     for (size_t i = 0; i < r->nmigrations; i++) {
         const struct rs_drill_migration *m = &r->migrations[i];
@@ -205,7 +196,7 @@ static bool fails(const struct rs_drill_result *r, int fail_on)
             continue;
         if (m->outcome != RS_DRILL_OBSERVED || (m->down.ran && !m->down.ok))
             return true;
-        if ((int)m->verdict >= fail_on && !(fail_on == 0 && m->verdict == RS_VERDICT_SAFE))
+        if (m->verdict != RS_VERDICT_SAFE && (int)m->verdict >= (int)fail_on)
             return true;
     }
     return false;
@@ -232,7 +223,7 @@ int cmd_drill(int argc, char **argv)
     struct arena a = ARENA_INIT;
     VEC(const char *) excludes = {0};
     const char *format = "text", *color = "auto", *report = NULL;
-    int fail_on = RS_VERDICT_BREAKS; /* -1: never; 0: safe (anything not safe fails) */
+    enum rs_fail_on fail_on = RS_FAIL_ON_BREAKS;
     int c, rc = RS_EXIT_ERROR;
     optind = 1;
     opterr = 0;
@@ -245,7 +236,7 @@ int cmd_drill(int argc, char **argv)
             o.since = optarg;
             break;
         case OPT_LAST:
-            if (parse_int(optarg, 1, 1000000, &o.last) < 0) {
+            if (cli_parse_int(optarg, 1, 1000000, &o.last) < 0) {
                 rc = cli_usage_error("drill", "--last needs a positive number, not '%s'", optarg);
                 goto out;
             }
@@ -263,7 +254,7 @@ int cmd_drill(int argc, char **argv)
             o.tmp_dir = optarg;
             break;
         case OPT_ROWS:
-            if (parse_int(optarg, 1, 10000000, &o.rows) < 0) {
+            if (cli_parse_int(optarg, 1, 10000000, &o.rows) < 0) {
                 rc = cli_usage_error("drill", "--rows needs a number from 1 to 10000000, not '%s'",
                                      optarg);
                 goto out;
@@ -276,7 +267,7 @@ int cmd_drill(int argc, char **argv)
             o.previous_queries = optarg;
             break;
         case OPT_CRASH:
-            if (parse_int(optarg, 1, 1000000, &o.crash_at) < 0) {
+            if (cli_parse_int(optarg, 1, 1000000, &o.crash_at) < 0) {
                 rc = cli_usage_error("drill",
                                      "--crash-at needs a statement number (1, 2, ...), "
                                      "not '%s'",
@@ -285,7 +276,7 @@ int cmd_drill(int argc, char **argv)
             }
             break;
         case OPT_TIMEOUT:
-            if (parse_int(optarg, 1, 86400, &o.statement_timeout_s) < 0) {
+            if (cli_parse_int(optarg, 1, 86400, &o.statement_timeout_s) < 0) {
                 rc = cli_usage_error("drill",
                                      "--statement-timeout needs seconds (1 to 86400), "
                                      "not '%s'",
@@ -304,15 +295,7 @@ int cmd_drill(int argc, char **argv)
             report = optarg;
             break;
         case OPT_FAIL_ON:
-            if (!strcmp(optarg, "safe"))
-                fail_on = 0;
-            else if (!strcmp(optarg, "breaks-previous-version") || !strcmp(optarg, "breaks"))
-                fail_on = RS_VERDICT_BREAKS;
-            else if (!strcmp(optarg, "irreversible"))
-                fail_on = RS_VERDICT_IRREVERSIBLE;
-            else if (!strcmp(optarg, "never") || !strcmp(optarg, "none"))
-                fail_on = -1;
-            else {
+            if (cli_parse_fail_on(optarg, &fail_on) < 0) {
                 rc = cli_usage_error("drill",
                                      "--fail-on must be safe, breaks-previous-version, "
                                      "irreversible or never, not '%s'",
@@ -330,7 +313,7 @@ int cmd_drill(int argc, char **argv)
             *VEC_PUSH(&a, &excludes) = optarg;
             break;
         case OPT_COLOR:
-            if (strcmp(optarg, "auto") && strcmp(optarg, "always") && strcmp(optarg, "never")) {
+            if (cli_parse_color(optarg) < 0) {
                 rc = cli_usage_error("drill", "--color must be auto, always or never");
                 goto out;
             }
@@ -358,21 +341,8 @@ int cmd_drill(int argc, char **argv)
                                       "--database");
         goto out;
     }
-    if (optind < argc - 1) {
-        rc = cli_usage_error("drill", "one PATH only (got '%s' and '%s')", argv[optind],
-                             argv[optind + 1]);
+    if (cli_path_operand("drill", argc, argv, optind, &o.path) != RS_EXIT_OK)
         goto out;
-    }
-    if (optind == argc) {
-        struct stat st;
-        if (stat("migrations", &st) != 0) {
-            rc = cli_usage_error("drill", "no PATH given and there is no ./migrations directory");
-            goto out;
-        }
-        o.path = "migrations";
-    } else {
-        o.path = argv[optind];
-    }
     o.exclude = excludes.v;
     o.nexclude = excludes.n;
 
