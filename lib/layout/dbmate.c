@@ -168,6 +168,7 @@ static int dbmate_file(struct rs_layout_ctx *ctx, const struct rs_source *src, c
     return 0;
 }
 
+/* dbmate lists *.sql case-sensitively, unlike layout_is_sql. */
 static bool is_sql(const char *name)
 {
     size_t n = strlen(name);
@@ -187,20 +188,7 @@ int rs_dbmate_load_file(struct rs_layout_ctx *ctx, const struct rs_source *src,
 
 static int dbmate_detect(struct rs_layout_ctx *ctx)
 {
-    struct layout_entries e = {0};
-    if (layout_list(ctx, "", true, &e) < 0)
-        return 0;
-    char buf[16384];
-    size_t looked = 0;
-    for (size_t i = 0; i < e.n && looked < 64; i++) {
-        if (e.v[i].kind != LAYOUT_FILE || !is_sql(e.v[i].name))
-            continue;
-        looked++;
-        layout_peek(e.v[i].path, buf, sizeof(buf));
-        if (rs_dbmate_text_is_dbmate(buf))
-            return 95;
-    }
-    return 0;
+    return layout_detect_text(ctx, is_sql, 16384, rs_dbmate_text_is_dbmate, 95);
 }
 
 static int name_cmp(const void *pa, const void *pb)

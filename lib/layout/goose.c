@@ -198,46 +198,17 @@ static int goose_file(struct rs_layout_ctx *ctx, const struct rs_source *src, co
     return 0;
 }
 
-static const char *stem_of(struct rs_layout_ctx *ctx, const char *path)
-{
-    const char *s = strrchr(path, '/');
-    s = s ? s + 1 : path;
-    size_t n = strlen(s);
-    if (n > 4 && strcasecmp(s + n - 4, ".sql") == 0)
-        return layout_cut(ctx, s, 4);
-    return arena_strdup(ctx->arena, s);
-}
-
 int rs_goose_load_file(struct rs_layout_ctx *ctx, const struct rs_source *src,
                        struct rs_migration_list *out)
 {
     const char *id, *name;
-    layout_split_id(ctx, stem_of(ctx, src->path), &id, &name);
+    layout_split_id(ctx, layout_sql_stem(ctx, src->path), &id, &name);
     return goose_file(ctx, src, id, name, out);
-}
-
-static bool is_sql(const char *name)
-{
-    size_t n = strlen(name);
-    return n > 4 && strcasecmp(name + n - 4, ".sql") == 0;
 }
 
 static int goose_detect(struct rs_layout_ctx *ctx)
 {
-    struct layout_entries e = {0};
-    if (layout_list(ctx, "", true, &e) < 0)
-        return 0;
-    char buf[16384];
-    size_t looked = 0;
-    for (size_t i = 0; i < e.n && looked < 64; i++) {
-        if (e.v[i].kind != LAYOUT_FILE || !is_sql(e.v[i].name))
-            continue;
-        looked++;
-        layout_peek(e.v[i].path, buf, sizeof(buf));
-        if (rs_goose_text_is_goose(buf))
-            return 95;
-    }
-    return 0;
+    return layout_detect_text(ctx, layout_is_sql, 16384, rs_goose_text_is_goose, 95);
 }
 
 struct goose_file {
@@ -265,7 +236,7 @@ static int goose_load(struct rs_layout_ctx *ctx, struct rs_migration_list *out)
     struct goose_file *files = arena_alloc(ctx->arena, (e.n + 1) * sizeof(*files));
     size_t n = 0;
     for (size_t i = 0; i < e.n; i++) {
-        if (e.v[i].kind == LAYOUT_DIR || !is_sql(e.v[i].name))
+        if (e.v[i].kind == LAYOUT_DIR || !layout_is_sql(e.v[i].name))
             continue;
         struct goose_file *f = &files[n];
         f->e = &e.v[i];

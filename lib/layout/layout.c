@@ -16,6 +16,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -112,10 +113,7 @@ static const char *layout_names(struct rs_layout_ctx *ctx)
     return s;
 }
 
-typedef int (*file_loader)(struct rs_layout_ctx *, const struct rs_source *,
-                           struct rs_migration_list *);
-
-static file_loader loader_for_file(const struct rs_layout *l)
+static layout_file_loader loader_for_file(const struct rs_layout *l)
 {
     if (l == &rs_layout_plain)
         return rs_plain_load_file;
@@ -241,6 +239,19 @@ char *layout_cut(struct rs_layout_ctx *ctx, const char *s, size_t n)
 {
     size_t len = strlen(s);
     return arena_strndup(ctx->arena, s, len > n ? len - n : 0);
+}
+
+bool layout_is_sql(const char *name)
+{
+    size_t n = strlen(name);
+    return n > 4 && strcasecmp(name + n - 4, ".sql") == 0;
+}
+
+const char *layout_sql_stem(struct rs_layout_ctx *ctx, const char *path)
+{
+    const char *s = strrchr(path, '/');
+    s = s ? s + 1 : path;
+    return layout_is_sql(s) ? layout_cut(ctx, s, 4) : arena_strdup(ctx->arena, s);
 }
 
 bool layout_split_id(struct rs_layout_ctx *ctx, const char *stem, const char **id,
@@ -461,6 +472,43 @@ bool layout_exists(struct rs_layout_ctx *ctx, const char *rel, enum layout_kind 
         return !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
     }
     return false;
+}
+
+int layout_detect_text(struct rs_layout_ctx *ctx, bool (*is_sql)(const char *name), size_t cap,
+                       bool (*is_tool)(const char *text), int score)
+{
+    struct layout_entries e = {0};
+    if (layout_list(ctx, "", true, &e) < 0)
+        return 0;
+    char buf[16384];
+    if (cap > sizeof(buf))
+        cap = sizeof(buf);
+    size_t looked = 0;
+    for (size_t i = 0; i < e.n && looked < 64; i++) {
+        if (e.v[i].kind != LAYOUT_FILE || !is_sql(e.v[i].name))
+            continue;
+        looked++;
+        layout_peek(e.v[i].path, buf, cap);
+        if (is_tool(buf))
+            return score;
+    }
+    return 0;
+}
+
+int layout_load_each(struct rs_layout_ctx *ctx, bool (*is_sql)(const char *name),
+                     layout_file_loader load, struct rs_migration_list *out)
+{
+    struct layout_entries e = {0};
+    if (layout_list(ctx, "", false, &e) < 0)
+        return -1;
+    for (size_t i = 0; i < e.n; i++) {
+        if (e.v[i].kind == LAYOUT_DIR || !is_sql(e.v[i].name))
+            continue;
+        const struct rs_source *src = layout_read(ctx, e.v[i].path);
+        if (src)
+            load(ctx, src, out);
+    }
+    return 0;
 }
 
 size_t layout_peek(const char *path, char *buf, size_t cap)

@@ -22,6 +22,8 @@
  * Layouts that can read a single file (rs_layout_load_path on a file): src is the file, already
  * read. Same contract as rs_layout.load.
  */
+typedef int (*layout_file_loader)(struct rs_layout_ctx *ctx, const struct rs_source *src,
+                                  struct rs_migration_list *out);
 int rs_plain_load_file(struct rs_layout_ctx *ctx, const struct rs_source *src,
                        struct rs_migration_list *out);
 int rs_goose_load_file(struct rs_layout_ctx *ctx, const struct rs_source *src,
@@ -72,6 +74,20 @@ bool layout_excluded(const struct rs_layout_ctx *ctx, const char *rel);
 /* Whether ctx->dir/rel exists, is not excluded, and is of the kind given (symbolic links
    followed). */
 bool layout_exists(struct rs_layout_ctx *ctx, const char *rel, enum layout_kind kind);
+/*
+ * Detection by content: peeks at the first cap bytes (at most 16384) of each of the first 64
+ * files of ctx->dir whose name is_sql accepts, in listing order, and returns score for the first
+ * whose text is_tool accepts; 0 when none does or the directory cannot be listed. Quiet.
+ */
+int layout_detect_text(struct rs_layout_ctx *ctx, bool (*is_sql)(const char *name), size_t cap,
+                       bool (*is_tool)(const char *text), int score);
+/*
+ * Reads, in listing order, every entry of ctx->dir but subdirectories whose name is_sql accepts,
+ * and passes each to load (whose errors are in ctx->diag); one that cannot be read is
+ * reported and skipped. Returns -1 when ctx->dir itself cannot be listed, else 0.
+ */
+int layout_load_each(struct rs_layout_ctx *ctx, bool (*is_sql)(const char *name),
+                     layout_file_loader load, struct rs_migration_list *out);
 /* ctx->dir joined with rel, in the arena. */
 const char *layout_join(struct rs_layout_ctx *ctx, const char *rel);
 /* Reads the first bytes of a regular file into buf (up to cap - 1), NUL-terminated, and returns
@@ -81,6 +97,10 @@ size_t layout_peek(const char *path, char *buf, size_t cap);
 /* ---- names ---- */
 
 bool layout_ends_with(const char *s, const char *suffix);
+/* Whether name is something followed by ".sql" in any case ("a.SQL" yes, ".sql" no). */
+bool layout_is_sql(const char *name);
+/* The last component of path without a ".sql" suffix (layout_is_sql), in the arena. */
+const char *layout_sql_stem(struct rs_layout_ctx *ctx, const char *path);
 /* s without its last n bytes, in the arena. */
 char *layout_cut(struct rs_layout_ctx *ctx, const char *s, size_t n);
 /*

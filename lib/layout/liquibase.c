@@ -71,6 +71,21 @@ static bool dbms_allows_pg(const char *v, size_t n)
     return !positive || pg;
 }
 
+/* Where a token of a --changeset line that starts at p ends: after the closing quote of a
+   "quoted" one, else at the first white space (or ':' too, with stop_colon). */
+static size_t token_end(const char *t, size_t p, size_t end, bool stop_colon)
+{
+    if (p < end && t[p] == '"') {
+        p++;
+        while (p < end && t[p] != '"')
+            p++;
+        return p < end ? p + 1 : p;
+    }
+    while (p < end && !(stop_colon && t[p] == ':') && !isspace((unsigned char)t[p]))
+        p++;
+    return p;
+}
+
 /* Parses "--changeset author:id attrs..." starting at p (after "changeset"). */
 static bool parse_changeset(struct rs_layout_ctx *ctx, const struct rs_source *src, size_t p,
                             size_t end, struct changeset *cs)
@@ -78,16 +93,7 @@ static bool parse_changeset(struct rs_layout_ctx *ctx, const struct rs_source *s
     const char *t = src->text;
     p = layout_skip_space(t, p, end);
     size_t b = p;
-    if (p < end && t[p] == '"') {
-        p++;
-        while (p < end && t[p] != '"')
-            p++;
-        if (p < end)
-            p++;
-    } else {
-        while (p < end && t[p] != ':' && !isspace((unsigned char)t[p]))
-            p++;
-    }
+    p = token_end(t, p, end, true);
     if (p == end || t[p] != ':' || p == b) {
         layout_error_at(ctx, src, b,
                         "write --changeset author:id (Liquibase refuses the changelog)",
@@ -95,16 +101,7 @@ static bool parse_changeset(struct rs_layout_ctx *ctx, const struct rs_source *s
         return false;
     }
     size_t ib = ++p;
-    if (p < end && t[p] == '"') {
-        p++;
-        while (p < end && t[p] != '"')
-            p++;
-        if (p < end)
-            p++;
-    } else {
-        while (p < end && !isspace((unsigned char)t[p]))
-            p++;
-    }
+    p = token_end(t, p, end, false);
     if (p == ib) {
         layout_error_at(ctx, src, ib,
                         "write --changeset author:id (Liquibase refuses the changelog)",
@@ -279,45 +276,20 @@ int rs_liquibase_load_file(struct rs_layout_ctx *ctx, const struct rs_source *sr
     return 0;
 }
 
-static bool is_sql(const char *name)
+/* The first bytes of a file, for detection: a UTF-8 byte-order mark may come first. */
+static bool peek_is_formatted(const char *text)
 {
-    size_t n = strlen(name);
-    return n > 4 && strcasecmp(name + n - 4, ".sql") == 0;
+    return rs_liquibase_text_is_formatted(strncmp(text, "\xEF\xBB\xBF", 3) == 0 ? text + 3 : text);
 }
 
 static int liquibase_detect(struct rs_layout_ctx *ctx)
 {
-    struct layout_entries e = {0};
-    if (layout_list(ctx, "", true, &e) < 0)
-        return 0;
-    char buf[512];
-    size_t looked = 0;
-    for (size_t i = 0; i < e.n && looked < 64; i++) {
-        if (e.v[i].kind != LAYOUT_FILE || !is_sql(e.v[i].name))
-            continue;
-        looked++;
-        layout_peek(e.v[i].path, buf, sizeof(buf));
-        /* A UTF-8 byte-order mark may come first. */
-        const char *text = strncmp(buf, "\xEF\xBB\xBF", 3) == 0 ? buf + 3 : buf;
-        if (rs_liquibase_text_is_formatted(text))
-            return 100;
-    }
-    return 0;
+    return layout_detect_text(ctx, layout_is_sql, 512, peek_is_formatted, 100);
 }
 
 static int liquibase_load(struct rs_layout_ctx *ctx, struct rs_migration_list *out)
 {
-    struct layout_entries e = {0};
-    if (layout_list(ctx, "", false, &e) < 0)
-        return -1;
-    for (size_t i = 0; i < e.n; i++) {
-        if (e.v[i].kind == LAYOUT_DIR || !is_sql(e.v[i].name))
-            continue;
-        const struct rs_source *src = layout_read(ctx, e.v[i].path);
-        if (src)
-            rs_liquibase_load_file(ctx, src, out);
-    }
-    return 0;
+    return layout_load_each(ctx, layout_is_sql, rs_liquibase_load_file, out);
 }
 
 const struct rs_layout rs_layout_liquibase = {
