@@ -45,6 +45,21 @@ static bool streq(const char *a, const char *b)
     return a && b && strcmp(a, b) == 0;
 }
 
+/* Removes element i of a VEC, keeping the order of the rest. */
+#define VEC_REMOVE(vec, i)                                                                         \
+    (memmove(&(vec)->v[(i)], &(vec)->v[(i) + 1], ((vec)->n - 1 - (i)) * sizeof(*(vec)->v)),        \
+     (vec)->n--)
+
+/* Removes the first occurrence of the pointer p from a VEC of pointers, if there is one. */
+#define VEC_REMOVE_PTR(vec, p)                                                                     \
+    do {                                                                                           \
+        for (size_t at_ = 0; at_ < (vec)->n; at_++)                                                \
+            if ((vec)->v[at_] == (p)) {                                                            \
+                VEC_REMOVE(vec, at_);                                                              \
+                break;                                                                             \
+            }                                                                                      \
+    } while (0)
+
 static const char *qstr(struct actx *c, const struct rs_qname *q)
 {
     return rs_qname_str(c->m->arena, q);
@@ -156,13 +171,7 @@ static struct rs_relation *target_rel(struct actx *c, const struct rs_qname *q, 
 static void remove_rel(struct actx *c, struct rs_relation *r)
 {
     struct rs_model *m = c->m;
-    for (size_t i = 0; i < m->rels.n; i++) {
-        if (m->rels.v[i] == r) {
-            memmove(&m->rels.v[i], &m->rels.v[i + 1], (m->rels.n - i - 1) * sizeof(m->rels.v[0]));
-            m->rels.n--;
-            break;
-        }
-    }
+    VEC_REMOVE_PTR(&m->rels, r);
     /* Its indexes, triggers and owned sequences go with it. */
     size_t k = 0;
     for (size_t i = 0; i < m->indexes.n; i++)
@@ -183,14 +192,7 @@ static void remove_rel(struct actx *c, struct rs_relation *r)
 
 static void remove_index(struct rs_model *m, const struct rs_index *x)
 {
-    for (size_t i = 0; i < m->indexes.n; i++) {
-        if (m->indexes.v[i] == x) {
-            memmove(&m->indexes.v[i], &m->indexes.v[i + 1],
-                    (m->indexes.n - i - 1) * sizeof(m->indexes.v[0]));
-            m->indexes.n--;
-            return;
-        }
-    }
+    VEC_REMOVE_PTR(&m->indexes, x);
 }
 
 static struct rs_index *index_of_constraint(struct rs_model *m, const struct rs_relation *r,
@@ -210,9 +212,7 @@ static void remove_constraint(struct actx *c, struct rs_relation *r, size_t idx)
     struct rs_index *x = index_of_constraint(c->m, r, k->name);
     if (x)
         remove_index(c->m, x);
-    memmove(&r->constraints.v[idx], &r->constraints.v[idx + 1],
-            (r->constraints.n - idx - 1) * sizeof(*k));
-    r->constraints.n--;
+    VEC_REMOVE(&r->constraints, idx);
 }
 
 /* ---------------------------------------------------------------- columns and constraints */
@@ -433,6 +433,20 @@ static void create_table(struct actx *c)
         add_constraint(c, r, &st->constraints[i], NULL);
 }
 
+/* Appends output column i of a query to r, numbered after r's own and created by this migration;
+   the statement's column list (CREATE VIEW v (a, b) AS ...) renames the first ones. */
+static struct rs_column *add_query_column(struct actx *c, struct rs_relation *r,
+                                          const struct rs_resolved *res, size_t i)
+{
+    struct rs_column *col = VEC_PUSH(c->m->arena, &r->columns);
+    *col = res->columns.v[i];
+    col->attnum = ++r->next_attnum;
+    col->created_mig = c->mig;
+    if (i < c->st->nview_columns)
+        col->name = c->st->view_columns[i];
+    return col;
+}
+
 /* A table created from a query: CREATE TABLE AS, SELECT INTO, CREATE MATERIALIZED VIEW. */
 static void create_from_query(struct actx *c, enum rs_rel_kind kind)
 {
@@ -448,16 +462,11 @@ static void create_from_query(struct actx *c, enum rs_rel_kind kind)
     struct rs_relation *r = new_rel(c, &q, kind);
     r->complete = !res.opaque;
     for (size_t i = 0; i < res.columns.n; i++) {
-        struct rs_column *col = VEC_PUSH(c->m->arena, &r->columns);
-        *col = res.columns.v[i];
-        col->attnum = ++r->next_attnum;
+        struct rs_column *col = add_query_column(c, r, &res, i);
         col->not_null = false;
         col->default_text = NULL;
         col->identity = NULL;
         col->generated_text = NULL;
-        col->created_mig = c->mig;
-        if (i < st->nview_columns)
-            col->name = st->view_columns[i];
     }
     if (kind == RS_REL_MATVIEW) {
         r->deps = res.deps;
@@ -497,29 +506,18 @@ static void create_view(struct actx *c)
         old->columns.n = 0;
         old->deps = res.deps;
         old->complete = !res.opaque;
-        for (size_t i = 0; i < res.columns.n; i++) {
-            struct rs_column *col = VEC_PUSH(c->m->arena, &old->columns);
-            *col = res.columns.v[i];
-            col->attnum = ++old->next_attnum;
-            if (i < st->nview_columns)
-                col->name = st->view_columns[i];
-            col->created_mig = c->mig;
-        }
+        for (size_t i = 0; i < res.columns.n; i++)
+            add_query_column(c, old, &res, i);
         return;
     }
     struct rs_relation *r = new_rel(c, &q, RS_REL_VIEW);
     r->complete = !res.opaque;
     r->deps = res.deps;
     for (size_t i = 0; i < res.columns.n; i++) {
-        struct rs_column *col = VEC_PUSH(c->m->arena, &r->columns);
-        *col = res.columns.v[i];
-        col->attnum = ++r->next_attnum;
+        struct rs_column *col = add_query_column(c, r, &res, i);
         col->not_null = false;
         col->default_text = NULL;
         col->identity = NULL;
-        col->created_mig = c->mig;
-        if (i < st->nview_columns)
-            col->name = st->view_columns[i];
     }
 }
 
@@ -652,9 +650,7 @@ static void drop_column(struct actx *c, struct rs_relation *r, const struct rs_a
     }
     c->m->sequences.n = kept;
     size_t idx = rs_rel_column_index(r, cmd->column);
-    memmove(&r->columns.v[idx], &r->columns.v[idx + 1],
-            (r->columns.n - idx - 1) * sizeof(r->columns.v[0]));
-    r->columns.n--;
+    VEC_REMOVE(&r->columns, idx);
 }
 
 void rs_apply_alter_cmd(struct rs_model *m, const struct rs_stmt *st, const struct rs_alter_cmd *cmd,
@@ -1144,13 +1140,7 @@ static void apply_drop(struct actx *c)
                     fail(c, -1, NULL, "sequence \"%s\" does not exist", qstr(c, q));
                 break;
             }
-            for (size_t k = 0; k < m->sequences.n; k++)
-                if (m->sequences.v[k] == s) {
-                    memmove(&m->sequences.v[k], &m->sequences.v[k + 1],
-                            (m->sequences.n - k - 1) * sizeof(s));
-                    m->sequences.n--;
-                    break;
-                }
+            VEC_REMOVE_PTR(&m->sequences, s);
             break;
         }
         case RS_OBJ_TYPE:
@@ -1174,19 +1164,11 @@ static void apply_drop(struct actx *c)
                 for (size_t r = 0; r < m->rels.n; r++) {
                     struct rs_relation *rel = m->rels.v[r];
                     for (size_t k = rel->columns.n; k-- > 0;)
-                        if (streq(rel->columns.v[k].type.name, t->name.name)) {
-                            memmove(&rel->columns.v[k], &rel->columns.v[k + 1],
-                                    (rel->columns.n - k - 1) * sizeof(rel->columns.v[0]));
-                            rel->columns.n--;
-                        }
+                        if (streq(rel->columns.v[k].type.name, t->name.name))
+                            VEC_REMOVE(&rel->columns, k);
                 }
             }
-            for (size_t k = 0; k < m->types.n; k++)
-                if (m->types.v[k] == t) {
-                    memmove(&m->types.v[k], &m->types.v[k + 1], (m->types.n - k - 1) * sizeof(t));
-                    m->types.n--;
-                    break;
-                }
+            VEC_REMOVE_PTR(&m->types, t);
             break;
         }
         case RS_OBJ_FUNCTION:
@@ -1211,13 +1193,7 @@ static void apply_drop(struct actx *c)
                         m->triggers.v[kept++] = m->triggers.v[k];
                 m->triggers.n = kept;
             }
-            for (size_t k = 0; k < m->functions.n; k++)
-                if (m->functions.v[k] == f) {
-                    memmove(&m->functions.v[k], &m->functions.v[k + 1],
-                            (m->functions.n - k - 1) * sizeof(f));
-                    m->functions.n--;
-                    break;
-                }
+            VEC_REMOVE_PTR(&m->functions, f);
             break;
         }
         case RS_OBJ_TRIGGER: {
@@ -1226,9 +1202,7 @@ static void apply_drop(struct actx *c)
                 struct rs_relation *r = rs_model_rel(m, &st->rel);
                 if (streq(t->name, q->name) &&
                     (r ? rs_qname_eq(&t->table, &r->name) : streq(t->table.name, st->rel.name))) {
-                    memmove(&m->triggers.v[k], &m->triggers.v[k + 1],
-                            (m->triggers.n - k - 1) * sizeof(t));
-                    m->triggers.n--;
+                    VEC_REMOVE(&m->triggers, k);
                     break;
                 }
             }
