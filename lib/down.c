@@ -243,25 +243,6 @@ static bool same_default(struct arena *a, const char *x, const char *y)
     return !strcmp(norm_expr(a, x), norm_expr(a, y));
 }
 
-/* A foreign key action in SQL, or NULL for NO ACTION (the default). */
-static const char *fk_action(const char *code)
-{
-    if (!code)
-        return NULL;
-    switch (code[0]) {
-    case 'c':
-        return "CASCADE";
-    case 'n':
-        return "SET NULL";
-    case 'd':
-        return "SET DEFAULT";
-    case 'r':
-        return "RESTRICT";
-    default:
-        return NULL;
-    }
-}
-
 /* A constraint's definition as one comparable string. */
 static const char *con_desc(struct arena *a, const struct rs_constraint *k, bool ref_columns)
 {
@@ -277,15 +258,15 @@ static const char *con_desc(struct arena *a, const struct rs_constraint *k, bool
     case RS_CON_UNIQUE:
         s = arena_printf(a, "UNIQUE (%s)", cols);
         break;
-    case RS_CON_FOREIGN:
+    case RS_CON_FOREIGN: {
+        const char *del = rs_fk_action_sql(k->on_delete), *upd = rs_fk_action_sql(k->on_update);
         s = arena_printf(a, "FOREIGN KEY (%s) REFERENCES %s%s%s%s%s%s%s%s", cols,
                          k->ref_table.name ? k->ref_table.name : "?", ref_columns ? " (" : "",
                          ref_columns ? join(a, k->ref_columns, k->nref_columns, ", ") : "",
-                         ref_columns ? ")" : "", fk_action(k->on_delete) ? " ON DELETE " : "",
-                         fk_action(k->on_delete) ? fk_action(k->on_delete) : "",
-                         fk_action(k->on_update) ? " ON UPDATE " : "",
-                         fk_action(k->on_update) ? fk_action(k->on_update) : "");
+                         ref_columns ? ")" : "", del ? " ON DELETE " : "", del ? del : "",
+                         upd ? " ON UPDATE " : "", upd ? upd : "");
         break;
+    }
     case RS_CON_EXCLUSION:
         s = "EXCLUDE";
         break;

@@ -203,25 +203,6 @@ static void inverse_type(struct gen *g, const struct rs_column *old, const struc
             arena_printf(g->a, "fails if a row written since the up does not fit: %s", back.reason);
 }
 
-/* A foreign key action in SQL, or NULL for NO ACTION (the default). */
-static const char *fk_action(const char *code)
-{
-    if (!code)
-        return NULL;
-    switch (code[0]) {
-    case 'c':
-        return "CASCADE";
-    case 'n':
-        return "SET NULL";
-    case 'd':
-        return "SET DEFAULT";
-    case 'r':
-        return "RESTRICT";
-    default:
-        return NULL;
-    }
-}
-
 static const char *constraint_sql(struct gen *g, const struct rs_constraint *k)
 {
     if (k->deferrable) {
@@ -252,10 +233,10 @@ static const char *constraint_sql(struct gen *g, const struct rs_constraint *k)
         add_qname(&sb, &k->ref_table);
         if (k->nref_columns)
             sb_printf(&sb, " (%s)", ident_list(g, k->ref_columns, k->nref_columns));
-        if (fk_action(k->on_delete))
-            sb_printf(&sb, " ON DELETE %s", fk_action(k->on_delete));
-        if (fk_action(k->on_update))
-            sb_printf(&sb, " ON UPDATE %s", fk_action(k->on_update));
+        if (rs_fk_action_sql(k->on_delete))
+            sb_printf(&sb, " ON DELETE %s", rs_fk_action_sql(k->on_delete));
+        if (rs_fk_action_sql(k->on_update))
+            sb_printf(&sb, " ON UPDATE %s", rs_fk_action_sql(k->on_update));
         if (!k->validated)
             sb_add(&sb, " NOT VALID");
         return sb.s;

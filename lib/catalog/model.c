@@ -122,6 +122,24 @@ const char *rs_qname_str(struct arena *a, const struct rs_qname *q)
     return arena_printf(a, "%s.%s", q->schema, q->name);
 }
 
+const char *rs_fk_action_sql(const char *code)
+{
+    if (!code)
+        return NULL;
+    switch (code[0]) {
+    case 'c':
+        return "CASCADE";
+    case 'n':
+        return "SET NULL";
+    case 'd':
+        return "SET DEFAULT";
+    case 'r':
+        return "RESTRICT";
+    default:
+        return NULL;
+    }
+}
+
 /*
  * Generic lookup: objects are compared by name; an unqualified name is tried in each schema of
  * search_path in turn, as PostgreSQL does.

@@ -179,6 +179,9 @@ const char *rs_model_creation_schema(const struct rs_model *m);
 /* "public.users" for messages; the schema is left out when it is public. */
 const char *rs_qname_str(struct arena *a, const struct rs_qname *q);
 bool rs_qname_eq(const struct rs_qname *a, const struct rs_qname *b);
+/* The SQL of a foreign key action code (rs_constraint.on_delete / on_update): "CASCADE",
+   "SET NULL", "SET DEFAULT", "RESTRICT"; NULL for NO ACTION ("a", NULL or anything else). */
+const char *rs_fk_action_sql(const char *code);
 
 /* Views that read relation q (or its column col, when col is not NULL). */
 size_t rs_model_dependent_views(const struct rs_model *m, const struct rs_qname *q,
