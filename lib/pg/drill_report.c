@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "pg/drill.h"
+#include "report/report.h"
 #include "util/arena.h"
 #include "util/strbuf.h"
 
@@ -341,14 +342,6 @@ static json_t *jstr(const char *s)
     return s ? json_string(s) : json_null();
 }
 
-static json_t *jstrings(const char *const *v, size_t n)
-{
-    json_t *a = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(a, json_string(v[i]));
-    return a;
-}
-
 static json_t *jerror_detail(const struct rs_drill_error *e)
 {
     if (!e)
@@ -448,8 +441,8 @@ static json_t *jcompare(const struct rs_drill_compare *c)
 {
     json_t *j = json_object();
     json_object_set_new(j, "schema_same", json_boolean(c->schema_same));
-    json_object_set_new(j, "schema_diff", jstrings(c->schema_diff, c->nschema_diff));
-    json_object_set_new(j, "column_order_diff", jstrings(c->order_diff, c->norder_diff));
+    json_object_set_new(j, "schema_diff", rs_json_strings(c->schema_diff, c->nschema_diff));
+    json_object_set_new(j, "column_order_diff", rs_json_strings(c->order_diff, c->norder_diff));
     json_object_set_new(j, "data_same", json_boolean(c->data_same));
     json_object_set_new(j, "data_diff", jdata_diff(c));
     return j;
@@ -474,7 +467,7 @@ static json_t *jqueries(const struct rs_drill_queries *q)
     json_object_set_new(j, "failed", failed);
     json_object_set_new(j, "total", json_integer((json_int_t)q->total));
     json_object_set_new(j, "skipped", json_integer((json_int_t)q->skipped));
-    json_object_set_new(j, "notes", jstrings(q->notes, q->nnotes));
+    json_object_set_new(j, "notes", rs_json_strings(q->notes, q->nnotes));
     return j;
 }
 
@@ -488,11 +481,12 @@ static json_t *jcrash(const struct rs_drill_crash *c)
     json_object_set_new(j, "how", jstr(c->how));
     json_object_set_new(j, "note", jstr(c->note));
     json_object_set_new(j, "state", jstr(c->state));
-    json_object_set_new(j, "applied", jstrings(c->applied, c->napplied));
-    json_object_set_new(j, "rolled_back", jstrings(c->rolled_back, c->nrolled_back));
-    json_object_set_new(j, "invalid_indexes", jstrings(c->invalid_indexes, c->ninvalid_indexes));
+    json_object_set_new(j, "applied", rs_json_strings(c->applied, c->napplied));
+    json_object_set_new(j, "rolled_back", rs_json_strings(c->rolled_back, c->nrolled_back));
+    json_object_set_new(j, "invalid_indexes",
+                        rs_json_strings(c->invalid_indexes, c->ninvalid_indexes));
     json_object_set_new(j, "schema_diff",
-                        jstrings(c->vs_before.schema_diff, c->vs_before.nschema_diff));
+                        rs_json_strings(c->vs_before.schema_diff, c->vs_before.nschema_diff));
     json_object_set_new(j, "data_diff", jdata_diff(&c->vs_before));
     json_object_set_new(j, "dirty", json_boolean(c->dirty));
     json_object_set_new(j, "state_table", jstr(c->state_table));
@@ -520,7 +514,7 @@ static json_t *jmigration(const struct rs_drill_migration *m)
     json_object_set_new(seed, "rows", json_integer(m->seed_rows));
     json_object_set_new(seed, "tables", json_integer((json_int_t)m->seed_tables));
     json_object_set_new(seed, "refused", json_integer(m->seed_failed));
-    json_object_set_new(seed, "refusals", jstrings(m->seed_refusals, m->nseed_refusals));
+    json_object_set_new(seed, "refusals", rs_json_strings(m->seed_refusals, m->nseed_refusals));
     json_object_set_new(seed, "note", jstr(m->seed_note));
     json_object_set_new(seed, "up_error_with_rows",
                         jstr(m->seeded_up_error ? m->seeded_up_error->message : NULL));
@@ -528,15 +522,15 @@ static json_t *jmigration(const struct rs_drill_migration *m)
     json_object_set_new(j, "up", m->up.ran ? jstep(&m->up, true) : json_null());
     json_object_set_new(j, "previous_queries", jqueries(&m->previous));
     json_object_set_new(j, "probes", jqueries(&m->probes));
-    json_object_set_new(j, "enum_changes", jstrings(m->enum_changes, m->nenum_changes));
+    json_object_set_new(j, "enum_changes", rs_json_strings(m->enum_changes, m->nenum_changes));
     json_object_set_new(j, "after_up", m->after_up.done ? jcompare(&m->after_up) : json_null());
     if (m->down.ran) {
         json_t *d = jstep(&m->down, true);
         json_object_set_new(d, "schema_restored", json_boolean(m->after_down.schema_same));
         json_object_set_new(d, "schema_diff",
-                            jstrings(m->after_down.schema_diff, m->after_down.nschema_diff));
+                            rs_json_strings(m->after_down.schema_diff, m->after_down.nschema_diff));
         json_object_set_new(d, "column_order_diff",
-                            jstrings(m->after_down.order_diff, m->after_down.norder_diff));
+                            rs_json_strings(m->after_down.order_diff, m->after_down.norder_diff));
         json_object_set_new(d, "data_restored", json_boolean(m->after_down.data_same));
         json_object_set_new(d, "data_diff", jdata_diff(&m->after_down));
         json_object_set_new(j, "down", d);
@@ -569,11 +563,11 @@ static json_t *jmigration(const struct rs_drill_migration *m)
     json_object_set_new(j, "verdict",
                         m->outcome == RS_DRILL_OBSERVED ? json_string(rs_verdict_name(m->verdict))
                                                         : json_null());
-    json_object_set_new(j, "reasons", jstrings(m->reasons, m->nreasons));
+    json_object_set_new(j, "reasons", rs_json_strings(m->reasons, m->nreasons));
     if (m->checked) {
         json_t *c = json_object();
         json_object_set_new(c, "verdict", json_string(rs_verdict_name(m->check_verdict)));
-        json_object_set_new(c, "rules", jstrings(m->check_rules, m->ncheck_rules));
+        json_object_set_new(c, "rules", rs_json_strings(m->check_rules, m->ncheck_rules));
         json_object_set_new(c, "agrees", json_boolean(m->agrees));
         json_object_set_new(c, "disagreement", jstr(m->disagreement));
         json_object_set_new(j, "check", c);
@@ -622,17 +616,7 @@ char *rs_drill_report_json(const struct rs_drill_result *r)
     json_object_set_new(s, "reapply_ok", json_integer((json_int_t)r->summary.reapply_ok));
     json_object_set_new(s, "disagree_with_check", json_integer((json_int_t)r->summary.disagree));
     json_object_set_new(root, "summary", s);
-    char *out = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    json_decref(root);
-    if (!out)
-        rs_oom();
-    size_t n = strlen(out);
-    char *with_nl = realloc(out, n + 2);
-    if (!with_nl)
-        rs_oom();
-    with_nl[n] = '\n';
-    with_nl[n + 1] = '\0';
-    return with_nl;
+    return rs_json_dump(root);
 }
 
 /* ================================================================ Markdown */

@@ -38,7 +38,7 @@ json_t *rs_json_finding(const struct rs_finding *f)
     return j;
 }
 
-static json_t *strings(const char *const *v, size_t n)
+json_t *rs_json_strings(const char *const *v, size_t n)
 {
     json_t *a = json_array();
     for (size_t i = 0; i < n; i++)
@@ -104,9 +104,9 @@ static json_t *migration(const struct rs_migration_result *m, enum rs_fail_on fa
         json_t *d = json_object();
         json_object_set_new(d, "restores_schema", json_boolean(m->down_check.restores_schema));
         json_object_set_new(d, "differences",
-                            strings(m->down_check.differences, m->down_check.ndifferences));
+                            rs_json_strings(m->down_check.differences, m->down_check.ndifferences));
         json_object_set_new(d, "data_loss",
-                            strings(m->down_check.data_loss, m->down_check.ndata_loss));
+                            rs_json_strings(m->down_check.data_loss, m->down_check.ndata_loss));
         json_object_set_new(j, "down_check", d);
     } else {
         json_object_set_new(j, "down_check", json_null());
@@ -144,6 +144,11 @@ char *rs_report_json(const struct rs_check_result *r, const struct rs_report_opt
     json_object_set_new(s, "findings", json_integer((json_int_t)r->summary.findings));
     json_object_set_new(s, "failed", json_boolean(r->failed));
     json_object_set_new(root, "summary", s);
+    return rs_json_dump(root);
+}
+
+char *rs_json_dump(json_t *root)
+{
     char *out = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     json_decref(root);
     if (!out)

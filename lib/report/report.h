@@ -9,6 +9,7 @@
 #define RS_REPORT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "rollsafe/rollsafe.h"
 
@@ -35,6 +36,17 @@ char *rs_report_json(const struct rs_check_result *r, const struct rs_report_opt
 char *rs_report_sarif(const struct rs_check_result *r, const struct rs_report_opts *o);
 char *rs_report_github(const struct rs_check_result *r, const struct rs_report_opts *o);
 char *rs_report_markdown(const struct rs_check_result *r, const struct rs_report_opts *o);
+
+/* JSON pieces that other JSON documents of the library (the drill report) share with
+   rs_report_json, so that both write the same shapes. json_t is jansson's. */
+struct json_t;
+/* A new JSON array (a new reference, for json_object_set_new) of the n strings of v, none
+   NULL. */
+struct json_t *rs_json_strings(const char *const *v, size_t n);
+/* Dumps root as JSON indented by two spaces, keys in insertion order, with a final newline, and
+   releases root (a reference the caller owned). Returns a malloc'ed string; aborts on out of
+   memory. */
+char *rs_json_dump(struct json_t *root);
 
 /* Shared helpers for the renderers. */
 /* "migrations/0042_x.up.sql" or the id and name when a migration has no file. */
