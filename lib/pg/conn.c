@@ -110,16 +110,10 @@ static int run(PGconn *c, struct arena *a, const char *sql, PGresult **keep,
                 continue; /* kept: not cleared here */
             }
             break;
-        case PGRES_COPY_IN:
-            /* The server answers with an error result, reported below. */
-            PQputCopyEnd(c, "rollsafe does not feed COPY FROM STDIN");
+        case PGRES_COPY_IN: /* the server answers with an error result, reported below */
+        case PGRES_COPY_OUT:
+            rs_pg_end_copy(c, PQresultStatus(r), "rollsafe does not feed COPY FROM STDIN");
             break;
-        case PGRES_COPY_OUT: {
-            char *buf;
-            while (PQgetCopyData(c, &buf, 0) > 0)
-                PQfreemem(buf);
-            break;
-        }
         default:
             if (!rc)
                 fill_error(c, r, a, err);
@@ -139,6 +133,17 @@ static int run(PGconn *c, struct arena *a, const char *sql, PGresult **keep,
         *keep = NULL;
     }
     return rc;
+}
+
+void rs_pg_end_copy(PGconn *c, ExecStatusType st, const char *why)
+{
+    if (st == PGRES_COPY_IN) {
+        PQputCopyEnd(c, why);
+    } else if (st == PGRES_COPY_OUT) {
+        char *buf;
+        while (PQgetCopyData(c, &buf, 0) > 0)
+            PQfreemem(buf);
+    }
 }
 
 int rs_pg_exec(PGconn *c, struct arena *a, const char *sql, struct rs_pg_error *err)
@@ -164,18 +169,6 @@ int rs_pg_server_version_num(const PGconn *c)
     return c ? PQserverVersion(c) : 0;
 }
 
-/* Always quoted: database names are user data here, and quoting never hurts. */
-static void add_quoted_ident(struct strbuf *sb, const char *s)
-{
-    sb_addc(sb, '"');
-    for (const char *p = s; *p; p++) {
-        if (*p == '"')
-            sb_addc(sb, '"');
-        sb_addc(sb, *p);
-    }
-    sb_addc(sb, '"');
-}
-
 int rs_pg_create_database(PGconn *c, struct arena *a, const char *name, const char *template_name,
                           struct rs_pg_error *err)
 {
@@ -186,10 +179,10 @@ int rs_pg_create_database(PGconn *c, struct arena *a, const char *name, const ch
     struct strbuf sb;
     sb_init(&sb, a);
     sb_add(&sb, "CREATE DATABASE ");
-    add_quoted_ident(&sb, name);
+    sb_add_quoted_ident(&sb, name);
     if (template_name) {
         sb_add(&sb, " TEMPLATE ");
-        add_quoted_ident(&sb, template_name);
+        sb_add_quoted_ident(&sb, template_name);
     }
     return rs_pg_exec(c, a, sb.s, err);
 }
@@ -203,7 +196,7 @@ int rs_pg_drop_database(PGconn *c, struct arena *a, const char *name, struct rs_
     struct strbuf sb;
     sb_init(&sb, a);
     sb_add(&sb, "DROP DATABASE IF EXISTS ");
-    add_quoted_ident(&sb, name);
+    sb_add_quoted_ident(&sb, name);
     if (PQserverVersion(c) >= 130000)
         sb_add(&sb, " WITH (FORCE)");
     return rs_pg_exec(c, a, sb.s, err);

@@ -48,6 +48,13 @@ int rs_pg_exec(PGconn *c, struct arena *a, const char *sql, struct rs_pg_error *
 int rs_pg_query_value(PGconn *c, struct arena *a, const char *sql, char **value,
                       struct rs_pg_error *err);
 
+/*
+ * Ends the COPY that a result of status st (from PQgetResult) started: COPY ... FROM STDIN is
+ * refused with the message why (the server then sends an error result), COPY ... TO STDOUT is
+ * read and dropped. Does nothing for any other status.
+ */
+void rs_pg_end_copy(PGconn *c, ExecStatusType st, const char *why);
+
 /* The server's version number as PQserverVersion() gives it (e.g. 150014), 0 when unknown. */
 int rs_pg_server_version_num(const PGconn *c);
 

@@ -194,10 +194,10 @@ static int create_db(struct run *R, const char *name, const char *template_name,
     struct strbuf sb;
     sb_init(&sb, R->a);
     sb_add(&sb, "CREATE DATABASE ");
-    dq_ident(&sb, name);
+    sb_add_quoted_ident(&sb, name);
     if (template_name) {
         sb_add(&sb, " TEMPLATE ");
-        dq_ident(&sb, template_name);
+        sb_add_quoted_ident(&sb, template_name);
         if (R->server && PQserverVersion(R->maint) >= 150000)
             sb_add(&sb, " STRATEGY FILE_COPY");
     }

@@ -170,14 +170,9 @@ static int collect(PGconn *c, struct arena *a, struct rs_pg_error *err)
         case PGRES_TUPLES_OK:
             break;
         case PGRES_COPY_IN:
-            PQputCopyEnd(c, "rollsafe drill does not feed COPY FROM STDIN");
+        case PGRES_COPY_OUT:
+            rs_pg_end_copy(c, PQresultStatus(r), "rollsafe drill does not feed COPY FROM STDIN");
             break;
-        case PGRES_COPY_OUT: {
-            char *buf;
-            while (PQgetCopyData(c, &buf, 0) > 0)
-                PQfreemem(buf);
-            break;
-        }
         default:
             if (!rc && err) {
                 memset(err, 0, sizeof(*err));
@@ -306,10 +301,10 @@ static const char *blocker_table(struct exec_env *e, const struct rs_stmt *st)
     struct strbuf sb;
     sb_init(&sb, e->a);
     if (st->rel.schema) {
-        dq_ident(&sb, st->rel.schema);
+        sb_add_quoted_ident(&sb, st->rel.schema);
         sb_addc(&sb, '.');
     }
-    dq_ident(&sb, st->rel.name);
+    sb_add_quoted_ident(&sb, st->rel.name);
     if (st->kind == RS_STMT_CREATE_INDEX)
         return sb.s;
     /* An index: its table. */

@@ -27,8 +27,6 @@
 PGresult *dq_query(PGconn *c, struct arena *a, const char *sql, struct rs_pg_error *err);
 /* A copy of PQgetvalue, or NULL for SQL NULL. */
 char *dq_value(struct arena *a, const PGresult *r, int row, int col);
-/* Appends s as a quoted identifier, always quoted. */
-void dq_ident(struct strbuf *sb, const char *s);
 /* "name" for the public schema, else "schema.name", for messages (not SQL). */
 const char *dq_display(struct arena *a, const char *schema, const char *name);
 /* "schema"."name" for SQL. */

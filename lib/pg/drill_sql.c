@@ -43,17 +43,6 @@ char *dq_value(struct arena *a, const PGresult *r, int row, int col)
     return arena_strdup(a, PQgetvalue(r, row, col));
 }
 
-void dq_ident(struct strbuf *sb, const char *s)
-{
-    sb_addc(sb, '"');
-    for (const char *p = s; *p; p++) {
-        if (*p == '"')
-            sb_addc(sb, '"');
-        sb_addc(sb, *p);
-    }
-    sb_addc(sb, '"');
-}
-
 const char *dq_display(struct arena *a, const char *schema, const char *name)
 {
     if (!schema || !strcmp(schema, "public"))
@@ -65,9 +54,9 @@ const char *dq_qualified(struct arena *a, const char *schema, const char *name)
 {
     struct strbuf sb;
     sb_init(&sb, a);
-    dq_ident(&sb, schema);
+    sb_add_quoted_ident(&sb, schema);
     sb_addc(&sb, '.');
-    dq_ident(&sb, name);
+    sb_add_quoted_ident(&sb, name);
     return sb.s;
 }
 

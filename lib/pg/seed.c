@@ -754,14 +754,14 @@ static int fetch_parent_keys(PGconn *c, struct arena *a, struct seed_plan *p, st
     for (size_t k = 0; k < fk->ncols; k++) {
         if (k)
             sb_add(&q, ", ");
-        dq_ident(&q, fk->refcols[k]);
+        sb_add_quoted_ident(&q, fk->refcols[k]);
         sb_add(&q, "::text");
     }
     sb_printf(&q, " FROM %s WHERE ", parent->sql);
     for (size_t k = 0; k < fk->ncols; k++) {
         if (k)
             sb_add(&q, " AND ");
-        dq_ident(&q, fk->refcols[k]);
+        sb_add_quoted_ident(&q, fk->refcols[k]);
         sb_add(&q, " IS NOT NULL");
     }
     sb_add(&q, " ORDER BY 1 LIMIT 1000");
@@ -847,7 +847,7 @@ static void add_insert_head(struct strbuf *sb, const struct seed_table *t)
         if (t->cols[j].omit)
             continue;
         sb_add(sb, any ? ", " : "(");
-        dq_ident(sb, t->cols[j].name);
+        sb_add_quoted_ident(sb, t->cols[j].name);
         any = true;
     }
     sb_add(sb, any ? ") VALUES " : "DEFAULT VALUES");
@@ -947,14 +947,14 @@ static int link_rows(PGconn *c, struct arena *a, const struct seed_table *t)
         sb_add(&sb, "WITH o AS (SELECT ctid AS c, row_number() OVER (ORDER BY ctid) AS n");
         for (size_t i = 0; i < fk->ncols; i++) {
             sb_printf(&sb, ", ");
-            dq_ident(&sb, fk->refcols[i]);
+            sb_add_quoted_ident(&sb, fk->refcols[i]);
             sb_printf(&sb, " AS r%zu", i);
         }
         sb_printf(&sb, " FROM %s) UPDATE %s AS t SET (", t->sql, t->sql);
         for (size_t i = 0; i < fk->ncols; i++) {
             if (i)
                 sb_add(&sb, ", ");
-            dq_ident(&sb, t->cols[fk->cols[i]].name);
+            sb_add_quoted_ident(&sb, t->cols[fk->cols[i]].name);
         }
         sb_add(&sb, ") = (SELECT ");
         for (size_t i = 0; i < fk->ncols; i++)
@@ -1061,7 +1061,7 @@ size_t seed_probes(PGconn *c, struct arena *a, struct seed_plan *p, int row,
         for (size_t j = 0; j < t->ncols; j++) {
             if (j)
                 sb_add(&sb, ", ");
-            dq_ident(&sb, t->cols[j].name);
+            sb_add_quoted_ident(&sb, t->cols[j].name);
         }
         if (!t->ncols)
             sb_add(&sb, "1");

@@ -510,13 +510,13 @@ static const char *table_query(struct arena *a, struct snap_table *t, const stru
     sb_add(&q, "SELECT ");
     if (npk == 1) {
         sb_add(&q, "t.");
-        dq_ident(&q, pk[0]);
+        sb_add_quoted_ident(&q, pk[0]);
         sb_add(&q, "::text");
     } else if (npk > 1) {
         sb_add(&q, "ROW(");
         for (size_t k = 0; k < npk; k++) {
             sb_add(&q, k ? ", t." : "t.");
-            dq_ident(&q, pk[k]);
+            sb_add_quoted_ident(&q, pk[k]);
         }
         sb_add(&q, ")::text");
     } else {
@@ -525,7 +525,7 @@ static const char *table_query(struct arena *a, struct snap_table *t, const stru
     *casts = false;
     for (size_t i = 0; i < t->ncols; i++) {
         sb_add(&q, ", left(md5(t.");
-        dq_ident(&q, t->cols[i].name);
+        sb_add_quoted_ident(&q, t->cols[i].name);
         const struct snap_col *rc = NULL;
         if (ref && cast_back) {
             int k = same_table ? col_index_attnum(ref, t->cols[i].attnum)

@@ -79,10 +79,14 @@ static bool ident_is_plain(const char *s)
 
 void sb_add_ident(struct strbuf *sb, const char *s)
 {
-    if (ident_is_plain(s)) {
+    if (ident_is_plain(s))
         sb_add(sb, s);
-        return;
-    }
+    else
+        sb_add_quoted_ident(sb, s);
+}
+
+void sb_add_quoted_ident(struct strbuf *sb, const char *s)
+{
     sb_addc(sb, '"');
     for (const char *p = s; *p; p++) {
         if (*p == '"')

@@ -24,6 +24,9 @@ void sb_addc(struct strbuf *sb, char c);
 void sb_printf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Appends s as a double-quoted SQL identifier when it needs quoting, else as is. */
 void sb_add_ident(struct strbuf *sb, const char *s);
+/* Appends s as a double-quoted SQL identifier, always (for names that are user data, or that
+   may be keywords sb_add_ident does not know). */
+void sb_add_quoted_ident(struct strbuf *sb, const char *s);
 /* Appends s as a single-quoted SQL literal. */
 void sb_add_literal(struct strbuf *sb, const char *s);
 
