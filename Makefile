@@ -18,10 +18,12 @@ WERROR   ?=
 CSTD      = -std=c17 -D_GNU_SOURCE
 WARN      = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla \
             -Wwrite-strings -Wformat=2 -Wno-format-nonliteral $(WERROR)
+# libpq's header only: the library is dlopen'ed when drill needs it (lib/pg/pq.h), so that check
+# does not pay for loading it and the TLS, Kerberos and LDAP libraries it brings.
 PQ_CFLAGS := $(shell pkg-config --cflags libpq 2>/dev/null || echo -I/usr/include/postgresql)
 DEP_CFLAGS = $(PQ_CFLAGS)
 # libpg_query has no pkg-config file; it exports the protobuf-c runtime itself.
-LIBS      = -lpg_query -ljansson -lyaml -lpq -lm
+LIBS      = -lpg_query -ljansson -lyaml -lm -ldl
 
 CPPFLAGS += -Iinclude -Ilib $(DEP_CFLAGS) -MMD -MP
 

@@ -30,8 +30,19 @@ static char *trimmed(struct arena *a, const char *s)
     return arena_strndup(a, s, n);
 }
 
+int rs_pg_load(struct rs_diag *d)
+{
+    const char *why;
+    if (rs_pq_load(&why) == 0)
+        return 0;
+    rs_diag_add(d, NULL, 0, 0, NULL, "%s", why);
+    return -1;
+}
+
 PGconn *rs_pg_connect(const char *conninfo, int timeout_s, struct rs_diag *d)
 {
+    if (rs_pg_load(d) < 0)
+        return NULL;
     char timeout[16];
     snprintf(timeout, sizeof(timeout), "%d", timeout_s > 0 ? timeout_s : 10);
     /* With expand_dbname, keywords after "dbname" override what the string says. */

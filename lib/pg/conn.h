@@ -13,8 +13,7 @@
 
 #include <stddef.h>
 
-#include <libpq-fe.h>
-
+#include "pg/pq.h"
 #include "rollsafe/diag.h"
 
 struct arena;
@@ -26,6 +25,12 @@ struct rs_pg_error {
     const char *detail, *hint, *context; /* or NULL */
     int position; /* 1-based position in characters in the SQL string, 0 when unknown */
 };
+
+/*
+ * Loads libpq (pq.h) unless it is loaded. Returns 0, or -1 with an rs_error in d that names the
+ * library and what to do. The entry points of lib/pg/ call it before their first PQ* call.
+ */
+int rs_pg_load(struct rs_diag *d);
 
 /*
  * Connects to conninfo (a "key=value" string or a postgresql:// URL), giving up after timeout_s

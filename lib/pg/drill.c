@@ -1288,6 +1288,8 @@ int rs_drill_run(const struct rs_drill_opts *o, struct rs_drill_result **out, st
         dm->selected = selected(&R, k);
         dm->outcome = RS_DRILL_NOT_RUN;
     }
+    if (rs_pg_load(diag) < 0) /* before check's work: a missing libpq fails the run at once */
+        goto fail;
     if (!o->no_check)
         run_check(&R);
 

@@ -9,11 +9,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include <libpq-fe.h>
-
 #include "layout/layout.h"
 #include "pg/conn.h"
 #include "pg/drill.h"
+#include "pg/pq.h"
 #include "sql/stmt.h"
 #include "util/arena.h"
 #include "util/strbuf.h"

@@ -48,9 +48,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <libpq-fe.h>
-
 #include "pg/conn.h"
+#include "pg/pq.h"
 #include "util/arena.h"
 #include "util/strbuf.h"
 
@@ -1396,6 +1395,8 @@ struct rs_pgserver *rs_pgserver_start(const struct rs_pgserver_opts *opts, struc
     static const struct rs_pgserver_opts defaults;
     const struct rs_pgserver_opts *o = opts ? opts : &defaults;
     double t0 = now_ms();
+    if (rs_pg_load(d) < 0) /* PQping tells when the server is up */
+        return NULL;
     /* The server lives in its own arena, which then holds every string of it. */
     struct arena own = ARENA_INIT;
     struct rs_pgserver *s = arena_alloc(&own, sizeof(*s));

@@ -68,6 +68,15 @@ expect "drill since unknown id" 2 "--since 9999: no migration has that id" \
 expect "drill bad pg-bin" 2 "initdb" "$BIN" drill --pg-bin "$T" "$T/safe"
 expect "drill unreachable database" 2 "cannot connect" \
     "$BIN" drill --database "host=$T/nosocket dbname=x connect_timeout=2" "$T/safe"
+# libpq is dlopen'ed when drill needs it: ROLLSAFE_LIBPQ names the file, and a library that does
+# not load is an error naming it and what to do, before anything starts.
+expect "drill libpq missing" 2 \
+    "cannot load libpq \\(/nonexistent/libpq\\.so\\.5\\): .*No such file.*ROLLSAFE_LIBPQ" \
+    env ROLLSAFE_LIBPQ=/nonexistent/libpq.so.5 "$BIN" drill "$T/safe"
+expect "drill libpq not libpq" 2 "cannot load libpq \\(libm\\.so\\.6\\): no PQ[a-zA-Z]+ in it" \
+    env ROLLSAFE_LIBPQ=libm.so.6 "$BIN" drill "$T/safe"
+expect "drill libpq named" 2 "cannot connect" env ROLLSAFE_LIBPQ=libpq.so.5 \
+    "$BIN" drill --database "host=$T/nosocket dbname=x connect_timeout=2" "$T/safe"
 
 # ---------------------------------------------------------------- with a server
 probe=$(drill --format json "$T/safe" 2>&1)

@@ -52,7 +52,7 @@ for t in "${TARGETS[@]}"; do
         -newer "$bin" 2>/dev/null)" ]; then
         # shellcheck disable=SC2086
         if ! "$CC" $FLAGS -fsanitize=fuzzer -Iinclude -Ilib $PQ -o "$bin" "$src" \
-            tests/fuzz/harness.c "$OUT/librollsafe.a" -lpg_query -ljansson -lyaml -lpq -lm; then
+            tests/fuzz/harness.c "$OUT/librollsafe.a" -lpg_query -ljansson -lyaml -lm -ldl; then
             echo "fuzz: linking $bin failed" >&2
             exit 2
         fi
