@@ -17,11 +17,13 @@
  */
 #include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "catalog/apply.h"
 #include "down.h"
 #include "emit_down.h"
+#include "util/namemap.h"
 #include "util/strbuf.h"
 
 /* created_mig of objects the down itself creates: neither history nor the up. */
@@ -39,12 +41,19 @@ struct diff {
 
 typedef VEC(struct diff) diff_vec;
 
+/* A model's relations and indexes by name, each map made on its first use by a comparison. */
+struct model_names {
+    const struct rs_model *m;
+    struct namemap rels, indexes;
+};
+
 struct cmp {
     struct arena *a;
     const struct rs_model *want, *got;
     const struct rs_model *after; /* to tell "still exists" from "created by the down" */
     diff_vec *out;
     const char *column; /* column the next differences are about, or NULL */
+    struct model_names names[3];
 };
 
 struct dk {
@@ -341,8 +350,47 @@ static bool same_name(const struct rs_qname *a, const struct rs_qname *b)
         return NULL;                                                                               \
     }
 
-DEFINE_FIND(find_rel, struct rs_relation, rels)
-DEFINE_FIND(find_index, struct rs_index, indexes)
+/* Relations and indexes are many and looked up across each other (an index's table): the
+   slot of the same number first (a comparison walks two models in step), then by map. */
+static struct model_names *names_of(struct cmp *c, const struct rs_model *m)
+{
+    struct model_names *mn = c->names;
+    while (mn->m && mn->m != m)
+        mn++; /* c->names has room for want, got and after */
+    mn->m = m;
+    return mn;
+}
+
+static const struct rs_relation *find_rel(struct cmp *c, const struct rs_model *m,
+                                          const struct rs_qname *q, size_t slot)
+{
+    if (slot < m->rels.n && same_name(&m->rels.v[slot]->name, q))
+        return m->rels.v[slot];
+    struct model_names *mn = names_of(c, m);
+    if (!mn->rels.slots) {
+        namemap_init(&mn->rels, c->a, m->rels.n);
+        for (size_t i = 0; i < m->rels.n; i++)
+            namemap_put(&mn->rels, m->rels.v[i]->name.schema, m->rels.v[i]->name.name,
+                        m->rels.v[i]);
+    }
+    return namemap_get(&mn->rels, q->schema, q->name);
+}
+
+static const struct rs_index *find_index(struct cmp *c, const struct rs_model *m,
+                                         const struct rs_qname *q, size_t slot)
+{
+    if (slot < m->indexes.n && same_name(&m->indexes.v[slot]->name, q))
+        return m->indexes.v[slot];
+    struct model_names *mn = names_of(c, m);
+    if (!mn->indexes.slots) {
+        namemap_init(&mn->indexes, c->a, m->indexes.n);
+        for (size_t i = 0; i < m->indexes.n; i++)
+            namemap_put(&mn->indexes, m->indexes.v[i]->name.schema, m->indexes.v[i]->name.name,
+                        m->indexes.v[i]);
+    }
+    return namemap_get(&mn->indexes, q->schema, q->name);
+}
+
 DEFINE_FIND(find_type, struct rs_typeobj, types)
 DEFINE_FIND(find_seq, struct rs_sequence, sequences)
 
@@ -527,10 +575,9 @@ static void compare_deps(struct cmp *c, const struct rs_relation *w, const struc
 
 static void compare_rels(struct cmp *c)
 {
-    size_t hint = 0, hint_after = 0;
     for (size_t i = 0; i < c->want->rels.n; i++) {
         const struct rs_relation *w = c->want->rels.v[i];
-        const struct rs_relation *g = find_rel(c->got, &w->name, &hint);
+        const struct rs_relation *g = find_rel(c, c->got, &w->name, i);
         const char *rn = qn(c->a, &w->name);
         if (!g) {
             add_diff(c, w->name.name, false, "%s %s is missing", rel_kind_word(w->kind), rn);
@@ -550,34 +597,32 @@ static void compare_rels(struct cmp *c)
             !same_bytes(w->deps.v, w->deps.n, g->deps.v, g->deps.n, sizeof(w->deps.v[0])))
             compare_deps(c, w, g);
     }
-    hint = 0;
     for (size_t i = 0; i < c->got->rels.n; i++) {
         const struct rs_relation *g = c->got->rels.v[i];
-        if (find_rel(c->want, &g->name, &hint))
+        if (find_rel(c, c->want, &g->name, i))
             continue;
         if (!g->complete && g->created_mig == RS_MIG_PREEXISTING)
             continue; /* a table the migrations use but never created: not the up's doing */
         add_diff(c, g->name.name, false, "%s %s %s", rel_kind_word(g->kind), qn(c->a, &g->name),
-                 extra_word(find_rel(c->after, &g->name, &hint_after) != NULL));
+                 extra_word(find_rel(c, c->after, &g->name, i) != NULL));
     }
 }
 
 static void compare_indexes(struct cmp *c)
 {
-    size_t hint = 0, hint_rel = 0, hint_rel2 = 0;
     for (size_t i = 0; i < c->want->indexes.n; i++) {
         const struct rs_index *w = c->want->indexes.v[i];
-        if (w->constraint || !find_rel(c->got, &w->table, &hint_rel))
+        if (w->constraint || !find_rel(c, c->got, &w->table, SIZE_MAX))
             continue; /* reported with the constraint, or with the table */
-        const struct rs_index *g = find_index(c->got, &w->name, &hint);
+        const struct rs_index *g = find_index(c, c->got, &w->name, i);
         if (!g) {
             add_diff(c, w->name.name, false, "index %s is missing", qn(c->a, &w->name));
             continue;
         }
         /* On a table whose columns the model does not all know, renames of the unknown
            columns are not followed into index keys: compare only that the index is there. */
-        const struct rs_relation *wt = find_rel(c->want, &w->table, &hint_rel2);
-        const struct rs_relation *gt = find_rel(c->got, &g->table, &hint_rel);
+        const struct rs_relation *wt = find_rel(c, c->want, &w->table, SIZE_MAX);
+        const struct rs_relation *gt = find_rel(c, c->got, &g->table, SIZE_MAX);
         if (!wt || !gt || !wt->complete || !gt->complete)
             continue;
         if (!memcmp(w, g, sizeof(*w)))
@@ -586,11 +631,10 @@ static void compare_indexes(struct cmp *c)
         if (strcmp(wd, gd))
             add_diff(c, w->name.name, false, "index %s: %s, was %s", qn(c->a, &w->name), gd, wd);
     }
-    hint = hint_rel = 0;
     for (size_t i = 0; i < c->got->indexes.n; i++) {
         const struct rs_index *g = c->got->indexes.v[i];
-        if (g->constraint || !find_rel(c->want, &g->table, &hint_rel) ||
-            find_index(c->want, &g->name, &hint))
+        if (g->constraint || !find_rel(c, c->want, &g->table, SIZE_MAX) ||
+            find_index(c, c->want, &g->name, i))
             continue;
         add_diff(c, g->name.name, false, "index %s %s", qn(c->a, &g->name),
                  extra_word(rs_model_index(c->after, &g->name) != NULL));
@@ -729,10 +773,10 @@ static void compare_functions(struct cmp *c)
 
 static void compare_triggers(struct cmp *c)
 {
-    size_t hint = 0, hint_rel = 0, hint_after = 0;
+    size_t hint = 0, hint_after = 0;
     for (size_t i = 0; i < c->want->triggers.n; i++) {
         const struct rs_trigger *w = c->want->triggers.v[i];
-        if (!find_rel(c->got, &w->table, &hint_rel))
+        if (!find_rel(c, c->got, &w->table, SIZE_MAX))
             continue;
         const struct rs_trigger *g = find_trigger(c->got, w, &hint);
         const char *tn = qn(c->a, &w->table);
@@ -748,10 +792,10 @@ static void compare_triggers(struct cmp *c)
             add_diff(c, w->table.name, false, "trigger %s on %s: %s, was %s", w->name, tn,
                      g->enabled ? "enabled" : "disabled", w->enabled ? "enabled" : "disabled");
     }
-    hint = hint_rel = 0;
+    hint = 0;
     for (size_t i = 0; i < c->got->triggers.n; i++) {
         const struct rs_trigger *g = c->got->triggers.v[i];
-        if (!find_rel(c->want, &g->table, &hint_rel) || find_trigger(c->want, g, &hint))
+        if (!find_rel(c, c->want, &g->table, SIZE_MAX) || find_trigger(c->want, g, &hint))
             continue;
         c->column = g->name;
         add_diff(c, g->table.name, false, "trigger %s on %s %s", g->name, qn(c->a, &g->table),
@@ -784,7 +828,7 @@ static void compare_names(struct cmp *c, const char *word, const char *const *w,
 static void compare(struct arena *a, const struct rs_model *want, const struct rs_model *got,
                     const struct rs_model *after, diff_vec *out)
 {
-    struct cmp c = {a, want, got, after, out, NULL};
+    struct cmp c = {a, want, got, after, out, NULL, {{0}}};
     compare_rels(&c);
     compare_indexes(&c);
     compare_types(&c);
