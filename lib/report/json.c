@@ -121,21 +121,109 @@ static json_t *migration(const struct rs_migration_result *m, enum rs_fail_on fa
     return j;
 }
 
+/*
+ * The report is written one migration at a time: a jansson tree of the whole report (three
+ * thousand findings on a long history) costs megabytes that are touched once. Each value is
+ * dumped by jansson with JSON_INDENT(2) and indented to its depth in the document, so the text
+ * is the same as a dump of the whole tree.
+ */
+struct out {
+    char *s;
+    size_t len, cap;
+    int depth; /* indentation added after each newline of a dumped value */
+};
+
+static void out_add(struct out *o, const char *s, size_t n)
+{
+    if (o->cap - o->len <= n) {
+        size_t cap = o->cap ? o->cap : 64 * 1024;
+        while (cap - o->len <= n)
+            cap *= 2;
+        char *p = realloc(o->s, cap);
+        if (!p)
+            rs_oom();
+        o->s = p;
+        o->cap = cap;
+    }
+    memcpy(o->s + o->len, s, n);
+    o->len += n;
+    o->s[o->len] = '\0';
+}
+
+static void out_newline(struct out *o, int depth)
+{
+    static const char spaces[] = "                                ";
+    out_add(o, "\n", 1);
+    for (int n = 2 * depth; n > 0; n -= (int)sizeof(spaces) - 1)
+        out_add(o, spaces, n < (int)sizeof(spaces) - 1 ? (size_t)n : sizeof(spaces) - 1);
+}
+
+static int dump_cb(const char *buf, size_t size, void *data)
+{
+    struct out *o = data;
+    const char *nl;
+    while (size && (nl = memchr(buf, '\n', size))) {
+        out_add(o, buf, (size_t)(nl - buf));
+        out_newline(o, o->depth);
+        size -= (size_t)(nl - buf) + 1;
+        buf = nl + 1;
+    }
+    out_add(o, buf, size);
+    return 0;
+}
+
+/* Writes v (a reference that is released) as the value at depth. */
+static void out_value(struct out *o, int depth, json_t *v)
+{
+    o->depth = depth;
+    if (!v) {
+        out_add(o, "null", 4); /* a string jansson refused (not UTF-8): never expected */
+        return;
+    }
+    if (json_dump_callback(v, dump_cb, o, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY))
+        rs_oom();
+    json_decref(v);
+}
+
+/* Starts member key of an object at depth (keys are plain words: written as they are). */
+static void out_key(struct out *o, int depth, const char *key, bool first)
+{
+    if (!first)
+        out_add(o, ",", 1);
+    out_newline(o, depth + 1);
+    out_add(o, "\"", 1);
+    out_add(o, key, strlen(key));
+    out_add(o, "\": ", 3);
+}
+
 char *rs_report_json(const struct rs_check_result *r, const struct rs_report_opts *o)
 {
-    json_t *root = json_object();
-    json_object_set_new(root, "tool", json_string("rollsafe"));
-    json_object_set_new(root, "version", json_string(r->tool_version));
-    json_object_set_new(root, "pg_version", json_integer(r->pg_version));
-    json_object_set_new(root, "layout", str_or_null(r->layout));
-    json_t *ms = json_array();
-    for (size_t i = 0; i < r->nmigrations; i++)
-        json_array_append_new(ms, migration(&r->migrations[i], o->fail_on));
-    json_object_set_new(root, "migrations", ms);
+    struct out out = {0};
+    out_add(&out, "{", 1);
+    out_key(&out, 0, "tool", true);
+    out_value(&out, 1, json_string("rollsafe"));
+    out_key(&out, 0, "version", false);
+    out_value(&out, 1, json_string(r->tool_version));
+    out_key(&out, 0, "pg_version", false);
+    out_value(&out, 1, json_integer(r->pg_version));
+    out_key(&out, 0, "layout", false);
+    out_value(&out, 1, str_or_null(r->layout));
+    out_key(&out, 0, "migrations", false);
+    out_add(&out, "[", 1);
+    for (size_t i = 0; i < r->nmigrations; i++) {
+        if (i)
+            out_add(&out, ",", 1);
+        out_newline(&out, 2);
+        out_value(&out, 2, migration(&r->migrations[i], o->fail_on));
+    }
+    if (r->nmigrations)
+        out_newline(&out, 1);
+    out_add(&out, "]", 1);
     json_t *other = json_array();
     for (size_t i = 0; i < r->nother; i++)
         json_array_append_new(other, rs_json_finding(&r->other[i]));
-    json_object_set_new(root, "other_findings", other);
+    out_key(&out, 0, "other_findings", false);
+    out_value(&out, 1, other);
     json_t *s = json_object();
     json_object_set_new(s, "migrations", json_integer((json_int_t)r->summary.migrations));
     json_object_set_new(s, "safe", json_integer((json_int_t)r->summary.safe));
@@ -143,21 +231,16 @@ char *rs_report_json(const struct rs_check_result *r, const struct rs_report_opt
     json_object_set_new(s, "irreversible", json_integer((json_int_t)r->summary.irreversible));
     json_object_set_new(s, "findings", json_integer((json_int_t)r->summary.findings));
     json_object_set_new(s, "failed", json_boolean(r->failed));
-    json_object_set_new(root, "summary", s);
-    return rs_json_dump(root);
+    out_key(&out, 0, "summary", false);
+    out_value(&out, 1, s);
+    out_add(&out, "\n}\n", 3);
+    return out.s;
 }
 
 char *rs_json_dump(json_t *root)
 {
-    char *out = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    json_decref(root);
-    if (!out)
-        rs_oom();
-    size_t n = strlen(out);
-    char *with_nl = realloc(out, n + 2);
-    if (!with_nl)
-        rs_oom();
-    with_nl[n] = '\n';
-    with_nl[n + 1] = '\0';
-    return with_nl;
+    struct out out = {0};
+    out_value(&out, 0, root);
+    out_add(&out, "\n", 1);
+    return out.s;
 }
