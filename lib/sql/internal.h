@@ -72,9 +72,15 @@ const ProtobufCFieldDescriptor *sqlx_field(const ProtobufCMessageDescriptor *d, 
 
 /* prefetch.c */
 struct rs_parse_ahead;
-/* The helper's packed tree for a script being prefetched (waiting for the helper if it is
- * parsing it right now); false when the caller must parse the script itself. */
-bool sqlx_prefetch_take(const struct rs_parse_ahead *h, const uint8_t **bytes, size_t *len);
+enum sqlx_ahead {
+    SQLX_AHEAD_NONE,  /* the helper did not parse it: the caller parses the script itself */
+    SQLX_AHEAD_TREE,  /* *bytes, *len: the packed tree of the whole script */
+    SQLX_AHEAD_ERROR, /* the whole script does not parse: the caller goes piece by piece */
+};
+/* What the helper did with a script being prefetched (waiting for the helper if it is parsing
+ * it right now). */
+enum sqlx_ahead sqlx_prefetch_take(const struct rs_parse_ahead *h, const uint8_t **bytes,
+                                   size_t *len);
 
 /* query.c */
 struct rs_query *sqlx_query(struct sqlx *x, const Node *node);

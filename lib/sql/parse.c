@@ -460,11 +460,16 @@ void rs_sql_parse_script(struct arena *a, const struct rs_script *script, struct
     const uint8_t *bytes;
     size_t len;
     PgQuery__ParseResult *pr = NULL;
-    /* Parsed ahead by the helper: the same tree as parse_job_run's when it succeeds. */
-    if (script->ahead && sqlx_prefetch_take(script->ahead, &bytes, &len))
+    /* Parsed ahead by the helper: the same tree as parse_job_run's when it succeeds, and the
+       same fallback when the whole script does not parse. */
+    enum sqlx_ahead ahead =
+        script->ahead ? sqlx_prefetch_take(script->ahead, &bytes, &len) : SQLX_AHEAD_NONE;
+    if (ahead == SQLX_AHEAD_TREE)
         pr = sqlx_unpack(&scratch, bytes, len);
     if (pr)
         add_parsed(&j, pr);
+    else if (ahead == SQLX_AHEAD_ERROR)
+        parse_pieces(&j);
     else
         parse_job_run(&j);
     arena_free(&scratch);

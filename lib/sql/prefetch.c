@@ -7,8 +7,10 @@
  *
  *   FREE -> MINE             the engine got there first and parses the script itself
  *   FREE -> HELPER -> READY  the helper parsed it; the packed tree is in the data area
- *                  -> FAILED it does not parse (or did not fit): the engine parses it itself,
- *                            which also produces the syntax errors exactly as a serial run does
+ *                  -> ERROR  it does not parse: the engine goes straight to the piece-by-piece
+ *                            parse that finds each syntax error, as a serial run does after its
+ *                            whole-script parse fails
+ *                  -> FAILED it did not fit (or is too big for one parse): the engine parses it
  *
  * The helper writes one byte to a pipe after each script, so an engine waiting for a script the
  * helper is working on sleeps in read() instead of spinning; end of file on that pipe means the
@@ -38,7 +40,7 @@
    runs at ~15 MB/s). */
 #define PREFETCH_MIN_BYTES ((size_t)64 * 1024)
 
-enum { SLOT_FREE, SLOT_MINE, SLOT_HELPER, SLOT_READY, SLOT_FAILED };
+enum { SLOT_FREE, SLOT_MINE, SLOT_HELPER, SLOT_READY, SLOT_ERROR, SLOT_FAILED };
 
 struct slot {
     atomic_int state;
@@ -102,6 +104,8 @@ static _Noreturn void helper_main(struct rs_sql_prefetch *p, int notify_w)
             s->len = r.parse_tree.len;
             used += (r.parse_tree.len + 15) & ~(size_t)15;
             result = SLOT_READY;
+        } else if (r.error) {
+            result = SLOT_ERROR;
         }
         pg_query_free_protobuf_parse_result(r);
         atomic_store(&s->state, result);
@@ -167,25 +171,28 @@ struct rs_sql_prefetch *rs_sql_prefetch_start(struct arena *a, struct rs_script 
     return p;
 }
 
-bool sqlx_prefetch_take(const struct rs_parse_ahead *h, const uint8_t **bytes, size_t *len)
+enum sqlx_ahead sqlx_prefetch_take(const struct rs_parse_ahead *h, const uint8_t **bytes,
+                                   size_t *len)
 {
     struct rs_sql_prefetch *p = h->p;
     struct slot *s = &p->slots[h->i];
     int st = SLOT_FREE;
     if (atomic_compare_exchange_strong(&s->state, &st, SLOT_MINE))
-        return false; /* not started: ours */
+        return SQLX_AHEAD_NONE; /* not started: ours */
     while (st == SLOT_HELPER) {
         char buf[256];
         ssize_t k = read(p->notify, buf, sizeof(buf));
         if (k == 0 || (k < 0 && errno != EINTR))
-            return false; /* the helper is gone: parse it here */
+            return SQLX_AHEAD_NONE; /* the helper is gone: parse it here */
         st = atomic_load(&s->state);
     }
+    if (st == SLOT_ERROR)
+        return SQLX_AHEAD_ERROR;
     if (st != SLOT_READY)
-        return false;
+        return SQLX_AHEAD_NONE;
     *bytes = p->data + s->offset;
     *len = s->len;
-    return true;
+    return SQLX_AHEAD_TREE;
 }
 
 void rs_sql_prefetch_end(struct rs_sql_prefetch *p)

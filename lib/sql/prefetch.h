@@ -13,8 +13,9 @@
  *
  * It is transparent to callers of rs_sql_parse_script: each script being prefetched carries a
  * handle (rs_script.ahead), and parsing such a script takes the helper's work when there is
- * some. Anything the helper did not do (a script that does not parse, a helper that failed to
- * start or died) is parsed in place, so prefetching never changes a result and never fails.
+ * some. A script that does not parse as a whole goes piece by piece in the engine, as it would
+ * after its own failed parse; anything the helper did not do (a helper that failed to start or
+ * died) is parsed in place, so prefetching never changes a result and never fails.
  */
 #ifndef RS_SQL_PREFETCH_H
 #define RS_SQL_PREFETCH_H
