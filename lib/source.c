@@ -117,8 +117,10 @@ struct rs_source *rs_source_load(struct arena *a, const char *path, struct rs_di
         close(fd);
         return NULL;
     }
-    size_t cap = (size_t)st.st_size;
-    char *buf = arena_alloc(a, cap + 1);
+    /* One byte more than the file holds: a read that does not fill the buffer is the end of
+       the file, without a second read to find it. */
+    size_t cap = (size_t)st.st_size + 1;
+    char *buf = arena_alloc_uninit(a, cap + 1);
     size_t len = 0;
     for (;;) {
         if (len == cap) {
@@ -144,6 +146,8 @@ struct rs_source *rs_source_load(struct arena *a, const char *path, struct rs_di
         if (r == 0)
             break;
         len += (size_t)r;
+        if (len < cap)
+            break; /* a short read of a regular file: its end */
     }
     close(fd);
     buf[len] = '\0';

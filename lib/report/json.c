@@ -161,14 +161,12 @@ static void out_newline(struct out *o, int depth)
 static int dump_cb(const char *buf, size_t size, void *data)
 {
     struct out *o = data;
-    const char *nl;
-    while (size && (nl = memchr(buf, '\n', size))) {
-        out_add(o, buf, (size_t)(nl - buf));
+    /* jansson writes each line break of JSON_INDENT as a chunk of its own, and never a raw
+       one inside a string. */
+    if (size == 1 && *buf == '\n')
         out_newline(o, o->depth);
-        size -= (size_t)(nl - buf) + 1;
-        buf = nl + 1;
-    }
-    out_add(o, buf, size);
+    else
+        out_add(o, buf, size);
     return 0;
 }
 
