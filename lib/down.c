@@ -361,35 +361,24 @@ static struct model_names *names_of(struct cmp *c, const struct rs_model *m)
     return mn;
 }
 
-static const struct rs_relation *find_rel(struct cmp *c, const struct rs_model *m,
-                                          const struct rs_qname *q, size_t slot)
-{
-    if (slot < m->rels.n && same_name(&m->rels.v[slot]->name, q))
-        return m->rels.v[slot];
-    struct model_names *mn = names_of(c, m);
-    if (!mn->rels.slots) {
-        namemap_init(&mn->rels, c->a, m->rels.n);
-        for (size_t i = 0; i < m->rels.n; i++)
-            namemap_put(&mn->rels, m->rels.v[i]->name.schema, m->rels.v[i]->name.name,
-                        m->rels.v[i]);
+#define DEFINE_FIND_MAPPED(fn, T, field)                                                           \
+    static const T *fn(struct cmp *c, const struct rs_model *m, const struct rs_qname *q,          \
+                       size_t slot)                                                                \
+    {                                                                                              \
+        if (slot < m->field.n && same_name(&m->field.v[slot]->name, q))                            \
+            return m->field.v[slot];                                                               \
+        struct namemap *map = &names_of(c, m)->field;                                              \
+        if (!map->slots) {                                                                         \
+            namemap_init(map, c->a, m->field.n);                                                   \
+            for (size_t i = 0; i < m->field.n; i++)                                                \
+                namemap_put(map, m->field.v[i]->name.schema, m->field.v[i]->name.name,             \
+                            m->field.v[i]);                                                        \
+        }                                                                                          \
+        return namemap_get(map, q->schema, q->name);                                               \
     }
-    return namemap_get(&mn->rels, q->schema, q->name);
-}
 
-static const struct rs_index *find_index(struct cmp *c, const struct rs_model *m,
-                                         const struct rs_qname *q, size_t slot)
-{
-    if (slot < m->indexes.n && same_name(&m->indexes.v[slot]->name, q))
-        return m->indexes.v[slot];
-    struct model_names *mn = names_of(c, m);
-    if (!mn->indexes.slots) {
-        namemap_init(&mn->indexes, c->a, m->indexes.n);
-        for (size_t i = 0; i < m->indexes.n; i++)
-            namemap_put(&mn->indexes, m->indexes.v[i]->name.schema, m->indexes.v[i]->name.name,
-                        m->indexes.v[i]);
-    }
-    return namemap_get(&mn->indexes, q->schema, q->name);
-}
+DEFINE_FIND_MAPPED(find_rel, struct rs_relation, rels)
+DEFINE_FIND_MAPPED(find_index, struct rs_index, indexes)
 
 DEFINE_FIND(find_type, struct rs_typeobj, types)
 DEFINE_FIND(find_seq, struct rs_sequence, sequences)
