@@ -1,41 +1,344 @@
 /*
- * json.c - the machine contract of PRODUCT.md §3, built with jansson. Fields may be added,
- * never renamed.
+ * json.c - the machine contract of PRODUCT.md §3. Fields may be added, never renamed.
+ *
+ * The check report is written as it is walked, by a small writer that lays it out exactly as
+ * jansson's JSON_INDENT(2) does (two spaces per level, "key": value, keys in the order written).
+ * Building a jansson tree of a long history (thousands of findings) and dumping it was a fifth
+ * of a whole check: every string copied and checked, every member hashed, then walked again.
+ * tests/unit/report_test.c reads the writer's output back with jansson. Documents that are not
+ * on a hot path (the drill report) are built with jansson and dumped by rs_json_dump.
  */
 #include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "report.h"
 #include "util/arena.h"
 
-static json_t *str_or_null(const char *s)
+struct jw {
+    char *s;
+    size_t len, cap;
+    int depth;
+    bool first; /* nothing written yet in the innermost open object or array */
+};
+
+static void reserve(struct jw *w, size_t n)
 {
-    return s ? json_string(s) : json_null();
+    if (w->cap - w->len > n)
+        return;
+    size_t cap = w->cap ? w->cap : 64 * 1024;
+    while (cap - w->len <= n)
+        cap *= 2;
+    char *p = realloc(w->s, cap);
+    if (!p)
+        rs_oom();
+    w->s = p;
+    w->cap = cap;
 }
 
-json_t *rs_json_finding(const struct rs_finding *f);
-
-json_t *rs_json_finding(const struct rs_finding *f)
+static void raw(struct jw *w, const char *s, size_t n)
 {
-    json_t *j = json_object();
-    json_object_set_new(j, "rule", json_string(f->rule));
-    json_object_set_new(j, "class", json_string(rs_class_name(f->cls)));
-    json_object_set_new(j, "failure_mode",
-                        f->failure_mode ? json_integer(f->failure_mode) : json_null());
-    json_object_set_new(j, "severity", json_string(rs_severity_name(f->severity)));
-    json_object_set_new(j, "path", str_or_null(f->path));
-    json_object_set_new(j, "line", json_integer(f->line));
-    json_object_set_new(j, "column", json_integer(f->column));
-    json_object_set_new(j, "message", json_string(f->message));
-    json_object_set_new(j, "help", str_or_null(f->help));
-    json_object_set_new(j, "approved", json_boolean(f->approved));
-    json_object_set_new(j, "approval_reason", str_or_null(f->approval_reason));
-    json_object_set_new(j, "breaks_previous_version", json_boolean(f->breaks_previous));
-    json_object_set_new(j, "fatal", json_boolean(f->fatal));
-    json_object_set_new(j, "statement", f->stmt ? json_integer(f->stmt) : json_null());
-    json_object_set_new(j, "in_down", json_boolean(f->in_down));
-    return j;
+    reserve(w, n);
+    memcpy(w->s + w->len, s, n);
+    w->len += n;
+    w->s[w->len] = '\0';
+}
+
+static void newline(struct jw *w)
+{
+    size_t n = 1 + 2 * (size_t)w->depth;
+    reserve(w, n);
+    w->s[w->len] = '\n';
+    memset(w->s + w->len + 1, ' ', n - 1);
+    w->len += n;
+    w->s[w->len] = '\0';
+}
+
+static void open_(struct jw *w, char c)
+{
+    raw(w, &c, 1);
+    w->depth++;
+    w->first = true;
+}
+
+static void close_(struct jw *w, char c)
+{
+    w->depth--;
+    if (!w->first)
+        newline(w);
+    raw(w, &c, 1);
+    w->first = false;
+}
+
+/* Before each member or element: the comma after the previous one and the line break. */
+static void item(struct jw *w)
+{
+    if (!w->first)
+        raw(w, ",", 1);
+    newline(w);
+    w->first = false;
+}
+
+/* Length of the valid UTF-8 sequence at s (1 to 4), or 0. */
+static size_t utf8_seq(const unsigned char *s, const unsigned char *end)
+{
+    unsigned c = s[0];
+    size_t n = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 0;
+    if (!n || (size_t)(end - s) < n)
+        return 0;
+    for (size_t i = 1; i < n; i++)
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+    if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] > 0x9F) || (c == 0xF0 && s[1] < 0x90) ||
+        (c == 0xF4 && s[1] > 0x8F))
+        return 0; /* overlong, a surrogate, or past U+10FFFF */
+    return n;
+}
+
+/* A JSON string as jansson writes it: '"', '\\' and control characters escaped, the rest as it
+   is. A byte that is not UTF-8 (never expected: sources are checked when read) becomes
+   U+FFFD. */
+static void str(struct jw *w, const char *s)
+{
+    if (!s) {
+        raw(w, "null", 4);
+        return;
+    }
+    const unsigned char *p = (const unsigned char *)s, *end = p + strlen(s);
+    raw(w, "\"", 1);
+    while (p < end) {
+        const unsigned char *run = p;
+        while (p < end && *p >= 0x20 && *p != '"' && *p != '\\' && *p < 0x80)
+            p++;
+        if (p > run)
+            raw(w, (const char *)run, (size_t)(p - run));
+        if (p == end)
+            break;
+        char esc[8];
+        switch (*p) {
+        case '"': raw(w, "\\\"", 2); break;
+        case '\\': raw(w, "\\\\", 2); break;
+        case '\b': raw(w, "\\b", 2); break;
+        case '\f': raw(w, "\\f", 2); break;
+        case '\n': raw(w, "\\n", 2); break;
+        case '\r': raw(w, "\\r", 2); break;
+        case '\t': raw(w, "\\t", 2); break;
+        default:
+            if (*p < 0x20) {
+                snprintf(esc, sizeof(esc), "\\u%04X", *p);
+                raw(w, esc, 6);
+            } else {
+                size_t n = utf8_seq(p, end);
+                if (n) {
+                    raw(w, (const char *)p, n);
+                    p += n;
+                    continue;
+                }
+                raw(w, "\xEF\xBF\xBD", 3);
+            }
+        }
+        p++;
+    }
+    raw(w, "\"", 1);
+}
+
+static void integer(struct jw *w, long long v)
+{
+    char buf[24];
+    int n = snprintf(buf, sizeof(buf), "%lld", v);
+    raw(w, buf, (size_t)n);
+}
+
+static void boolean(struct jw *w, bool v)
+{
+    raw(w, v ? "true" : "false", v ? 4 : 5);
+}
+
+/* Starts member key (a plain word, written as it is) of the open object. */
+static void key(struct jw *w, const char *k)
+{
+    item(w);
+    raw(w, "\"", 1);
+    raw(w, k, strlen(k));
+    raw(w, "\": ", 3);
+}
+
+static void kv_str(struct jw *w, const char *k, const char *v)
+{
+    key(w, k);
+    str(w, v);
+}
+
+static void kv_int(struct jw *w, const char *k, long long v)
+{
+    key(w, k);
+    integer(w, v);
+}
+
+static void kv_bool(struct jw *w, const char *k, bool v)
+{
+    key(w, k);
+    boolean(w, v);
+}
+
+static void kv_null(struct jw *w, const char *k)
+{
+    key(w, k);
+    raw(w, "null", 4);
+}
+
+static void kv_strings(struct jw *w, const char *k, const char *const *v, size_t n)
+{
+    key(w, k);
+    open_(w, '[');
+    for (size_t i = 0; i < n; i++) {
+        item(w);
+        str(w, v[i]);
+    }
+    close_(w, ']');
+}
+
+static void finding(struct jw *w, const struct rs_finding *f)
+{
+    open_(w, '{');
+    kv_str(w, "rule", f->rule);
+    kv_str(w, "class", rs_class_name(f->cls));
+    if (f->failure_mode)
+        kv_int(w, "failure_mode", f->failure_mode);
+    else
+        kv_null(w, "failure_mode");
+    kv_str(w, "severity", rs_severity_name(f->severity));
+    kv_str(w, "path", f->path);
+    kv_int(w, "line", f->line);
+    kv_int(w, "column", f->column);
+    kv_str(w, "message", f->message);
+    kv_str(w, "help", f->help);
+    kv_bool(w, "approved", f->approved);
+    kv_str(w, "approval_reason", f->approval_reason);
+    kv_bool(w, "breaks_previous_version", f->breaks_previous);
+    kv_bool(w, "fatal", f->fatal);
+    if (f->stmt)
+        kv_int(w, "statement", f->stmt);
+    else
+        kv_null(w, "statement");
+    kv_bool(w, "in_down", f->in_down);
+    close_(w, '}');
+}
+
+static void findings(struct jw *w, const char *k, const struct rs_finding *v, size_t n)
+{
+    key(w, k);
+    open_(w, '[');
+    for (size_t i = 0; i < n; i++) {
+        item(w);
+        finding(w, &v[i]);
+    }
+    close_(w, ']');
+}
+
+static void schema_cell(struct jw *w, const char *k, size_t failing)
+{
+    key(w, k);
+    open_(w, '{');
+    kv_bool(w, "compatible", failing == 0);
+    kv_int(w, "failing", (long long)failing);
+    close_(w, '}');
+}
+
+/* One application version of the mixed-version matrix: its queries on the schema before the
+   migration (old) and after it (new). */
+static void version_compat(struct jw *w, const char *k, bool given, size_t queries, size_t old,
+                           size_t new_)
+{
+    if (!given) {
+        kv_null(w, k);
+        return;
+    }
+    key(w, k);
+    open_(w, '{');
+    kv_int(w, "queries", (long long)queries);
+    schema_cell(w, "old_schema", old);
+    schema_cell(w, "new_schema", new_);
+    close_(w, '}');
+}
+
+static void migration(struct jw *w, const struct rs_migration_result *m)
+{
+    open_(w, '{');
+    kv_str(w, "id", m->id);
+    kv_str(w, "name", m->name ? m->name : "");
+    kv_str(w, "path", m->path);
+    kv_str(w, "down_path", m->down_path);
+    kv_str(w, "verdict", rs_verdict_name(m->verdict));
+    kv_bool(w, "previous_version_compatible", m->previous_version_compatible);
+    kv_bool(w, "reversible", m->reversible);
+    kv_str(w, "lock_risk", rs_lock_risk_name(m->lock_risk));
+    if (m->ponr_path) {
+        key(w, "point_of_no_return");
+        open_(w, '{');
+        kv_str(w, "path", m->ponr_path);
+        kv_int(w, "line", m->ponr_line);
+        kv_int(w, "statement", m->ponr_stmt);
+        close_(w, '}');
+    } else {
+        kv_null(w, "point_of_no_return");
+    }
+    kv_str(w, "transaction", m->tx);
+    if (m->down_check.present && m->down_check.checked) {
+        key(w, "down_check");
+        open_(w, '{');
+        kv_bool(w, "restores_schema", m->down_check.restores_schema);
+        kv_strings(w, "differences", m->down_check.differences, m->down_check.ndifferences);
+        kv_strings(w, "data_loss", m->down_check.data_loss, m->down_check.ndata_loss);
+        close_(w, '}');
+    } else {
+        kv_null(w, "down_check");
+    }
+    /* Only with --previous-queries / --next-queries: without them there is no matrix. */
+    if (m->compat.previous || m->compat.next) {
+        const struct rs_compatibility *c = &m->compat;
+        key(w, "compatibility");
+        open_(w, '{');
+        version_compat(w, "previous", c->previous, c->nprevious, c->previous_old,
+                       c->previous_new);
+        version_compat(w, "next", c->next, c->nnext, c->next_old, c->next_new);
+        close_(w, '}');
+    }
+    findings(w, "findings", m->findings, m->nfindings);
+    close_(w, '}');
+}
+
+char *rs_report_json(const struct rs_check_result *r, const struct rs_report_opts *o)
+{
+    (void)o;
+    struct jw w = {0};
+    open_(&w, '{');
+    kv_str(&w, "tool", "rollsafe");
+    kv_str(&w, "version", r->tool_version);
+    kv_int(&w, "pg_version", r->pg_version);
+    kv_str(&w, "layout", r->layout);
+    key(&w, "migrations");
+    open_(&w, '[');
+    for (size_t i = 0; i < r->nmigrations; i++) {
+        item(&w);
+        migration(&w, &r->migrations[i]);
+    }
+    close_(&w, ']');
+    findings(&w, "other_findings", r->other, r->nother);
+    key(&w, "summary");
+    open_(&w, '{');
+    kv_int(&w, "migrations", (long long)r->summary.migrations);
+    kv_int(&w, "safe", (long long)r->summary.safe);
+    kv_int(&w, "breaks_previous_version", (long long)r->summary.breaks);
+    kv_int(&w, "irreversible", (long long)r->summary.irreversible);
+    kv_int(&w, "findings", (long long)r->summary.findings);
+    kv_bool(&w, "failed", r->failed);
+    close_(&w, '}');
+    close_(&w, '}');
+    raw(&w, "\n", 1);
+    return w.s;
 }
 
 json_t *rs_json_strings(const char *const *v, size_t n)
@@ -46,199 +349,17 @@ json_t *rs_json_strings(const char *const *v, size_t n)
     return a;
 }
 
-static json_t *schema_cell(size_t failing)
-{
-    json_t *j = json_object();
-    json_object_set_new(j, "compatible", json_boolean(failing == 0));
-    json_object_set_new(j, "failing", json_integer((json_int_t)failing));
-    return j;
-}
-
-/* One application version of the mixed-version matrix: its queries on the schema before the
-   migration (old) and after it (new). */
-static json_t *version_compat(bool given, size_t queries, size_t old, size_t new_)
-{
-    if (!given)
-        return json_null();
-    json_t *j = json_object();
-    json_object_set_new(j, "queries", json_integer((json_int_t)queries));
-    json_object_set_new(j, "old_schema", schema_cell(old));
-    json_object_set_new(j, "new_schema", schema_cell(new_));
-    return j;
-}
-
-static json_t *compatibility(const struct rs_compatibility *c)
-{
-    json_t *j = json_object();
-    json_object_set_new(j, "previous",
-                        version_compat(c->previous, c->nprevious, c->previous_old,
-                                       c->previous_new));
-    json_object_set_new(j, "next", version_compat(c->next, c->nnext, c->next_old, c->next_new));
-    return j;
-}
-
-static json_t *migration(const struct rs_migration_result *m, enum rs_fail_on fail_on)
-{
-    (void)fail_on;
-    json_t *j = json_object();
-    json_object_set_new(j, "id", json_string(m->id));
-    json_object_set_new(j, "name", json_string(m->name ? m->name : ""));
-    json_object_set_new(j, "path", str_or_null(m->path));
-    json_object_set_new(j, "down_path", str_or_null(m->down_path));
-    json_object_set_new(j, "verdict", json_string(rs_verdict_name(m->verdict)));
-    json_object_set_new(j, "previous_version_compatible",
-                        json_boolean(m->previous_version_compatible));
-    json_object_set_new(j, "reversible", json_boolean(m->reversible));
-    json_object_set_new(j, "lock_risk", json_string(rs_lock_risk_name(m->lock_risk)));
-    if (m->ponr_path) {
-        json_t *p = json_object();
-        json_object_set_new(p, "path", json_string(m->ponr_path));
-        json_object_set_new(p, "line", json_integer(m->ponr_line));
-        json_object_set_new(p, "statement", json_integer(m->ponr_stmt));
-        json_object_set_new(j, "point_of_no_return", p);
-    } else {
-        json_object_set_new(j, "point_of_no_return", json_null());
-    }
-    json_object_set_new(j, "transaction", str_or_null(m->tx));
-    if (m->down_check.present && m->down_check.checked) {
-        json_t *d = json_object();
-        json_object_set_new(d, "restores_schema", json_boolean(m->down_check.restores_schema));
-        json_object_set_new(d, "differences",
-                            rs_json_strings(m->down_check.differences, m->down_check.ndifferences));
-        json_object_set_new(d, "data_loss",
-                            rs_json_strings(m->down_check.data_loss, m->down_check.ndata_loss));
-        json_object_set_new(j, "down_check", d);
-    } else {
-        json_object_set_new(j, "down_check", json_null());
-    }
-    /* Only with --previous-queries / --next-queries: without them there is no matrix. */
-    if (m->compat.previous || m->compat.next)
-        json_object_set_new(j, "compatibility", compatibility(&m->compat));
-    json_t *fs = json_array();
-    for (size_t i = 0; i < m->nfindings; i++)
-        json_array_append_new(fs, rs_json_finding(&m->findings[i]));
-    json_object_set_new(j, "findings", fs);
-    return j;
-}
-
-/*
- * The report is written one migration at a time: a jansson tree of the whole report (three
- * thousand findings on a long history) costs megabytes that are touched once. Each value is
- * dumped by jansson with JSON_INDENT(2) and indented to its depth in the document, so the text
- * is the same as a dump of the whole tree.
- */
-struct out {
-    char *s;
-    size_t len, cap;
-    int depth; /* indentation added after each newline of a dumped value */
-};
-
-static void out_add(struct out *o, const char *s, size_t n)
-{
-    if (o->cap - o->len <= n) {
-        size_t cap = o->cap ? o->cap : 64 * 1024;
-        while (cap - o->len <= n)
-            cap *= 2;
-        char *p = realloc(o->s, cap);
-        if (!p)
-            rs_oom();
-        o->s = p;
-        o->cap = cap;
-    }
-    memcpy(o->s + o->len, s, n);
-    o->len += n;
-    o->s[o->len] = '\0';
-}
-
-static void out_newline(struct out *o, int depth)
-{
-    static const char spaces[] = "                                ";
-    out_add(o, "\n", 1);
-    for (int n = 2 * depth; n > 0; n -= (int)sizeof(spaces) - 1)
-        out_add(o, spaces, n < (int)sizeof(spaces) - 1 ? (size_t)n : sizeof(spaces) - 1);
-}
-
-static int dump_cb(const char *buf, size_t size, void *data)
-{
-    struct out *o = data;
-    /* jansson writes each line break of JSON_INDENT as a chunk of its own, and never a raw
-       one inside a string. */
-    if (size == 1 && *buf == '\n')
-        out_newline(o, o->depth);
-    else
-        out_add(o, buf, size);
-    return 0;
-}
-
-/* Writes v (a reference that is released) as the value at depth. */
-static void out_value(struct out *o, int depth, json_t *v)
-{
-    o->depth = depth;
-    if (!v) {
-        out_add(o, "null", 4); /* a string jansson refused (not UTF-8): never expected */
-        return;
-    }
-    if (json_dump_callback(v, dump_cb, o, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY))
-        rs_oom();
-    json_decref(v);
-}
-
-/* Starts member key of an object at depth (keys are plain words: written as they are). */
-static void out_key(struct out *o, int depth, const char *key, bool first)
-{
-    if (!first)
-        out_add(o, ",", 1);
-    out_newline(o, depth + 1);
-    out_add(o, "\"", 1);
-    out_add(o, key, strlen(key));
-    out_add(o, "\": ", 3);
-}
-
-char *rs_report_json(const struct rs_check_result *r, const struct rs_report_opts *o)
-{
-    struct out out = {0};
-    out_add(&out, "{", 1);
-    out_key(&out, 0, "tool", true);
-    out_value(&out, 1, json_string("rollsafe"));
-    out_key(&out, 0, "version", false);
-    out_value(&out, 1, json_string(r->tool_version));
-    out_key(&out, 0, "pg_version", false);
-    out_value(&out, 1, json_integer(r->pg_version));
-    out_key(&out, 0, "layout", false);
-    out_value(&out, 1, str_or_null(r->layout));
-    out_key(&out, 0, "migrations", false);
-    out_add(&out, "[", 1);
-    for (size_t i = 0; i < r->nmigrations; i++) {
-        if (i)
-            out_add(&out, ",", 1);
-        out_newline(&out, 2);
-        out_value(&out, 2, migration(&r->migrations[i], o->fail_on));
-    }
-    if (r->nmigrations)
-        out_newline(&out, 1);
-    out_add(&out, "]", 1);
-    json_t *other = json_array();
-    for (size_t i = 0; i < r->nother; i++)
-        json_array_append_new(other, rs_json_finding(&r->other[i]));
-    out_key(&out, 0, "other_findings", false);
-    out_value(&out, 1, other);
-    json_t *s = json_object();
-    json_object_set_new(s, "migrations", json_integer((json_int_t)r->summary.migrations));
-    json_object_set_new(s, "safe", json_integer((json_int_t)r->summary.safe));
-    json_object_set_new(s, "breaks_previous_version", json_integer((json_int_t)r->summary.breaks));
-    json_object_set_new(s, "irreversible", json_integer((json_int_t)r->summary.irreversible));
-    json_object_set_new(s, "findings", json_integer((json_int_t)r->summary.findings));
-    json_object_set_new(s, "failed", json_boolean(r->failed));
-    out_key(&out, 0, "summary", false);
-    out_value(&out, 1, s);
-    out_add(&out, "\n}\n", 3);
-    return out.s;
-}
-
 char *rs_json_dump(json_t *root)
 {
-    struct out out = {0};
-    out_value(&out, 0, root);
-    out_add(&out, "\n", 1);
-    return out.s;
+    char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+    json_decref(root);
+    if (!s)
+        rs_oom();
+    size_t n = strlen(s);
+    char *out = realloc(s, n + 2);
+    if (!out)
+        rs_oom();
+    out[n] = '\n';
+    out[n + 1] = '\0';
+    return out;
 }

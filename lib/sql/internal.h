@@ -72,15 +72,15 @@ const ProtobufCFieldDescriptor *sqlx_field(const ProtobufCMessageDescriptor *d, 
 
 /* prefetch.c */
 struct rs_parse_ahead;
-enum sqlx_ahead {
-    SQLX_AHEAD_NONE,  /* the helper did not parse it: the caller parses the script itself */
-    SQLX_AHEAD_TREE,  /* *bytes, *len: the packed tree of the whole script */
-    SQLX_AHEAD_ERROR, /* the whole script does not parse: the caller goes piece by piece */
-};
-/* What the helper did with a script being prefetched (waiting for the helper if it is parsing
- * it right now). */
-enum sqlx_ahead sqlx_prefetch_take(const struct rs_parse_ahead *h, const uint8_t **bytes,
-                                   size_t *len);
+/* Takes the statements the helper made of a script being prefetched into *out (waiting for the
+ * helper if it is working on it right now); false when the helper did not make them and the
+ * caller parses the script itself. */
+bool sqlx_prefetch_take(const struct rs_parse_ahead *h, struct rs_stmt_list *out);
+
+/* parse.c */
+/* rs_sql_parse_script without looking for the helper's work: what the helper itself runs. */
+void sqlx_parse_script_here(struct arena *a, const struct rs_script *script,
+                            struct rs_stmt_list *out);
 
 /* query.c */
 struct rs_query *sqlx_query(struct sqlx *x, const Node *node);

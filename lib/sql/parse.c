@@ -451,28 +451,23 @@ static void parse_job_run(struct parse_job *j)
         parse_pieces(j);
 }
 
-void rs_sql_parse_script(struct arena *a, const struct rs_script *script, struct rs_stmt_list *out)
+void sqlx_parse_script_here(struct arena *a, const struct rs_script *script,
+                            struct rs_stmt_list *out)
 {
     if (!script->src)
         return;
     struct arena scratch = ARENA_INIT;
     struct parse_job j = {a, &scratch, script->src, script->text, script->src->len, 0, out};
-    const uint8_t *bytes;
-    size_t len;
-    PgQuery__ParseResult *pr = NULL;
-    /* Parsed ahead by the helper: the same tree as parse_job_run's when it succeeds, and the
-       same fallback when the whole script does not parse. */
-    enum sqlx_ahead ahead =
-        script->ahead ? sqlx_prefetch_take(script->ahead, &bytes, &len) : SQLX_AHEAD_NONE;
-    if (ahead == SQLX_AHEAD_TREE)
-        pr = sqlx_unpack(&scratch, bytes, len);
-    if (pr)
-        add_parsed(&j, pr);
-    else if (ahead == SQLX_AHEAD_ERROR)
-        parse_pieces(&j);
-    else
-        parse_job_run(&j);
+    parse_job_run(&j);
     arena_free(&scratch);
+}
+
+void rs_sql_parse_script(struct arena *a, const struct rs_script *script, struct rs_stmt_list *out)
+{
+    /* Parsed ahead by the helper: the statements a parse here would make, already made. */
+    if (script->ahead && out->n == 0 && sqlx_prefetch_take(script->ahead, out))
+        return;
+    sqlx_parse_script_here(a, script, out);
 }
 
 void rs_sql_parse_text(struct arena *a, const char *text, size_t len, const struct rs_source *src,

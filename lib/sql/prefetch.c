@@ -6,18 +6,23 @@
  * the front and by the helper from the back:
  *
  *   FREE -> MINE             the engine got there first and parses the script itself
- *   FREE -> HELPER -> READY  the helper parsed it; the packed tree is in the data area
- *                  -> ERROR  it does not parse: the engine goes straight to the piece-by-piece
- *                            parse that finds each syntax error, as a serial run does after its
- *                            whole-script parse fails
- *                  -> FAILED it did not fit (or is too big for one parse): the engine parses it
+ *   FREE -> HELPER -> READY  the helper parsed and translated it: the statements are in the
+ *                            data area -> TAKEN once the engine has them
+ *                  -> FAILED it is too big for the helper: the engine parses it
+ *
+ * The data area is the region of the helper's arena (arena.h), mapped at the same address in
+ * both processes, so the statements the helper builds there (pointing into the data area, into
+ * the scripts' text the engine read before the fork, and at the program's constant strings)
+ * are the engine's as they are. The engine never frees them one by one: the mapping goes when
+ * the arena given to rs_sql_prefetch_start is freed.
  *
  * The helper writes one byte to a pipe after each script, so an engine waiting for a script the
  * helper is working on sleeps in read() instead of spinning; end of file on that pipe means the
- * helper is gone, and the engine parses the script itself.
+ * helper is gone (it also leaves when the data area is full), and the engine parses the script
+ * itself.
  *
- * What it does not do: decode or translate (that needs the engine's arenas), parse text that is
- * not a migration script, or run more than one helper.
+ * What it does not do: parse text that is not a migration script, big scripts (parsed in
+ * batches by the engine, parse.c), or run more than one helper.
  */
 #include "prefetch.h"
 
@@ -40,11 +45,11 @@
    runs at ~15 MB/s). */
 #define PREFETCH_MIN_BYTES ((size_t)64 * 1024)
 
-enum { SLOT_FREE, SLOT_MINE, SLOT_HELPER, SLOT_READY, SLOT_ERROR, SLOT_FAILED };
+enum { SLOT_FREE, SLOT_MINE, SLOT_HELPER, SLOT_READY, SLOT_TAKEN, SLOT_FAILED };
 
 struct slot {
     atomic_int state;
-    size_t offset, len; /* READY: the packed tree in the data area */
+    struct rs_stmt_list stmts; /* READY: in the data area */
 };
 
 struct rs_parse_ahead {
@@ -65,6 +70,12 @@ struct rs_sql_prefetch {
     unsigned char *data;
     size_t data_size;
 };
+
+/* The data area is full: the engine parses the rest. */
+static _Noreturn void helper_full(void)
+{
+    _exit(0);
+}
 
 static size_t cpus(void)
 {
@@ -87,33 +98,33 @@ static _Noreturn void helper_main(struct rs_sql_prefetch *p, int notify_w)
     if (getppid() != p->parent)
         _exit(0);
 #endif
-    size_t used = 0;
+    struct arena_region region = {p->data, p->data + p->data_size, helper_full};
+    struct arena out = ARENA_INIT;
+    out.region = &region;
     for (size_t i = p->n; i-- > 0;) {
         struct slot *s = &p->slots[i];
         int expect = SLOT_FREE;
         if (!atomic_compare_exchange_strong(&s->state, &expect, SLOT_HELPER))
             continue;
         int result = SLOT_FAILED;
-        /* A big script is parsed by the engine, in batches (parse.c). */
-        PgQueryProtobufParseResult r = {0};
-        if (p->scripts[i]->src->len <= SQLX_BIG_TEXT)
-            r = pg_query_parse_protobuf(p->scripts[i]->text);
-        if (r.parse_tree.data && !r.error && r.parse_tree.len <= p->data_size - used) {
-            memcpy(p->data + used, r.parse_tree.data, r.parse_tree.len);
-            s->offset = used;
-            s->len = r.parse_tree.len;
-            used += (r.parse_tree.len + 15) & ~(size_t)15;
+        if (p->scripts[i]->src->len <= SQLX_BIG_TEXT) {
+            struct rs_stmt_list l = {0};
+            sqlx_parse_script_here(&out, p->scripts[i], &l);
+            s->stmts = l;
             result = SLOT_READY;
-        } else if (r.error) {
-            result = SLOT_ERROR;
         }
-        pg_query_free_protobuf_parse_result(r);
         atomic_store(&s->state, result);
         /* A full pipe already holds wake-ups enough: the write end does not block. */
         ssize_t w = write(notify_w, "", 1);
         (void)w;
     }
     _exit(0);
+}
+
+static void unmap(void *arg)
+{
+    struct rs_sql_prefetch *p = arg;
+    munmap(p->map, p->map_size);
 }
 
 struct rs_sql_prefetch *rs_sql_prefetch_start(struct arena *a, struct rs_script *const *scripts,
@@ -128,10 +139,11 @@ struct rs_sql_prefetch *rs_sql_prefetch_start(struct arena *a, struct rs_script 
     struct rs_sql_prefetch *p = arena_alloc(a, sizeof(*p));
     p->scripts = scripts;
     p->n = n;
-    /* Packed trees run at 1-4 times the size of their text. A tree that does not fit is
-       parsed by the engine; MAP_NORESERVE: only the pages written cost memory. */
+    /* Statements take 5 to 20 times the size of their text. When the area is full the helper
+       stops and the engine parses the rest; MAP_NORESERVE: only the pages written cost
+       memory. */
     size_t slots_size = (n * sizeof(struct slot) + 4095) & ~(size_t)4095;
-    p->data_size = total * 8 + ((size_t)1 << 20);
+    p->data_size = total * 64 + ((size_t)64 << 20);
     p->map_size = slots_size + p->data_size;
     p->map = mmap(NULL, p->map_size, PROT_READ | PROT_WRITE,
                   MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -162,6 +174,7 @@ struct rs_sql_prefetch *rs_sql_prefetch_start(struct arena *a, struct rs_script 
     }
     close(fds[1]);
     p->notify = fds[0];
+    arena_on_free(a, unmap, p);
 
     p->handles = arena_alloc(a, n * sizeof(*p->handles));
     for (size_t i = 0; i < n; i++) {
@@ -171,28 +184,26 @@ struct rs_sql_prefetch *rs_sql_prefetch_start(struct arena *a, struct rs_script 
     return p;
 }
 
-enum sqlx_ahead sqlx_prefetch_take(const struct rs_parse_ahead *h, const uint8_t **bytes,
-                                   size_t *len)
+bool sqlx_prefetch_take(const struct rs_parse_ahead *h, struct rs_stmt_list *out)
 {
     struct rs_sql_prefetch *p = h->p;
     struct slot *s = &p->slots[h->i];
     int st = SLOT_FREE;
     if (atomic_compare_exchange_strong(&s->state, &st, SLOT_MINE))
-        return SQLX_AHEAD_NONE; /* not started: ours */
+        return false; /* not started: ours */
     while (st == SLOT_HELPER) {
         char buf[256];
         ssize_t k = read(p->notify, buf, sizeof(buf));
         if (k == 0 || (k < 0 && errno != EINTR))
-            return SQLX_AHEAD_NONE; /* the helper is gone: parse it here */
+            return false; /* the helper is gone: parse it here */
         st = atomic_load(&s->state);
     }
-    if (st == SLOT_ERROR)
-        return SQLX_AHEAD_ERROR;
-    if (st != SLOT_READY)
-        return SQLX_AHEAD_NONE;
-    *bytes = p->data + s->offset;
-    *len = s->len;
-    return SQLX_AHEAD_TREE;
+    /* Taken once: a second parse of the same script (the previous-version queries replay a
+       migration) gets statements of its own, as in a serial run. */
+    if (st != SLOT_READY || !atomic_compare_exchange_strong(&s->state, &st, SLOT_TAKEN))
+        return false;
+    *out = s->stmts;
+    return true;
 }
 
 void rs_sql_prefetch_end(struct rs_sql_prefetch *p)
@@ -210,5 +221,4 @@ void rs_sql_prefetch_end(struct rs_sql_prefetch *p)
             ;
     }
     close(p->notify);
-    munmap(p->map, p->map_size);
 }

@@ -14,11 +14,23 @@
 #include <string.h>
 #include <sys/mman.h>
 
+enum chunk_origin {
+    FROM_MALLOC,
+    FROM_MAPPING, /* a huge-page chunk of its own mapping */
+    FROM_REGION,  /* the arena's region: never given back */
+};
+
 struct arena_chunk {
     struct arena_chunk *next;
     size_t used, size;
-    bool mapped; /* a huge-page chunk of its own mapping, not from malloc */
+    enum chunk_origin origin;
     alignas(max_align_t) unsigned char data[];
+};
+
+struct arena_cleanup {
+    struct arena_cleanup *next;
+    void (*fn)(void *);
+    void *arg;
 };
 
 #define ARENA_MIN_CHUNK ((size_t)16 * 1024)
@@ -28,8 +40,28 @@ struct arena_chunk {
    was a sizeable part of a check's time (one fault per 2 MiB instead of 512). */
 #define ARENA_HUGE ((size_t)2 << 20)
 
-static struct arena_chunk *chunk_new(size_t want)
+static size_t align_up(size_t n)
 {
+    size_t a = alignof(max_align_t);
+    return (n + a - 1) & ~(a - 1);
+}
+
+static struct arena_chunk *chunk_new(const struct arena *a, size_t want)
+{
+    if (a->region) {
+        struct arena_region *r = a->region;
+        size_t need = align_up(sizeof(struct arena_chunk) + want);
+        if ((size_t)(r->end - r->next) < need) {
+            if (r->full)
+                r->full();
+            rs_oom();
+        }
+        struct arena_chunk *c = (struct arena_chunk *)r->next;
+        r->next += need;
+        c->size = want;
+        c->origin = FROM_REGION;
+        return c;
+    }
 #ifdef MADV_HUGEPAGE
     if (want == ARENA_MAX_CHUNK) {
         /* A 2 MiB-aligned 2 MiB mapping: map twice that and trim both ends. */
@@ -44,7 +76,7 @@ static struct arena_chunk *chunk_new(size_t want)
             madvise(h, ARENA_HUGE, MADV_HUGEPAGE);
             struct arena_chunk *c = (struct arena_chunk *)h;
             c->size = ARENA_HUGE - sizeof(*c);
-            c->mapped = true;
+            c->origin = FROM_MAPPING;
             return c;
         }
     }
@@ -53,15 +85,15 @@ static struct arena_chunk *chunk_new(size_t want)
     if (!c)
         rs_oom();
     c->size = want;
-    c->mapped = false;
+    c->origin = FROM_MALLOC;
     return c;
 }
 
 static void chunk_free(struct arena_chunk *c)
 {
-    if (c->mapped)
+    if (c->origin == FROM_MAPPING)
         munmap(c, ARENA_HUGE);
-    else
+    else if (c->origin == FROM_MALLOC)
         free(c);
 }
 
@@ -71,11 +103,6 @@ _Noreturn void rs_oom(void)
     abort();
 }
 
-static size_t align_up(size_t n)
-{
-    size_t a = alignof(max_align_t);
-    return (n + a - 1) & ~(a - 1);
-}
 
 void *arena_alloc_uninit(struct arena *a, size_t size)
 {
@@ -89,7 +116,7 @@ void *arena_alloc_uninit(struct arena *a, size_t size)
             want = size;
         if (want > SIZE_MAX - sizeof(*c))
             rs_oom();
-        c = chunk_new(want);
+        c = chunk_new(a, want);
         c->used = 0;
         a->total += sizeof(*c) + c->size;
         if (a->head && size > ARENA_MIN_CHUNK && a->head->size - a->head->used > ARENA_MIN_CHUNK) {
@@ -171,8 +198,27 @@ char *arena_printf(struct arena *a, const char *fmt, ...)
     return p;
 }
 
+void arena_on_free(struct arena *a, void (*fn)(void *), void *arg)
+{
+    struct arena_cleanup *k = arena_alloc(a, sizeof(*k));
+    k->fn = fn;
+    k->arg = arg;
+    k->next = a->cleanups;
+    a->cleanups = k;
+}
+
+static void run_cleanups(struct arena *a)
+{
+    /* Taken off first: a cleanup's record lives in the chunks about to be released. */
+    struct arena_cleanup *k = a->cleanups;
+    a->cleanups = NULL;
+    for (; k; k = k->next)
+        k->fn(k->arg);
+}
+
 void arena_reset(struct arena *a)
 {
+    run_cleanups(a);
     struct arena_chunk *keep = NULL;
     for (struct arena_chunk *c = a->head; c; c = c->next)
         if (!keep || c->size > keep->size)
@@ -195,6 +241,7 @@ void arena_reset(struct arena *a)
 
 void arena_free(struct arena *a)
 {
+    run_cleanups(a);
     struct arena_chunk *c = a->head;
     while (c) {
         struct arena_chunk *next = c->next;

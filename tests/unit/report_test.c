@@ -1,0 +1,91 @@
+/*
+ * report_test.c - the JSON report's own writer (lib/report/json.c): what it writes reads back
+ * with jansson to the same values, laid out byte for byte as jansson's JSON_INDENT(2) dump.
+ */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report/report.h"
+#include "rollsafe/rollsafe.h"
+#include "test.h"
+
+static char *render(const struct rs_check_result *r)
+{
+    struct rs_report_opts o = {0};
+    return rs_report_render(r, RS_FORMAT_JSON, &o);
+}
+
+/* The report read back, and dumped again by jansson: the same text. */
+static json_t *reads_back(const char *text)
+{
+    json_error_t err;
+    json_t *root = json_loads(text, 0, &err);
+    if (!root) {
+        test_fail(__FILE__, __LINE__, "not JSON: %s at line %d column %d", err.text, err.line,
+                  err.column);
+        return NULL;
+    }
+    char *again = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    size_t n = strlen(again);
+    CHECK(strncmp(text, again, n) == 0 && !strcmp(text + n, "\n"));
+    free(again);
+    return root;
+}
+
+TEST(json_writer_escapes_and_layout)
+{
+    struct rs_finding f[2] = {
+        {.rule = "drop-column", .cls = RS_CLASS_IRREVERSIBLE, .failure_mode = 1,
+         .path = "m/1.sql", .line = 3, .column = 7,
+         .message = "quote \" backslash \\ tab\t newline\n bell\x07 us\x1f del\x7f é \xe2\x80\xa8 end",
+         .help = NULL, .approved = true, .approval_reason = "ok", .stmt = 2},
+        {.rule = "syntax-error", .message = "bad byte \xff here", .fatal = true},
+    };
+    const char *diffs[] = {"column t.a"};
+    struct rs_migration_result m[2] = {
+        {.id = "1", .name = "a", .path = "m/1.sql", .findings = f, .nfindings = 2,
+         .ponr_path = "m/1.sql", .ponr_line = 3, .ponr_stmt = 2, .tx = "wrapped",
+         .down_check = {.present = true, .checked = true, .differences = diffs,
+                        .ndifferences = 1}},
+        {.id = "2", .name = NULL, .compat = {.previous = true, .nprevious = 4, .previous_new = 1}},
+    };
+    struct rs_check_result r = {.tool_version = "0.1", .pg_version = 15, .layout = "plain",
+                                .migrations = m, .nmigrations = 2, .summary = {.migrations = 2},
+                                .failed = true};
+    char *text = render(&r);
+    json_t *root = reads_back(text);
+    if (root) {
+        json_t *ms = json_object_get(root, "migrations");
+        CHECK_INT(json_array_size(ms), 2);
+        json_t *f0 = json_array_get(json_object_get(json_array_get(ms, 0), "findings"), 0);
+        CHECK_STR(json_string_value(json_object_get(f0, "message")), f[0].message);
+        CHECK(json_is_null(json_object_get(f0, "help")));
+        json_t *f1 = json_array_get(json_object_get(json_array_get(ms, 0), "findings"), 1);
+        /* Not UTF-8 (never expected): the byte becomes U+FFFD, the document stays valid. */
+        CHECK_STR(json_string_value(json_object_get(f1, "message")), "bad byte \xEF\xBF\xBD here");
+        json_t *m1 = json_array_get(ms, 1);
+        CHECK_STR(json_string_value(json_object_get(m1, "name")), "");
+        CHECK(json_is_null(json_object_get(m1, "down_check")));
+        CHECK_INT(json_array_size(json_object_get(m1, "findings")), 0);
+        json_t *prev = json_object_get(json_object_get(m1, "compatibility"), "previous");
+        CHECK_INT(json_integer_value(json_object_get(prev, "queries")), 4);
+        CHECK(json_is_null(json_object_get(json_object_get(m1, "compatibility"), "next")));
+        CHECK(json_is_true(json_object_get(json_object_get(root, "summary"), "failed")));
+        json_decref(root);
+    }
+    CHECK(strstr(text, "\\u0007") && strstr(text, "\\u001F")); /* as jansson writes them */
+    CHECK(strstr(text, "\"findings\": []") != NULL); /* empty arrays on one line */
+    free(text);
+}
+
+TEST(json_writer_empty_report)
+{
+    struct rs_check_result r = {.tool_version = "0.1", .pg_version = 15};
+    char *text = render(&r);
+    json_t *root = reads_back(text);
+    CHECK(root && json_is_null(json_object_get(root, "layout")));
+    CHECK(strstr(text, "\"migrations\": []") != NULL);
+    json_decref(root);
+    free(text);
+}
