@@ -11,6 +11,7 @@
  */
 #include <ctype.h>
 #include <jansson.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -236,26 +237,118 @@ bool rs_sql_has_string_literal(const char *text, size_t len, const char *value)
     return found;
 }
 
-/*
- * Whether text[0..len) may hold an identifier longer than RS_NAME_MAX bytes: without a double
- * quote, an identifier is a run of identifier bytes (letters, digits, '_', '$' and every byte of
- * a multibyte character) at least as long as the name, so text without such a run has none.
- * Text with a double quote may (a quoted name holds anything). Most statements have neither, and
- * running PostgreSQL's scanner on each was a tenth of a whole check.
- */
-static bool may_hold_long_identifier(const char *text, size_t len)
+/* What the skip functions below return for a string, comment or quote that is not closed. */
+#define OPEN SIZE_MAX
+
+static bool ident_byte(unsigned char c)
 {
-    if (memchr(text, '"', len))
-        return true;
+    return isalnum(c) || c == '_' || c == '$' || c >= 0x80;
+}
+
+/* Offset just past the string literal starting with the quote at t[i], or OPEN when it is not
+   closed. An E'...' string takes backslash escapes. */
+static size_t skip_string(const char *t, size_t i, size_t len)
+{
+    bool esc = i > 0 && (t[i - 1] == 'E' || t[i - 1] == 'e') &&
+               (i < 2 || !ident_byte((unsigned char)t[i - 2]));
+    for (i++; i < len; i++) {
+        if (esc && t[i] == '\\')
+            i++;
+        else if (t[i] == '\'' && i + 1 < len && t[i + 1] == '\'')
+            i++;
+        else if (t[i] == '\'')
+            return i + 1;
+    }
+    return OPEN;
+}
+
+/* Offset just past the comment starting at t[i] ("--" or a nested slash-star one), or OPEN. */
+static size_t skip_comment(const char *t, size_t i, size_t len)
+{
+    if (t[i] == '-') {
+        const char *nl = memchr(t + i, '\n', len - i);
+        return nl ? (size_t)(nl - t) + 1 : len;
+    }
+    int depth = 0;
+    while (i + 1 < len) {
+        if (t[i] == '/' && t[i + 1] == '*') {
+            depth++;
+            i += 2;
+        } else if (t[i] == '*' && t[i + 1] == '/') {
+            i += 2;
+            if (--depth == 0)
+                return i;
+        } else {
+            i++;
+        }
+    }
+    return OPEN;
+}
+
+/* Offset just past the dollar-quoted string starting at t[i] ($$...$$ or $tag$...$tag$); i + 1
+   when t[i] starts no dollar quote (a parameter such as $1); OPEN when it is not closed. */
+static size_t skip_dollar(const char *t, size_t i, size_t len)
+{
+    size_t k = i + 1;
+    if (k < len && (isalpha((unsigned char)t[k]) || t[k] == '_' || (unsigned char)t[k] >= 0x80))
+        while (k < len && t[k] != '$' && ident_byte((unsigned char)t[k]))
+            k++;
+    if (k >= len || t[k] != '$')
+        return i + 1;
+    size_t tag = k + 1 - i;
+    for (size_t p = k + 1; p + tag <= len; p++)
+        if (t[p] == '$' && !memcmp(t + p, t + i, tag))
+            return p + tag;
+    return OPEN;
+}
+
+/*
+ * Whether text[0..len) may hold an identifier longer than RS_NAME_MAX bytes. An unquoted one
+ * is a run of identifier bytes (letters, digits, '_', '$' and every byte of a multibyte
+ * character) at least that long; a quoted one has that many bytes between its double quotes.
+ * Strings, comments and dollar quotes are stepped over, so that a double quote inside them
+ * does not open a name; whatever this reading cannot settle (something not closed, a U&
+ * escape) counts as "may", and PostgreSQL's scanner decides. Running that scanner on every
+ * statement was a tenth of a whole check, and most statements hold neither kind of long name.
+ */
+bool sqlx_may_hold_long_identifier(const char *t, size_t len)
+{
     size_t run = 0;
     for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)text[i];
-        if (isalnum(c) || c == '_' || c == '$' || c >= 0x80) {
-            if (++run > RS_NAME_MAX)
-                return true;
-        } else {
+        if (!ident_byte((unsigned char)t[i]))
             run = 0;
+        else if (++run > RS_NAME_MAX)
+            return true;
+    }
+    if (!memchr(t, '"', len))
+        return false;
+    for (size_t i = 0; i < len;) {
+        char c = t[i];
+        char next = i + 1 < len ? t[i + 1] : '\0';
+        if (c == '\'') {
+            i = skip_string(t, i, len);
+        } else if ((c == '-' && next == '-') || (c == '/' && next == '*')) {
+            i = skip_comment(t, i, len);
+        } else if (c == '$' && (i == 0 || !ident_byte((unsigned char)t[i - 1]))) {
+            i = skip_dollar(t, i, len);
+        } else if ((c == 'U' || c == 'u') && next == '&') {
+            return true;
+        } else if (c == '"') {
+            size_t n = 0;
+            for (i++; i < len; i++, n++) {
+                if (t[i] == '"' && i + 1 < len && t[i + 1] == '"')
+                    i++;
+                else if (t[i] == '"')
+                    break;
+            }
+            if (n > RS_NAME_MAX || i >= len)
+                return true;
+            i++;
+        } else {
+            i++;
         }
+        if (i == OPEN)
+            return true;
     }
     return false;
 }
@@ -263,8 +356,14 @@ static bool may_hold_long_identifier(const char *text, size_t len)
 size_t rs_sql_long_identifiers(struct arena *a, const char *text, size_t len, const char ***out)
 {
     *out = NULL;
-    if (!may_hold_long_identifier(text, len))
-        return 0;
+    return sqlx_may_hold_long_identifier(text, len) ? sqlx_long_identifiers_scanned(a, text, len, out)
+                                                   : 0;
+}
+
+size_t sqlx_long_identifiers_scanned(struct arena *a, const char *text, size_t len,
+                                     const char ***out)
+{
+    *out = NULL;
     struct arena tmp = ARENA_INIT;
     char *s = arena_strndup(&tmp, text, len);
     VEC(const char *) v = {0};

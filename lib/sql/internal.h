@@ -70,6 +70,14 @@ const uint8_t *sqlx_node_bytes(const Node *n, size_t *len, unsigned *height);
 /* The field with number id of a message type, or NULL. */
 const ProtobufCFieldDescriptor *sqlx_field(const ProtobufCMessageDescriptor *d, uint64_t id);
 
+/* body.c */
+/* Whether text[0..len) may hold an identifier longer than RS_NAME_MAX bytes: false only when it
+ * surely holds none. */
+bool sqlx_may_hold_long_identifier(const char *text, size_t len);
+/* rs_sql_long_identifiers without that test first: PostgreSQL's scanner on every text. */
+size_t sqlx_long_identifiers_scanned(struct arena *a, const char *text, size_t len,
+                                     const char ***out);
+
 /* prefetch.c */
 struct rs_parse_ahead;
 /* Takes the statements the helper made of a script being prefetched into *out (waiting for the

@@ -3,12 +3,14 @@
  *
  * Shared memory (one anonymous MAP_SHARED mapping, made before the fork) holds one slot per
  * script and a data area. A slot's state is claimed with compare-and-swap, by the engine from
- * the front and by the helper from the back:
+ * the front and by the helper from the back (after the biggest script, which it takes first):
  *
  *   FREE -> MINE             the engine got there first and parses the script itself
+ *                  -> READY  ... ahead of its turn, while it waited for the helper
  *   FREE -> HELPER -> READY  the helper parsed and translated it: the statements are in the
- *                            data area -> TAKEN once the engine has them
+ *                            data area
  *                  -> FAILED it is too big for the helper: the engine parses it
+ *   READY -> TAKEN           the engine has the statements
  *
  * The data area is the region of the helper's arena (arena.h), mapped at the same address in
  * both processes, so the statements the helper builds there (pointing into the data area, into
@@ -43,7 +45,7 @@
 
 /* Below this much text a second process costs more than it saves (a fork is ~0.3 ms; parsing
    runs at ~15 MB/s). */
-#define PREFETCH_MIN_BYTES ((size_t)64 * 1024)
+#define PREFETCH_MIN_BYTES ((size_t)32 * 1024)
 
 enum { SLOT_FREE, SLOT_MINE, SLOT_HELPER, SLOT_READY, SLOT_TAKEN, SLOT_FAILED };
 
@@ -69,6 +71,7 @@ struct rs_sql_prefetch {
     struct slot *slots;
     unsigned char *data;
     size_t data_size;
+    struct arena *a; /* the engine's: statements it parses ahead while it waits */
 };
 
 /* The data area is full: the engine parses the rest. */
@@ -90,6 +93,26 @@ static size_t cpus(void)
 
 /* The helper: parses from the last script backwards until it meets the engine. Never
    returns. */
+/* The helper's work on script i, unless the engine claimed it first. */
+static void helper_do(struct rs_sql_prefetch *p, struct arena *out, size_t i, int notify_w)
+{
+    struct slot *s = &p->slots[i];
+    int expect = SLOT_FREE;
+    if (!atomic_compare_exchange_strong(&s->state, &expect, SLOT_HELPER))
+        return;
+    int result = SLOT_FAILED;
+    if (p->scripts[i]->src->len <= SQLX_BIG_TEXT) {
+        struct rs_stmt_list l = {0};
+        sqlx_parse_script_here(out, p->scripts[i], &l);
+        s->stmts = l;
+        result = SLOT_READY;
+    }
+    atomic_store(&s->state, result);
+    /* A full pipe already holds wake-ups enough: the write end does not block. */
+    ssize_t w = write(notify_w, "", 1);
+    (void)w;
+}
+
 static _Noreturn void helper_main(struct rs_sql_prefetch *p, int notify_w)
 {
 #ifdef __linux__
@@ -101,23 +124,17 @@ static _Noreturn void helper_main(struct rs_sql_prefetch *p, int notify_w)
     struct arena_region region = {p->data, p->data + p->data_size, helper_full};
     struct arena out = ARENA_INIT;
     out.region = &region;
-    for (size_t i = p->n; i-- > 0;) {
-        struct slot *s = &p->slots[i];
-        int expect = SLOT_FREE;
-        if (!atomic_compare_exchange_strong(&s->state, &expect, SLOT_HELPER))
-            continue;
-        int result = SLOT_FAILED;
-        if (p->scripts[i]->src->len <= SQLX_BIG_TEXT) {
-            struct rs_stmt_list l = {0};
-            sqlx_parse_script_here(&out, p->scripts[i], &l);
-            s->stmts = l;
-            result = SLOT_READY;
-        }
-        atomic_store(&s->state, result);
-        /* A full pipe already holds wake-ups enough: the write end does not block. */
-        ssize_t w = write(notify_w, "", 1);
-        (void)w;
-    }
+    /* The biggest script first: a history that starts with one big migration (the initial
+       schema) would otherwise keep the engine parsing it while the helper runs out of work.
+       The engine parses the scripts after it meanwhile (sqlx_prefetch_take). */
+    size_t big = 0;
+    for (size_t i = 1; i < p->n; i++)
+        if (p->scripts[i]->src->len > p->scripts[big]->src->len &&
+            p->scripts[i]->src->len <= SQLX_BIG_TEXT)
+            big = i;
+    helper_do(p, &out, big, notify_w);
+    for (size_t i = p->n; i-- > 0;)
+        helper_do(p, &out, i, notify_w);
     _exit(0);
 }
 
@@ -139,6 +156,7 @@ struct rs_sql_prefetch *rs_sql_prefetch_start(struct arena *a, struct rs_script 
     struct rs_sql_prefetch *p = arena_alloc(a, sizeof(*p));
     p->scripts = scripts;
     p->n = n;
+    p->a = a;
     /* Statements take 5 to 20 times the size of their text. When the area is full the helper
        stops and the engine parses the rest; MAP_NORESERVE: only the pages written cost
        memory. */
@@ -184,6 +202,24 @@ struct rs_sql_prefetch *rs_sql_prefetch_start(struct arena *a, struct rs_script 
     return p;
 }
 
+/* While the helper works on script i, the engine parses the next script nobody has claimed,
+   for later; false when there is none left. */
+static bool parse_ahead(struct rs_sql_prefetch *p, size_t i)
+{
+    for (size_t j = i + 1; j < p->n; j++) {
+        struct slot *s = &p->slots[j];
+        int st = SLOT_FREE;
+        if (!atomic_compare_exchange_strong(&s->state, &st, SLOT_MINE))
+            continue;
+        struct rs_stmt_list l = {0};
+        sqlx_parse_script_here(p->a, p->scripts[j], &l);
+        s->stmts = l;
+        atomic_store(&s->state, SLOT_READY);
+        return true;
+    }
+    return false;
+}
+
 bool sqlx_prefetch_take(const struct rs_parse_ahead *h, struct rs_stmt_list *out)
 {
     struct rs_sql_prefetch *p = h->p;
@@ -192,6 +228,10 @@ bool sqlx_prefetch_take(const struct rs_parse_ahead *h, struct rs_stmt_list *out
     if (atomic_compare_exchange_strong(&s->state, &st, SLOT_MINE))
         return false; /* not started: ours */
     while (st == SLOT_HELPER) {
+        if (parse_ahead(p, h->i)) {
+            st = atomic_load(&s->state);
+            continue;
+        }
         char buf[256];
         ssize_t k = read(p->notify, buf, sizeof(buf));
         if (k == 0 || (k < 0 && errno != EINTR))
