@@ -50,7 +50,10 @@ static void check(struct rs_rule_ctx *ctx)
     const struct rs_stmt *st = ctx->st;
     struct rs_body_summary b;
     if (st->kind == RS_STMT_DO) {
-        rs_sql_body_summary(rs_ctx_arena(ctx), st->language, st->body, &b);
+        if (st->do_summary)
+            b = *st->do_summary;
+        else
+            rs_sql_body_summary(rs_ctx_arena(ctx), st->language, st->body, &b);
         const char *what = describe(ctx, &b);
         if (what)
             rs_emit(ctx, st->body_offset, NULL,

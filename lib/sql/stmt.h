@@ -370,6 +370,9 @@ struct rs_stmt {
     const char *language;
     const char *body;         /* function body text, or DO block text */
     int body_offset;          /* file offset of the body text, -1 when unknown */
+    /* DO: what its body runs, summarised with the statement (in the parse-ahead helper when
+       there is one: PL/pgSQL parsing is most of what a DO block costs a check). */
+    const struct rs_body_summary *do_summary;
     const char *arg_signature;
     struct rs_qname function; /* trigger's function; the procedure of CALL */
     const char *trigger_name;

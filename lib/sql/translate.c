@@ -1108,6 +1108,11 @@ static void t_do(struct sqlx *x, const PgQuery__DoStmt *s, struct rs_stmt *st)
     st->kind = RS_STMT_DO;
     st->tag = "DO";
     body_options(x, s->args, s->n_args, st);
+    if (st->body) {
+        struct rs_body_summary *b = arena_alloc(x->a, sizeof(*b));
+        rs_sql_body_summary(x->a, st->language, st->body, b);
+        st->do_summary = b;
+    }
 }
 
 static void t_set_schema(struct sqlx *x, const PgQuery__AlterObjectSchemaStmt *s,

@@ -227,6 +227,8 @@ int main(int argc, char **argv)
         walk(argv[i], down, count, &t);
     if (count)
         printf("files %lu statements %lu bytes %lu\n", t.files, t.statements, t.bytes);
-    pg_query_exit();
+    /* libpg_query's exit hook crashes when nothing was ever parsed (no memory context yet). */
+    if (t.files)
+        pg_query_exit();
     return 0;
 }
