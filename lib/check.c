@@ -12,9 +12,12 @@
  * is freed when the migration is done.
  */
 #include <stdarg.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "catalog/apply.h"
 #include "down.h"
@@ -294,6 +297,22 @@ static void note_lock(struct rs_rule_ctx *ctx, struct rs_migration_result *mr)
         mr->lock_risk = RS_LOCK_LOW;
 }
 
+/* What a migration does to the model, the same whether it is checked (check_migration) or
+   only replayed for the second part of a split check (split_replay). */
+static void model_unfollowed(struct run *r, size_t idx)
+{
+    r->model->uncertain = true;
+    r->model->unfollowed_mig = (int)idx;
+}
+
+static void model_alter_cmd(struct run *r, size_t idx, const struct rs_stmt *st,
+                            const struct rs_alter_cmd *cmd, struct rs_apply_result *ar)
+{
+    memset(ar, 0, sizeof(*ar));
+    ar->location = -1;
+    rs_apply_alter_cmd(r->model, st, cmd, (int)idx, ar);
+}
+
 static void check_migration(struct run *r, size_t idx, const struct rs_migration *m,
                             struct rs_migration_result *mr)
 {
@@ -318,8 +337,7 @@ static void check_migration(struct run *r, size_t idx, const struct rs_migration
                                    : "fix the statement; the rest of the file was still checked",
                                st->error);
             f->fatal = true;
-            r->model->uncertain = true;
-            r->model->unfollowed_mig = (int)idx;
+            model_unfollowed(r, idx);
             mc.unfollowed = true;
             continue;
         }
@@ -340,9 +358,7 @@ static void check_migration(struct run *r, size_t idx, const struct rs_migration
                 ctx.lock = rs_lock_fact_for(st, ctx.cmd, r->pg);
                 run_rules(&ctx);
                 note_lock(&ctx, mr);
-                memset(&ar, 0, sizeof(ar));
-                ar.location = -1;
-                rs_apply_alter_cmd(r->model, st, ctx.cmd, (int)idx, &ar);
+                model_alter_cmd(r, idx, st, ctx.cmd, &ar);
                 if (ar.fails && !failed) {
                     statement_fails(&e, st, &ar);
                     failed = true;
@@ -414,6 +430,170 @@ static void replay_only(struct run *r, size_t idx, const struct rs_migration *m)
     }
 }
 
+/* ---------------------------------------------------------------- a check in two parts */
+
+/*
+ * With a parse-ahead helper (sql/prefetch.h), the engine used to check every migration while
+ * the helper, done parsing, waited: the check itself (rules, down check, model copies) was the
+ * longer half. Now the helper asks for a part of the history when it has nothing left to parse;
+ * the engine, at the start of its next migration, hands it the second half of what is left (k
+ * onwards, by size of the scripts). The helper replays migrations 0..k-1 into its own copy of
+ * the model (the statements are parsed already, in shared memory), checks k..n-1 with the same
+ * code as the engine, and leaves the results (allocated in its shared data area, which the
+ * engine reads at the same addresses) for the engine, which stops at k and takes them. A model
+ * replayed statement by statement is the model the engine had at k (the same apply calls, in
+ * the same order), so the report is byte for byte that of a serial run. If the helper dies, the
+ * engine checks the rest itself.
+ *
+ * Not split: runs with --since / --last (the first migrations are only replayed) or with
+ * application queries (their results accumulate over the run).
+ */
+enum { SPLIT_NONE, SPLIT_ASKED, SPLIT_GIVEN, SPLIT_REFUSED, SPLIT_DONE };
+
+struct split {
+    /* In a shared mapping: written by one process, read by the other. */
+    atomic_int state;
+    size_t k;                             /* GIVEN: the first migration the helper checks */
+    struct rs_migration_result *results;  /* DONE: those of k..n-1, in the helper's area */
+    struct rs_error *errors;              /* DONE: the helper's malformed approvals */
+    size_t nerrors;
+};
+
+struct split_job {
+    struct run *r;
+    const struct rs_migration_list *ml;
+    struct split *sp;
+    size_t given; /* the engine's copy of k; SIZE_MAX when nothing was given */
+};
+
+static void result_start(struct rs_migration_result *mr, const struct rs_migration *m)
+{
+    mr->migration = m;
+    mr->id = m->id;
+    mr->name = m->name;
+    mr->path = m->up.src ? m->up.src->path : NULL;
+    mr->down_path = m->down.src ? m->down.src->path : NULL;
+    mr->reported = true;
+    mr->tx = rs_txmode_name(m->up_tx);
+}
+
+/* The model effects of check_migration, without checking anything. */
+static void split_replay(struct run *r, size_t idx, const struct rs_migration *m)
+{
+    struct rs_stmt_list stmts = {0};
+    rs_sql_parse_script(r->a, &m->up, &stmts);
+    for (size_t i = 0; i < stmts.n; i++) {
+        const struct rs_stmt *st = &stmts.v[i];
+        struct rs_apply_result ar;
+        if (st->syntax_error) {
+            model_unfollowed(r, idx);
+        } else if (st->kind == RS_STMT_ALTER_TABLE) {
+            for (size_t k = 0; k < st->ncmds; k++)
+                model_alter_cmd(r, idx, st, &st->cmds[k], &ar);
+        } else {
+            rs_apply_stmt(r->model, st, (int)idx, &ar);
+        }
+    }
+}
+
+/* In the helper, once everything is parsed: asks for a part of the history and checks it. */
+static void split_idle(struct rs_sql_prefetch *p, void *arg)
+{
+    struct split_job *j = arg;
+    struct split *sp = j->sp;
+    int expect = SPLIT_NONE;
+    if (!atomic_compare_exchange_strong(&sp->state, &expect, SPLIT_ASKED))
+        return;
+    while (atomic_load(&sp->state) == SPLIT_ASKED)
+        if (!rs_sql_prefetch_wait(p))
+            return;
+    if (atomic_load(&sp->state) != SPLIT_GIVEN)
+        return;
+    struct run *r = j->r;
+    /* From here on everything the results point to is made in shared memory. */
+    arena_move_to(r->a, rs_sql_prefetch_region(p));
+    struct rs_diag *diag = r->diag;
+    diag->arena = r->a;
+    diag->v = NULL;
+    diag->n = diag->cap = 0;
+    size_t k = sp->k, n = j->ml->n;
+    struct rs_migration_result *res = arena_alloc(r->a, (n - k) * sizeof(*res));
+    for (size_t i = 0; i < k; i++)
+        split_replay(r, i, &j->ml->v[i]);
+    for (size_t i = k; i < n; i++) {
+        result_start(&res[i - k], &j->ml->v[i]);
+        check_migration(r, i, &j->ml->v[i], &res[i - k]);
+    }
+    sp->results = res;
+    sp->errors = diag->v;
+    sp->nerrors = diag->n;
+    atomic_store(&sp->state, SPLIT_DONE);
+    rs_sql_prefetch_wake(p);
+}
+
+/* Size of what checking migration m costs, roughly: its scripts. */
+static size_t weight(const struct rs_migration *m)
+{
+    return 256 + (m->up.src ? m->up.end - m->up.begin : 0) +
+           (m->down.src ? m->down.end - m->down.begin : 0);
+}
+
+/* In the engine, before migration i: answers the helper's request. */
+static void split_answer(struct split_job *j, struct rs_sql_prefetch *p, size_t i)
+{
+    struct split *sp = j->sp;
+    if (atomic_load(&sp->state) != SPLIT_ASKED)
+        return;
+    /* The split that finishes first: the engine checks i..k-1; the helper replays 0..k-1,
+       which costs about a third of checking them (measured on the corpora), and checks
+       k..n-1. */
+    size_t n = j->ml->n, done = 0, rest = 0, mine = 0, k = i + 1;
+    for (size_t x = 0; x < i; x++)
+        done += weight(&j->ml->v[x]);
+    for (size_t x = i; x < n; x++)
+        rest += weight(&j->ml->v[x]);
+    size_t best = SIZE_MAX;
+    for (size_t x = i; x < n; x++) {
+        mine += weight(&j->ml->v[x]);
+        size_t helper = rest - mine + (done + mine) / 3;
+        size_t longer = mine > helper ? mine : helper;
+        if (longer < best) {
+            best = longer;
+            k = x + 1;
+        }
+    }
+    if (k >= n) {
+        atomic_store(&sp->state, SPLIT_REFUSED);
+    } else {
+        sp->k = k;
+        j->given = k;
+        atomic_store(&sp->state, SPLIT_GIVEN);
+    }
+    rs_sql_prefetch_wake(p);
+}
+
+/* In the engine, at the migration it gave away: waits for the helper's results and takes them.
+   False when the helper is gone: the engine checks the rest itself. */
+static bool split_take(struct split_job *j, struct rs_sql_prefetch *p, struct rs_check_result *res)
+{
+    struct split *sp = j->sp;
+    while (atomic_load(&sp->state) != SPLIT_DONE)
+        if (!rs_sql_prefetch_help(p) && !rs_sql_prefetch_wait(p))
+            break;
+    if (atomic_load(&sp->state) != SPLIT_DONE)
+        return false;
+    for (size_t i = j->given; i < j->ml->n; i++)
+        res->migrations[res->nmigrations++] = sp->results[i - j->given];
+    for (size_t i = 0; i < sp->nerrors; i++)
+        *VEC_PUSH(j->r->diag->arena, j->r->diag) = sp->errors[i];
+    return true;
+}
+
+static void split_unmap(void *arg)
+{
+    munmap(arg, sizeof(struct split));
+}
+
 /* ---------------------------------------------------------------- schema file */
 
 static int load_schema(struct run *r)
@@ -445,7 +625,7 @@ static int load_schema(struct run *r)
 /* Parses the scripts ahead in a helper process, in the order the run parses them: each up,
    then its down when downs are checked. */
 static struct rs_sql_prefetch *prefetch(struct arena *a, const struct rs_check_opts *o,
-                                        struct rs_migration_list *ml)
+                                        struct rs_migration_list *ml, struct split_job *sj)
 {
     struct rs_script **v = arena_alloc(a, (2 * ml->n + 1) * sizeof(*v));
     size_t n = 0;
@@ -455,7 +635,7 @@ static struct rs_sql_prefetch *prefetch(struct arena *a, const struct rs_check_o
         if (o->check_down && ml->v[i].down.src)
             v[n++] = &ml->v[i].down;
     }
-    return rs_sql_prefetch_start(a, v, n, o->jobs ? o->jobs : 2);
+    return rs_sql_prefetch_start(a, v, n, o->jobs ? o->jobs : 2, sj ? split_idle : NULL, sj);
 }
 
 static size_t first_reported(struct run *r, const struct rs_migration_list *ml)
@@ -515,7 +695,6 @@ int rs_check_run(const struct rs_check_opts *o, struct rs_check_result **out,
     if (rs_layout_load_path(&lc, o->path, o->layout, &layout, &ml) < 0 || diag->n > nerr)
         goto fail;
     res->layout = layout ? layout->name : "plain";
-    pf = prefetch(a, o, &ml);
 
     if (o->schema_file && load_schema(&r) < 0)
         goto fail;
@@ -527,22 +706,34 @@ int rs_check_run(const struct rs_check_opts *o, struct rs_check_result **out,
     size_t first = first_reported(&r, &ml);
     if (first == (size_t)-1)
         goto fail;
-
     res->migrations = arena_alloc(a, (ml.n ? ml.n : 1) * sizeof(*res->migrations));
+
+    /* Everything the helper's copy of the run needs is set up by now. */
+    struct split_job sj = {&r, &ml, NULL, SIZE_MAX};
+    if (first == 0 && !r.prev && !r.next && ml.n >= 2) {
+        void *m = mmap(NULL, sizeof(struct split), PROT_READ | PROT_WRITE,
+                       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        if (m != MAP_FAILED) {
+            sj.sp = m;
+            atomic_init(&sj.sp->state, SPLIT_NONE);
+            arena_on_free(a, split_unmap, m);
+        }
+    }
+    pf = prefetch(a, o, &ml, sj.sp ? &sj : NULL);
+
     for (size_t i = 0; i < ml.n; i++) {
         const struct rs_migration *m = &ml.v[i];
         if (i < first) {
             replay_only(&r, i, m);
             continue;
         }
+        if (pf && sj.sp) {
+            split_answer(&sj, pf, i);
+            if (i == sj.given && split_take(&sj, pf, res))
+                break;
+        }
         struct rs_migration_result *mr = &res->migrations[res->nmigrations++];
-        mr->migration = m;
-        mr->id = m->id;
-        mr->name = m->name;
-        mr->path = m->up.src ? m->up.src->path : NULL;
-        mr->down_path = m->down.src ? m->down.src->path : NULL;
-        mr->reported = true;
-        mr->tx = rs_txmode_name(m->up_tx);
+        result_start(mr, m);
         check_migration(&r, i, m, mr);
     }
     rs_sql_prefetch_end(pf);

@@ -35,6 +35,7 @@
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #ifdef __linux__
@@ -47,11 +48,11 @@
    runs at ~15 MB/s). */
 #define PREFETCH_MIN_BYTES ((size_t)32 * 1024)
 
-enum { SLOT_FREE, SLOT_MINE, SLOT_HELPER, SLOT_READY, SLOT_TAKEN, SLOT_FAILED };
+enum { SLOT_FREE, SLOT_ENGINE, SLOT_HELPER, SLOT_READY, SLOT_FAILED };
 
 struct slot {
     atomic_int state;
-    struct rs_stmt_list stmts; /* READY: in the data area */
+    struct rs_stmt_list stmts; /* READY: in one of the two data areas */
 };
 
 struct rs_parse_ahead {
@@ -65,16 +66,19 @@ struct rs_sql_prefetch {
     struct rs_parse_ahead *handles;
     pid_t pid;
     pid_t parent;
-    int notify; /* read end of the helper's pipe; write end in the helper */
+    int me;        /* SLOT_ENGINE or SLOT_HELPER: which process this copy of the object is in */
+    int sock;      /* this process's end of the socket pair the two wake each other with */
     void *map;
     size_t map_size;
     struct slot *slots;
-    unsigned char *data;
-    size_t data_size;
-    struct arena *a; /* the engine's: statements it parses ahead while it waits */
+    /* Each process parses into its own data area, through an arena over it. */
+    struct arena_region region;
+    struct arena out;
+    void (*idle)(struct rs_sql_prefetch *, void *);
+    void *idle_arg;
 };
 
-/* The data area is full: the engine parses the rest. */
+/* The helper's data area is full: the engine parses the rest. */
 static _Noreturn void helper_full(void)
 {
     _exit(0);
@@ -91,29 +95,57 @@ static size_t cpus(void)
     return n > 0 ? (size_t)n : 1;
 }
 
-/* The helper: parses from the last script backwards until it meets the engine. Never
-   returns. */
-/* The helper's work on script i, unless the engine claimed it first. */
-static void helper_do(struct rs_sql_prefetch *p, struct arena *out, size_t i, int notify_w)
+void rs_sql_prefetch_wake(struct rs_sql_prefetch *p)
+{
+    /* A full socket already holds wake-ups enough; a closed one means the other is gone. */
+    ssize_t w = send(p->sock, "", 1, MSG_DONTWAIT | MSG_NOSIGNAL);
+    (void)w;
+}
+
+bool rs_sql_prefetch_wait(struct rs_sql_prefetch *p)
+{
+    char buf[256];
+    for (;;) {
+        ssize_t k = recv(p->sock, buf, sizeof(buf), 0);
+        if (k > 0)
+            return true;
+        if (k == 0 || errno != EINTR)
+            return false;
+    }
+}
+
+/* Parses script i into this process's data area, unless the other process claimed it first. */
+static bool parse_slot(struct rs_sql_prefetch *p, size_t i)
 {
     struct slot *s = &p->slots[i];
     int expect = SLOT_FREE;
-    if (!atomic_compare_exchange_strong(&s->state, &expect, SLOT_HELPER))
-        return;
+    if (!atomic_compare_exchange_strong(&s->state, &expect, p->me))
+        return false;
     int result = SLOT_FAILED;
     if (p->scripts[i]->src->len <= SQLX_BIG_TEXT) {
         struct rs_stmt_list l = {0};
-        sqlx_parse_script_here(out, p->scripts[i], &l);
+        sqlx_parse_script_here(&p->out, p->scripts[i], &l);
         s->stmts = l;
         result = SLOT_READY;
     }
     atomic_store(&s->state, result);
-    /* A full pipe already holds wake-ups enough: the write end does not block. */
-    ssize_t w = write(notify_w, "", 1);
-    (void)w;
+    rs_sql_prefetch_wake(p);
+    return true;
 }
 
-static _Noreturn void helper_main(struct rs_sql_prefetch *p, int notify_w)
+bool rs_sql_prefetch_help(struct rs_sql_prefetch *p)
+{
+    for (size_t i = p->n; i-- > 0;)
+        if (parse_slot(p, i))
+            return true;
+    return false;
+}
+
+/* The helper: the biggest script first (a history that starts with one big migration, the
+   initial schema, would otherwise keep the engine parsing it while the helper runs out of work;
+   the engine parses the scripts after it meanwhile), then from the last one backwards until it
+   meets the engine; then the idle work, if any. Never returns. */
+static _Noreturn void helper_main(struct rs_sql_prefetch *p)
 {
 #ifdef __linux__
     /* Do not outlive an engine that was killed. */
@@ -121,20 +153,16 @@ static _Noreturn void helper_main(struct rs_sql_prefetch *p, int notify_w)
     if (getppid() != p->parent)
         _exit(0);
 #endif
-    struct arena_region region = {p->data, p->data + p->data_size, helper_full};
-    struct arena out = ARENA_INIT;
-    out.region = &region;
-    /* The biggest script first: a history that starts with one big migration (the initial
-       schema) would otherwise keep the engine parsing it while the helper runs out of work.
-       The engine parses the scripts after it meanwhile (sqlx_prefetch_take). */
     size_t big = 0;
     for (size_t i = 1; i < p->n; i++)
         if (p->scripts[i]->src->len > p->scripts[big]->src->len &&
             p->scripts[i]->src->len <= SQLX_BIG_TEXT)
             big = i;
-    helper_do(p, &out, big, notify_w);
-    for (size_t i = p->n; i-- > 0;)
-        helper_do(p, &out, i, notify_w);
+    parse_slot(p, big);
+    while (rs_sql_prefetch_help(p))
+        ;
+    if (p->idle)
+        p->idle(p, p->idle_arg);
     _exit(0);
 }
 
@@ -145,7 +173,9 @@ static void unmap(void *arg)
 }
 
 struct rs_sql_prefetch *rs_sql_prefetch_start(struct arena *a, struct rs_script *const *scripts,
-                                              size_t n, int jobs)
+                                              size_t n, int jobs,
+                                              void (*idle)(struct rs_sql_prefetch *, void *),
+                                              void *idle_arg)
 {
     size_t total = 0;
     for (size_t i = 0; i < n; i++)
@@ -156,67 +186,76 @@ struct rs_sql_prefetch *rs_sql_prefetch_start(struct arena *a, struct rs_script 
     struct rs_sql_prefetch *p = arena_alloc(a, sizeof(*p));
     p->scripts = scripts;
     p->n = n;
-    p->a = a;
-    /* Statements take 5 to 20 times the size of their text. When the area is full the helper
-       stops and the engine parses the rest; MAP_NORESERVE: only the pages written cost
-       memory. */
+    p->idle = idle;
+    p->idle_arg = idle_arg;
+    /* Statements take 5 to 20 times the size of their text; the helper's idle work (a part of
+       the check) allocates in its area too. When the helper's area is full it stops and the
+       engine does the rest; MAP_NORESERVE: only the pages written cost memory. */
     size_t slots_size = (n * sizeof(struct slot) + 4095) & ~(size_t)4095;
-    p->data_size = total * 64 + ((size_t)64 << 20);
-    p->map_size = slots_size + p->data_size;
+    size_t area = total * 64 + ((size_t)256 << 20);
+    p->map_size = slots_size + 2 * area;
     p->map = mmap(NULL, p->map_size, PROT_READ | PROT_WRITE,
                   MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p->map == MAP_FAILED)
         return NULL;
     p->slots = p->map;
-    p->data = (unsigned char *)p->map + slots_size;
+    unsigned char *engine_area = (unsigned char *)p->map + slots_size;
+    unsigned char *helper_area = engine_area + area;
     for (size_t i = 0; i < n; i++)
         atomic_init(&p->slots[i].state, SLOT_FREE);
+    /* Each script's handle is set before the fork: both processes parse through it. */
+    p->handles = arena_alloc(a, n * sizeof(*p->handles));
+    for (size_t i = 0; i < n; i++) {
+        p->handles[i] = (struct rs_parse_ahead){p, i};
+        scripts[i]->ahead = &p->handles[i];
+    }
 
     int fds[2];
-    if (pipe2(fds, O_CLOEXEC) < 0) {
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) < 0) {
         munmap(p->map, p->map_size);
+        for (size_t i = 0; i < n; i++)
+            scripts[i]->ahead = NULL;
         return NULL;
     }
-    fcntl(fds[1], F_SETFL, fcntl(fds[1], F_GETFL) | O_NONBLOCK);
     p->parent = getpid();
     p->pid = fork();
     if (p->pid < 0) {
         close(fds[0]);
         close(fds[1]);
         munmap(p->map, p->map_size);
+        for (size_t i = 0; i < n; i++)
+            scripts[i]->ahead = NULL;
         return NULL;
     }
     if (p->pid == 0) {
         close(fds[0]);
-        helper_main(p, fds[1]);
+        p->sock = fds[1];
+        p->me = SLOT_HELPER;
+        p->region = (struct arena_region){helper_area, helper_area + area, helper_full};
+        p->out.region = &p->region;
+        helper_main(p);
     }
     close(fds[1]);
-    p->notify = fds[0];
+    p->sock = fds[0];
+    p->me = SLOT_ENGINE;
+    p->region = (struct arena_region){engine_area, engine_area + area, NULL};
+    p->out.region = &p->region;
     arena_on_free(a, unmap, p);
-
-    p->handles = arena_alloc(a, n * sizeof(*p->handles));
-    for (size_t i = 0; i < n; i++) {
-        p->handles[i] = (struct rs_parse_ahead){p, i};
-        scripts[i]->ahead = &p->handles[i];
-    }
     return p;
 }
 
-/* While the helper works on script i, the engine parses the next script nobody has claimed,
-   for later; false when there is none left. */
+struct arena_region *rs_sql_prefetch_region(struct rs_sql_prefetch *p)
+{
+    return &p->region;
+}
+
+/* While the other process works on script i, this one parses the next script nobody has
+   claimed, for later; false when there is none left. */
 static bool parse_ahead(struct rs_sql_prefetch *p, size_t i)
 {
-    for (size_t j = i + 1; j < p->n; j++) {
-        struct slot *s = &p->slots[j];
-        int st = SLOT_FREE;
-        if (!atomic_compare_exchange_strong(&s->state, &st, SLOT_MINE))
-            continue;
-        struct rs_stmt_list l = {0};
-        sqlx_parse_script_here(p->a, p->scripts[j], &l);
-        s->stmts = l;
-        atomic_store(&s->state, SLOT_READY);
-        return true;
-    }
+    for (size_t j = i + 1; j < p->n; j++)
+        if (parse_slot(p, j))
+            return true;
     return false;
 }
 
@@ -224,26 +263,21 @@ bool sqlx_prefetch_take(const struct rs_parse_ahead *h, struct rs_stmt_list *out
 {
     struct rs_sql_prefetch *p = h->p;
     struct slot *s = &p->slots[h->i];
-    int st = SLOT_FREE;
-    if (atomic_compare_exchange_strong(&s->state, &st, SLOT_MINE))
-        return false; /* not started: ours */
-    while (st == SLOT_HELPER) {
-        if (parse_ahead(p, h->i)) {
-            st = atomic_load(&s->state);
+    for (;;) {
+        int st = atomic_load(&s->state);
+        if (st == SLOT_READY) {
+            *out = s->stmts;
+            return true;
+        }
+        if (st == SLOT_FREE) {
+            parse_slot(p, h->i);
             continue;
         }
-        char buf[256];
-        ssize_t k = read(p->notify, buf, sizeof(buf));
-        if (k == 0 || (k < 0 && errno != EINTR))
-            return false; /* the helper is gone: parse it here */
-        st = atomic_load(&s->state);
+        if (st != (p->me == SLOT_ENGINE ? SLOT_HELPER : SLOT_ENGINE))
+            return false; /* too big: each process parses it on its own */
+        if (!parse_ahead(p, h->i) && !rs_sql_prefetch_wait(p))
+            return false; /* the other process is gone: parse it here */
     }
-    /* Taken once: a second parse of the same script (the previous-version queries replay a
-       migration) gets statements of its own, as in a serial run. */
-    if (st != SLOT_READY || !atomic_compare_exchange_strong(&s->state, &st, SLOT_TAKEN))
-        return false;
-    *out = s->stmts;
-    return true;
 }
 
 void rs_sql_prefetch_end(struct rs_sql_prefetch *p)
@@ -252,7 +286,7 @@ void rs_sql_prefetch_end(struct rs_sql_prefetch *p)
         return;
     for (size_t i = 0; i < p->n; i++)
         p->scripts[i]->ahead = NULL;
-    /* The helper stops on its own once every script is claimed; it may still be parsing one
+    /* The helper stops on its own once its work is done; it may still be parsing one script
        nobody asked for (the run stopped early). */
     int status;
     if (waitpid(p->pid, &status, WNOHANG) == 0) {
@@ -260,5 +294,5 @@ void rs_sql_prefetch_end(struct rs_sql_prefetch *p)
         while (waitpid(p->pid, &status, 0) < 0 && errno == EINTR)
             ;
     }
-    close(p->notify);
+    close(p->sock);
 }

@@ -198,6 +198,14 @@ char *arena_printf(struct arena *a, const char *fmt, ...)
     return p;
 }
 
+void arena_move_to(struct arena *a, struct arena_region *r)
+{
+    a->head = NULL;
+    a->total = 0;
+    a->cleanups = NULL;
+    a->region = r;
+}
+
 void arena_on_free(struct arena *a, void (*fn)(void *), void *arg)
 {
     struct arena_cleanup *k = arena_alloc(a, sizeof(*k));

@@ -55,6 +55,11 @@ void arena_free(struct arena *a);
    in again each time. */
 void arena_reset(struct arena *a);
 
+/* From now on the arena takes its chunks from region r. What it allocated so far stays valid
+   and is never released through it: for a process that hands its work over in shared memory
+   and exits without freeing. */
+void arena_move_to(struct arena *a, struct arena_region *r);
+
 /* Calls fn(arg) when the arena is next freed or reset: for a resource that must live exactly as
    long as the allocations that point into it (a mapping, say). */
 void arena_on_free(struct arena *a, void (*fn)(void *), void *arg);

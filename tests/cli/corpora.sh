@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every corpus of ../shared/corpora is read without a crash (the suite runs under ASan and
-# UBSan): exit 0 or 1, valid JSON, one verdict per migration. Skips when the corpora are absent.
+# UBSan): exit 0 or 1, valid JSON, one verdict per migration, the same report with one process
+# and with two. Skips when the corpora are absent.
 set -u
 BIN=${BIN:?BIN must name the rollsafe binary}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -29,6 +30,14 @@ for dir in lemmy/migrations vaultwarden/migrations/postgresql \
         echo "not ok $name: output is not the JSON report"
     else
         echo "ok $name"
+    fi
+    # The parse-ahead helper and the check split between two processes (the default, --jobs 2)
+    # change nothing: the report is byte for byte that of a single process.
+    ${RUNNER:-} "$BIN" check "$C/$dir" --format json --jobs 1 > "$T/one.json" 2> /dev/null
+    if cmp -s "$T/out.json" "$T/one.json"; then
+        echo "ok $name: --jobs 2 writes what --jobs 1 writes"
+    else
+        echo "not ok $name: --jobs 2 and --jobs 1 differ: $(diff "$T/one.json" "$T/out.json" | head -5)"
     fi
     # The text report over the same input must not crash either.
     ${RUNNER:-} "$BIN" check "$C/$dir" > /dev/null 2>&1
