@@ -41,8 +41,14 @@ for tool in "$BIN" "$FLOOR"; do
     [ -x "$tool" ] || { echo "bench: $tool is missing; run make bench" >&2; exit 2; }
 done
 
-# best_wall best_cpu max_rss_kib of RUNS runs of a command
-measure() { "$FLOOR" --time "$RUNS" -- "$@"; }
+# best (lowest) of two "wall cpu rss_kib" lines, field by field (rss: the highest)
+best_of() {
+    awk -v a="$1" -v b="$2" 'BEGIN {
+        if (a == "") { print b; exit }
+        split(a, x, " "); split(b, y, " ")
+        printf "%s %s %s\n", (y[1] < x[1] ? y[1] : x[1]), (y[2] < x[2] ? y[2] : x[2]),
+            (y[3] > x[3] ? y[3] : x[3]) }'
+}
 
 printf '%-46s %5s %6s %9s %9s %6s %9s %8s\n' corpus files stmts floor_ms json_ms ratio \
     text_ms peak_MiB
@@ -59,9 +65,18 @@ for d in "${DIRS[@]}"; do
         floor_args=(--down)
     fi
     read -r _ files _ stmts _ _ < <("$FLOOR" --count "${floor_args[@]}" "$dir")
-    read -r floor_s floor_c floor_kib < <(measure "$FLOOR" "${floor_args[@]}" "$dir") || exit 2
-    read -r json_s json_c json_kib < <(measure "$BIN" check --format json "$dir") || exit 2
-    read -r text_s _ text_kib < <(measure "$BIN" check --format text "$dir") || exit 2
+    # The three commands take turns, run after run: a machine whose load changes during the
+    # bench then slows all three alike, not one of them.
+    fb="" jb="" tb=""
+    for ((run = 0; run < RUNS; run++)); do
+        f=$("$FLOOR" --time 1 -- "$FLOOR" "${floor_args[@]}" "$dir") || exit 2
+        j=$("$FLOOR" --time 1 -- "$BIN" check --format json "$dir") || exit 2
+        t=$("$FLOOR" --time 1 -- "$BIN" check --format text "$dir") || exit 2
+        fb=$(best_of "$fb" "$f") jb=$(best_of "$jb" "$j") tb=$(best_of "$tb" "$t")
+    done
+    read -r floor_s floor_c floor_kib <<< "$fb"
+    read -r json_s json_c json_kib <<< "$jb"
+    read -r text_s _ text_kib <<< "$tb"
     [ -n "${json_s:-}" ] && [ -n "${text_s:-}" ] && [ -n "${floor_s:-}" ] ||
         { echo "bench: timing $d failed" >&2; exit 2; }
     for k in "$json_kib" "$text_kib"; do
