@@ -37,21 +37,21 @@ TEST(long_identifier_filter_tricky_texts)
     struct arena a = ARENA_INIT;
     const char *name = repeat(&a, "", 'n', 70, "");
     const char *spaced = repeat(&a, "a ", ' ', 70, "b");
-    const char *texts[] = {
+    /* Each format takes the long name (%s) after something that holds a double quote. */
+    static const char *const formats[] = {
+        "SELECT '\"' || \"%s\"",           "SELECT E'\\'\"', \"%s\"",
+        "SELECT 'it''s \"', \"%s\"",        "SELECT $$ \" $$, \"%s\"",
+        "SELECT $tag$ \" $x$ $tag$, \"%s\"", "SELECT a$b, \"%s\"",
+        "SELECT $1, \"%s\"",                "-- \"\nSELECT \"%s\"",
+        "/* \" /* \" */ \" */ SELECT \"%s\"", "SELECT \"a\"\"%s\"",
+        "SELECT e'\\\\', \"%s\"",
+    };
+    const char *texts[2 + sizeof(formats) / sizeof(formats[0])] = {
         arena_printf(&a, "CREATE TABLE \"%s\" (id int)", name),
         arena_printf(&a, "CREATE TABLE %s (id int)", name),
-        arena_printf(&a, "SELECT '\"' || \"%s\"", spaced),
-        arena_printf(&a, "SELECT E'\\'\"', \"%s\"", spaced),
-        arena_printf(&a, "SELECT 'it''s \"', \"%s\"", spaced),
-        arena_printf(&a, "SELECT $$ \" $$, \"%s\"", spaced),
-        arena_printf(&a, "SELECT $tag$ \" $x$ $tag$, \"%s\"", spaced),
-        arena_printf(&a, "SELECT a$b, \"%s\"", spaced),
-        arena_printf(&a, "SELECT $1, \"%s\"", spaced),
-        arena_printf(&a, "-- \"\nSELECT \"%s\"", spaced),
-        arena_printf(&a, "/* \" /* \" */ \" */ SELECT \"%s\"", spaced),
-        arena_printf(&a, "SELECT \"a\"\"%s\"", spaced),
-        arena_printf(&a, "SELECT e'\\\\', \"%s\"", spaced),
     };
+    for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
+        texts[2 + i] = arena_printf(&a, formats[i], spaced);
     for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
         agrees(texts[i], __FILE__, __LINE__);
         struct arena t = ARENA_INIT;
