@@ -37,8 +37,8 @@ char *rs_report_sarif(const struct rs_check_result *r, const struct rs_report_op
 char *rs_report_github(const struct rs_check_result *r, const struct rs_report_opts *o);
 char *rs_report_markdown(const struct rs_check_result *r, const struct rs_report_opts *o);
 
-/* JSON pieces that other JSON documents of the library (the drill report) share with
-   rs_report_json, so that both write the same shapes. json_t is jansson's. */
+/* Pieces of the JSON documents the library builds with jansson (the drill report), laid out as
+   rs_report_json lays out its own. json_t is jansson's. */
 struct json_t;
 /* A new JSON array (a new reference, for json_object_set_new) of the n strings of v, none
    NULL. */
