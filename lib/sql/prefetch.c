@@ -2,26 +2,25 @@
  * prefetch.c - the parse-ahead helper process (see prefetch.h).
  *
  * Shared memory (one anonymous MAP_SHARED mapping, made before the fork) holds one slot per
- * script and a data area. A slot's state is claimed with compare-and-swap, by the engine from
- * the front and by the helper from the back (after the biggest script, which it takes first):
+ * script and two data areas, one per process. A slot is claimed with compare-and-swap by
+ * whichever process gets there first: the helper takes the biggest script, then goes from the
+ * last one backwards; the engine goes from the first one forwards, and parses the next
+ * unclaimed scripts while it waits for one the helper is working on:
  *
- *   FREE -> MINE             the engine got there first and parses the script itself
- *                  -> READY  ... ahead of its turn, while it waited for the helper
- *   FREE -> HELPER -> READY  the helper parsed and translated it: the statements are in the
- *                            data area
- *                  -> FAILED it is too big for the helper: the engine parses it
- *   READY -> TAKEN           the engine has the statements
+ *   FREE -> ENGINE -> READY  the engine parsed and translated it into its data area
+ *   FREE -> HELPER -> READY  the helper did, into its own
+ *                  -> FAILED it is too big (parsed in batches, parse.c): each process that
+ *                            needs it parses it on its own
  *
- * The data area is the region of the helper's arena (arena.h), mapped at the same address in
- * both processes, so the statements the helper builds there (pointing into the data area, into
- * the scripts' text the engine read before the fork, and at the program's constant strings)
- * are the engine's as they are. The engine never frees them one by one: the mapping goes when
- * the arena given to rs_sql_prefetch_start is freed.
+ * Each data area is the region of an arena (arena.h), mapped at the same address in both
+ * processes, so the statements built there (pointing into the data areas, into the scripts'
+ * text read before the fork, and at the program's constant strings) serve both processes as
+ * they are. They are never freed one by one: the mapping goes when the arena given to
+ * rs_sql_prefetch_start is freed.
  *
- * The helper writes one byte to a pipe after each script, so an engine waiting for a script the
- * helper is working on sleeps in read() instead of spinning; end of file on that pipe means the
- * helper is gone (it also leaves when the data area is full), and the engine parses the script
- * itself.
+ * The two wake each other through a socket pair after each script (and for the idle work's own
+ * hand-overs); end of file means the other is gone (the helper also leaves when its area is
+ * full), and the waiting process parses the script itself.
  *
  * What it does not do: parse text that is not a migration script, big scripts (parsed in
  * batches by the engine, parse.c), or run more than one helper.
