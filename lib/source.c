@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -17,17 +18,16 @@
 
 static void index_lines(struct arena *a, struct rs_source *src)
 {
+    const char *t = src->text, *end = t + src->len;
     size_t n = 1;
-    for (size_t i = 0; i < src->len; i++)
-        if (src->text[i] == '\n')
-            n++;
-    src->lines = arena_alloc(a, n * sizeof(*src->lines));
+    for (const char *p = t; (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
+        n++;
+    src->lines = arena_alloc_uninit(a, n * sizeof(*src->lines));
     src->nlines = n;
     size_t k = 0;
     src->lines[k++] = 0;
-    for (size_t i = 0; i < src->len; i++)
-        if (src->text[i] == '\n')
-            src->lines[k++] = i + 1;
+    for (const char *p = t; (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
+        src->lines[k++] = (size_t)(p - t) + 1;
 }
 
 /* Returns the offset of the first invalid UTF-8 sequence, or len when the text is valid. */
@@ -35,6 +35,15 @@ static size_t utf8_check(const unsigned char *s, size_t len)
 {
     size_t i = 0;
     while (i < len) {
+        /* ASCII, the bulk of any migration, eight bytes at a time. */
+        uint64_t w;
+        if (len - i >= sizeof(w)) {
+            memcpy(&w, s + i, sizeof(w));
+            if (!(w & 0x8080808080808080u)) {
+                i += sizeof(w);
+                continue;
+            }
+        }
         unsigned char c = s[i];
         if (c < 0x80) {
             i++;

@@ -282,9 +282,7 @@ const char *layout_join(struct rs_layout_ctx *ctx, const char *rel)
     if (!rel || !*rel)
         return ctx->dir;
     size_t n = strlen(ctx->dir);
-    if (n && ctx->dir[n - 1] == '/')
-        return arena_printf(ctx->arena, "%s%s", ctx->dir, rel);
-    return arena_printf(ctx->arena, "%s/%s", ctx->dir, rel);
+    return arena_join(ctx->arena, ctx->dir, n && ctx->dir[n - 1] == '/' ? "" : "/", rel);
 }
 
 static bool excluded(const struct rs_layout_ctx *ctx, const char *rel, const char *name)
@@ -330,9 +328,10 @@ static int entry_cmp_rel(const void *pa, const void *pb)
     return c ? c : strcmp(a->rel, b->rel);
 }
 
-/* Reads one directory level; fills st_dir with the directory's own identity when asked. */
+/* Reads one directory level; fills st_dir with the directory's own identity when asked.
+   Clears *clean when an entry is left out because of a problem (reported unless quiet). */
 static int list_one(struct rs_layout_ctx *ctx, const char *rel, bool quiet,
-                    struct layout_entries *out, struct stat *st_dir)
+                    struct layout_entries *out, struct stat *st_dir, bool *clean)
 {
     const char *dirpath = layout_join(ctx, rel);
     DIR *d = opendir(dirpath);
@@ -349,6 +348,8 @@ static int list_one(struct rs_layout_ctx *ctx, const char *rel, bool quiet,
         errno = 0;
         struct dirent *de = readdir(d);
         if (!de) {
+            if (errno)
+                *clean = false;
             if (errno && !quiet)
                 rs_diag_add(ctx->diag, dirpath, 0, 0, NULL, "error while listing directory: %s",
                             strerror(errno));
@@ -356,7 +357,7 @@ static int list_one(struct rs_layout_ctx *ctx, const char *rel, bool quiet,
         }
         if (de->d_name[0] == '.')
             continue;
-        const char *erel = rel && *rel ? arena_printf(ctx->arena, "%s/%s", rel, de->d_name)
+        const char *erel = rel && *rel ? arena_join(ctx->arena, rel, "/", de->d_name)
                                        : arena_strdup(ctx->arena, de->d_name);
         if (excluded(ctx, erel, de->d_name))
             continue;
@@ -367,6 +368,7 @@ static int list_one(struct rs_layout_ctx *ctx, const char *rel, bool quiet,
             st.st_mode = de->d_type == DT_REG ? S_IFREG : S_IFDIR;
         } else if (stat(path, &st) < 0) {
             int e = errno;
+            *clean = false;
             if (!quiet) {
                 if (e == ELOOP)
                     rs_diag_add(ctx->diag, path, 0, 0,
@@ -394,12 +396,66 @@ static int list_one(struct rs_layout_ctx *ctx, const char *rel, bool quiet,
     return 0;
 }
 
+/* A listing kept in ctx->listings: of the directory dir/rel, or with rel NULL of the whole tree
+   under dir (layout_list_tree). Kept when it is complete, or when its problems were reported
+   already (a later caller gets the same entries, without the same errors twice). */
+struct layout_listing {
+    struct layout_listing *next;
+    const char *dir, *rel;
+    struct layout_entries entries;
+};
+
+static const struct layout_listing *listing_find(const struct rs_layout_ctx *ctx, const char *rel)
+{
+    for (const struct layout_listing *l = ctx->listings; l; l = l->next)
+        if (strcmp(l->dir, ctx->dir) == 0 && (rel ? l->rel && strcmp(l->rel, rel) == 0 : !l->rel))
+            return l;
+    return NULL;
+}
+
+static void listing_keep(struct rs_layout_ctx *ctx, const char *rel,
+                         const struct layout_entries *e)
+{
+    struct layout_listing *l = arena_alloc(ctx->arena, sizeof(*l));
+    l->dir = arena_strdup(ctx->arena, ctx->dir);
+    l->rel = rel ? arena_strdup(ctx->arena, rel) : NULL;
+    l->entries = *e;
+    l->next = ctx->listings;
+    ctx->listings = l;
+}
+
+/* Appends a copy of e to out: callers may reorder what they get. */
+static void entries_append(struct rs_layout_ctx *ctx, struct layout_entries *out,
+                           const struct layout_entries *e)
+{
+    if (!e->n)
+        return;
+    if (out->n + e->n > out->cap) {
+        size_t cap = out->n + e->n;
+        out->v = arena_grow(ctx->arena, out->v, out->n, cap, sizeof(*out->v));
+        out->cap = cap;
+    }
+    memcpy(out->v + out->n, e->v, e->n * sizeof(*e->v));
+    out->n += e->n;
+}
+
 int layout_list(struct rs_layout_ctx *ctx, const char *rel, bool quiet, struct layout_entries *out)
 {
-    size_t first = out->n;
-    if (list_one(ctx, rel, quiet, out, NULL) < 0)
+    if (!rel)
+        rel = "";
+    const struct layout_listing *kept = listing_find(ctx, rel);
+    if (kept) {
+        entries_append(ctx, out, &kept->entries);
+        return 0;
+    }
+    struct layout_entries here = {0};
+    bool clean = true;
+    if (list_one(ctx, rel, quiet, &here, NULL, &clean) < 0)
         return -1;
-    layout_sort(out->v + first, out->n - first, sizeof(*out->v), entry_cmp_name);
+    layout_sort(here.v, here.n, sizeof(*here.v), entry_cmp_name);
+    if (clean || !quiet)
+        listing_keep(ctx, rel, &here);
+    entries_append(ctx, out, &here);
     return 0;
 }
 
@@ -412,14 +468,17 @@ struct dir_id {
 #define TREE_MAX_DEPTH 32
 
 static int walk(struct rs_layout_ctx *ctx, const char *rel, bool quiet, struct layout_entries *out,
-                struct dir_id *stack, size_t depth)
+                struct dir_id *stack, size_t depth, bool *clean)
 {
     struct layout_entries here = {0};
     struct stat st;
-    if (list_one(ctx, rel, quiet, &here, &st) < 0)
+    if (list_one(ctx, rel, quiet, &here, &st, clean) < 0) {
+        *clean = false;
         return -1;
+    }
     for (size_t i = 0; i < depth; i++) {
         if (stack[i].dev == st.st_dev && stack[i].ino == st.st_ino) {
+            *clean = false;
             if (!quiet)
                 rs_diag_add(ctx->diag, layout_join(ctx, rel), 0, 0,
                             "remove the symbolic link that points back up the tree, or exclude "
@@ -429,6 +488,7 @@ static int walk(struct rs_layout_ctx *ctx, const char *rel, bool quiet, struct l
         }
     }
     if (depth == TREE_MAX_DEPTH) {
+        *clean = false;
         if (!quiet)
             rs_diag_add(ctx->diag, layout_join(ctx, rel), 0, 0,
                         "exclude the path, or point rollsafe at a shallower directory",
@@ -438,7 +498,7 @@ static int walk(struct rs_layout_ctx *ctx, const char *rel, bool quiet, struct l
     stack[depth] = (struct dir_id){st.st_dev, st.st_ino};
     for (size_t i = 0; i < here.n; i++) {
         if (here.v[i].kind == LAYOUT_DIR)
-            walk(ctx, here.v[i].rel, quiet, out, stack, depth + 1);
+            walk(ctx, here.v[i].rel, quiet, out, stack, depth + 1, clean);
         else
             *VEC_PUSH(ctx->arena, out) = here.v[i];
     }
@@ -447,11 +507,20 @@ static int walk(struct rs_layout_ctx *ctx, const char *rel, bool quiet, struct l
 
 int layout_list_tree(struct rs_layout_ctx *ctx, bool quiet, struct layout_entries *out)
 {
+    const struct layout_listing *kept = listing_find(ctx, NULL);
+    if (kept) {
+        entries_append(ctx, out, &kept->entries);
+        return 0;
+    }
     struct dir_id stack[TREE_MAX_DEPTH + 1];
-    size_t first = out->n;
-    if (walk(ctx, "", quiet, out, stack, 0) < 0)
+    struct layout_entries all = {0};
+    bool clean = true;
+    if (walk(ctx, "", quiet, &all, stack, 0, &clean) < 0)
         return -1;
-    layout_sort(out->v + first, out->n - first, sizeof(*out->v), entry_cmp_rel);
+    layout_sort(all.v, all.n, sizeof(*all.v), entry_cmp_rel);
+    if (clean || !quiet)
+        listing_keep(ctx, NULL, &all);
+    entries_append(ctx, out, &all);
     return 0;
 }
 

@@ -60,6 +60,9 @@ struct rs_layout_ctx {
     const char *const *exclude;
     size_t nexclude;
     bool plain_in_transaction; /* plain layout: assume the runner wraps each file in a tx */
+    /* Directory listings already read, so that detection by every layout and the load read
+       and sort each directory once. Private to lib/layout; start it NULL. */
+    struct layout_listing *listings;
 };
 
 struct rs_layout {

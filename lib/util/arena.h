@@ -46,6 +46,8 @@ void *arena_alloc_uninit(struct arena *a, size_t size);
 void *arena_grow(struct arena *a, const void *old, size_t n, size_t cap, size_t size);
 char *arena_strdup(struct arena *a, const char *s);
 char *arena_strndup(struct arena *a, const char *s, size_t n);
+/* Returns x, sep and y one after the other ("dir" "/" "name"): a path join without printf. */
+char *arena_join(struct arena *a, const char *x, const char *sep, const char *y);
 char *arena_printf(struct arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char *arena_vprintf(struct arena *a, const char *fmt, va_list ap);
 /* Releases every allocation of the arena; the arena can be used again afterwards. */
