@@ -400,28 +400,81 @@ static int list_one(struct rs_layout_ctx *ctx, const char *rel, bool quiet,
    under dir (layout_list_tree). Kept when it is complete, or when its problems were reported
    already (a later caller gets the same entries, without the same errors twice). */
 struct layout_listing {
-    struct layout_listing *next;
     const char *dir, *rel;
     struct layout_entries entries;
 };
 
+/* Open addressing; a tree of a thousand directories is asked about a few times each. */
+struct layout_listings {
+    struct layout_listing **slot;
+    size_t mask, n;
+};
+
+static size_t listing_hash(const char *dir, const char *rel, size_t n)
+{
+    size_t h = 14695981039346656037u;
+    for (const char *p = dir; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211u;
+    h = (h ^ (rel ? '/' : '*')) * 1099511628211u;
+    for (size_t i = 0; rel && i < n; i++)
+        h = (h ^ (unsigned char)rel[i]) * 1099511628211u;
+    return h;
+}
+
+/* The listing of ctx->dir/rel, rel given by its first n bytes; rel NULL: of the whole tree. */
+static const struct layout_listing *listing_find_n(const struct rs_layout_ctx *ctx,
+                                                   const char *rel, size_t n)
+{
+    const struct layout_listings *t = ctx->listings;
+    if (!t)
+        return NULL;
+    for (size_t i = listing_hash(ctx->dir, rel, n) & t->mask;; i = (i + 1) & t->mask) {
+        const struct layout_listing *l = t->slot[i];
+        if (!l)
+            return NULL;
+        if (strcmp(l->dir, ctx->dir) == 0 &&
+            (rel ? l->rel && strncmp(l->rel, rel, n) == 0 && l->rel[n] == '\0' : !l->rel))
+            return l;
+    }
+}
+
 static const struct layout_listing *listing_find(const struct rs_layout_ctx *ctx, const char *rel)
 {
-    for (const struct layout_listing *l = ctx->listings; l; l = l->next)
-        if (strcmp(l->dir, ctx->dir) == 0 && (rel ? l->rel && strcmp(l->rel, rel) == 0 : !l->rel))
-            return l;
-    return NULL;
+    return listing_find_n(ctx, rel, rel ? strlen(rel) : 0);
+}
+
+static void listing_put(struct layout_listings *t, struct layout_listing *l)
+{
+    size_t i = listing_hash(l->dir, l->rel, l->rel ? strlen(l->rel) : 0) & t->mask;
+    while (t->slot[i])
+        i = (i + 1) & t->mask;
+    t->slot[i] = l;
+    t->n++;
 }
 
 static void listing_keep(struct rs_layout_ctx *ctx, const char *rel,
                          const struct layout_entries *e)
 {
+    struct layout_listings *t = ctx->listings;
+    if (!t) {
+        t = ctx->listings = arena_alloc(ctx->arena, sizeof(*t));
+        t->mask = 63;
+        t->slot = arena_alloc(ctx->arena, (t->mask + 1) * sizeof(*t->slot));
+    }
+    if (2 * (t->n + 1) > t->mask + 1) {
+        struct layout_listings old = *t;
+        t->mask = 2 * t->mask + 1;
+        t->slot = arena_alloc(ctx->arena, (t->mask + 1) * sizeof(*t->slot));
+        t->n = 0;
+        for (size_t i = 0; i <= old.mask; i++)
+            if (old.slot[i])
+                listing_put(t, old.slot[i]);
+    }
     struct layout_listing *l = arena_alloc(ctx->arena, sizeof(*l));
     l->dir = arena_strdup(ctx->arena, ctx->dir);
     l->rel = rel ? arena_strdup(ctx->arena, rel) : NULL;
     l->entries = *e;
-    l->next = ctx->listings;
-    ctx->listings = l;
+    listing_put(t, l);
 }
 
 /* Appends a copy of e to out: callers may reorder what they get. */
@@ -472,10 +525,18 @@ static int walk(struct rs_layout_ctx *ctx, const char *rel, bool quiet, struct l
 {
     struct layout_entries here = {0};
     struct stat st;
-    if (list_one(ctx, rel, quiet, &here, &st, clean) < 0) {
+    bool here_clean = true;
+    if (list_one(ctx, rel, quiet, &here, &st, &here_clean) < 0) {
         *clean = false;
         return -1;
     }
+    /* Each directory's own listing is kept too: what the layouts later ask about a directory
+       of the tree (is there an up.sql in it?) is then answered without a system call. */
+    layout_sort(here.v, here.n, sizeof(*here.v), entry_cmp_name);
+    if (here_clean || !quiet)
+        listing_keep(ctx, rel, &here);
+    if (!here_clean)
+        *clean = false;
     for (size_t i = 0; i < depth; i++) {
         if (stack[i].dev == st.st_dev && stack[i].ino == st.st_ino) {
             *clean = false;
@@ -529,6 +590,16 @@ bool layout_exists(struct rs_layout_ctx *ctx, const char *rel, enum layout_kind 
     const char *slash = strrchr(rel, '/');
     if (excluded(ctx, rel, slash ? slash + 1 : rel))
         return false;
+    const char *name = slash ? slash + 1 : rel;
+    const struct layout_listing *l =
+        name[0] != '.' ? listing_find_n(ctx, rel, slash ? (size_t)(slash - rel) : 0) : NULL;
+    if (l) {
+        /* The directory was listed already (its hidden entries are not in the listing). */
+        for (size_t i = 0; i < l->entries.n; i++)
+            if (strcmp(l->entries.v[i].name, name) == 0)
+                return l->entries.v[i].kind == kind;
+        return false;
+    }
     struct stat st;
     if (stat(layout_join(ctx, rel), &st) < 0)
         return false;

@@ -62,7 +62,7 @@ struct rs_layout_ctx {
     bool plain_in_transaction; /* plain layout: assume the runner wraps each file in a tx */
     /* Directory listings already read, so that detection by every layout and the load read
        and sort each directory once. Private to lib/layout; start it NULL. */
-    struct layout_listing *listings;
+    struct layout_listings *listings;
 };
 
 struct rs_layout {

@@ -227,6 +227,10 @@ const char *sqlx_deparse_expr_pg(struct sqlx *x, const Node *node)
     size_t elen;
     unsigned height;
     const uint8_t *expr = sqlx_node_bytes(node, &elen, &height);
+    if (!expr && height <= DEPARSE_MAX_HEIGHT) {
+        /* Decoded from the JSON form: packed here, the expression alone. */
+        expr = sqlx_pack(x->scratch, &node->base, &elen);
+    }
     /* libpg_query unpacks and deparses recursively, with a large stack frame per level; an
        expression nested thousands of levels deep (which its own parser accepts) would overflow
        the stack. No migration nests this deep: such an expression just has no canonical text. */

@@ -64,9 +64,29 @@ void sqlx_walk(const ProtobufCMessage *m, sqlx_visit_fn fn, void *ctx);
  * unpacker fills. Returns NULL when the bytes are malformed. The bytes must outlive the tree:
  * Nodes point back into them (sqlx_node_bytes). */
 PgQuery__ParseResult *sqlx_unpack(struct arena *a, const uint8_t *bytes, size_t len);
-/* The packed bytes a Node of a tree from sqlx_unpack was decoded from, and the height of its
- * subtree in messages. */
+/* The packed bytes a Node of a tree from sqlx_unpack was decoded from (NULL for a tree from
+ * sqlx_unjson), and the height of its subtree in messages. */
 const uint8_t *sqlx_node_bytes(const Node *n, size_t *len, unsigned *height);
+/* A new message of type d, initialized; a Node gets the header sqlx_node_bytes reads, holding
+ * bytes (may be NULL). */
+ProtobufCMessage *sqlx_message_new(struct arena *a, const ProtobufCMessageDescriptor *d,
+                                   const uint8_t *bytes, size_t len);
+void sqlx_node_set_height(Node *n, unsigned height);
+/* The packed form of message m (as libpg_query's deparser reads it), in the arena. */
+uint8_t *sqlx_pack(struct arena *a, const ProtobufCMessage *m, size_t *len);
+/* Size of one element of a repeated field of type t in protobuf-c's structs. */
+size_t sqlx_elt_size(ProtobufCType t);
+
+/* unjson.c */
+/* Decodes libpg_query's JSON parse result of text into the arena: the same structs as
+ * sqlx_unpack gives for the packed form of the same parse. Returns NULL when the JSON is
+ * malformed or does not give every value (a negative constant, see unjson.c): the caller then
+ * decodes the packed form. */
+PgQuery__ParseResult *sqlx_unjson(struct arena *a, const char *json, size_t len, const char *text,
+                                  size_t text_len);
+/* The field of message type d that the JSON key names, or NULL. */
+const ProtobufCFieldDescriptor *sqlx_json_field(const ProtobufCMessageDescriptor *d,
+                                                const char *key);
 /* The field with number id of a message type, or NULL. */
 const ProtobufCFieldDescriptor *sqlx_field(const ProtobufCMessageDescriptor *d, uint64_t id);
 

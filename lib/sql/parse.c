@@ -284,9 +284,45 @@ static void add_parsed(struct parse_job *j, const PgQuery__ParseResult *pr)
     }
 }
 
-static PgQuery__ParseResult *unpack(struct arena *a, PgQueryProtobuf pb)
+/*
+ * One parse of a text. The tree comes from libpg_query's JSON form, written in a quarter of the
+ * time of the packed form (see unjson.c); from the packed form when the JSON does not give
+ * every value. The packed bytes must outlive the translation (the deparser reads them), so
+ * parsed_free comes after add_parsed.
+ */
+struct parsed {
+    PgQuery__ParseResult *tree; /* NULL: the text does not parse, or its tree is too deep */
+    PgQueryError *error;        /* the parser's error, when it has one */
+    PgQueryParseResult json;
+    PgQueryProtobufParseResult packed;
+    bool have_packed;
+};
+
+static void parse_text(struct arena *scratch, const char *text, size_t len, struct parsed *out)
 {
-    return sqlx_unpack(a, (const uint8_t *)pb.data, pb.len);
+    *out = (struct parsed){0};
+    out->json = pg_query_parse(text);
+    if (out->json.error) {
+        out->error = out->json.error;
+        return;
+    }
+    out->tree = sqlx_unjson(scratch, out->json.parse_tree, strlen(out->json.parse_tree), text, len);
+    if (out->tree)
+        return;
+    out->packed = pg_query_parse_protobuf(text);
+    out->have_packed = true;
+    if (out->packed.error)
+        out->error = out->packed.error;
+    else
+        out->tree = sqlx_unpack(scratch, (const uint8_t *)out->packed.parse_tree.data,
+                                out->packed.parse_tree.len);
+}
+
+static void parsed_free(struct parsed *p)
+{
+    pg_query_free_parse_result(p->json);
+    if (p->have_packed)
+        pg_query_free_protobuf_parse_result(p->packed);
 }
 
 /*
@@ -357,7 +393,8 @@ static void parse_pieces(struct parse_job *j)
         if (begin >= end)
             continue;
         char *piece = arena_strndup(j->scratch, j->text + begin, end - begin);
-        PgQueryProtobufParseResult r = pg_query_parse_protobuf(piece);
+        struct parsed r;
+        parse_text(j->scratch, piece, end - begin, &r);
         if (r.error) {
             struct parse_job pj = *j;
             pj.text = piece;
@@ -365,7 +402,7 @@ static void parse_pieces(struct parse_job *j)
             pj.base = j->base + begin;
             syntax_error(&pj, 0, trim_end(piece, 0, pj.len), r.error);
         } else {
-            PgQuery__ParseResult *pr = unpack(j->scratch, r.parse_tree);
+            PgQuery__ParseResult *pr = r.tree;
             struct parse_job pj = *j;
             pj.text = piece;
             pj.len = end - begin;
@@ -380,7 +417,7 @@ static void parse_pieces(struct parse_job *j)
                 syntax_error(&pj, 0, trim_end(piece, 0, pj.len), &e);
             }
         }
-        pg_query_free_protobuf_parse_result(r);
+        parsed_free(&r);
         /* The statements own copies of what they keep: the piece's tree can go. */
         arena_free(j->scratch);
     }
@@ -420,12 +457,12 @@ static void parse_batched(struct parse_job *j)
         pj.text = arena_strndup(j->scratch, j->text + first, end - first);
         pj.len = end - first;
         pj.base = j->base + first;
-        PgQueryProtobufParseResult r = pg_query_parse_protobuf(pj.text);
-        PgQuery__ParseResult *pr = r.error ? NULL : unpack(j->scratch, r.parse_tree);
-        if (pr)
-            add_parsed(&pj, pr);
-        pg_query_free_protobuf_parse_result(r);
-        if (!pr)
+        struct parsed r;
+        parse_text(j->scratch, pj.text, pj.len, &r);
+        if (r.tree)
+            add_parsed(&pj, r.tree);
+        parsed_free(&r);
+        if (!r.tree)
             parse_pieces(&pj);
         arena_free(j->scratch);
         i = k;
@@ -441,13 +478,12 @@ static void parse_job_run(struct parse_job *j)
         parse_batched(j);
         return;
     }
-    PgQueryProtobufParseResult r = pg_query_parse_protobuf(j->text);
-    /* The tree points into the packed bytes (for the deparser): free them after translating. */
-    PgQuery__ParseResult *pr = r.error ? NULL : unpack(j->scratch, r.parse_tree);
-    if (pr)
-        add_parsed(j, pr);
-    pg_query_free_protobuf_parse_result(r);
-    if (!pr)
+    struct parsed r;
+    parse_text(j->scratch, j->text, j->len, &r);
+    if (r.tree)
+        add_parsed(j, r.tree);
+    parsed_free(&r);
+    if (!r.tree)
         parse_pieces(j);
 }
 

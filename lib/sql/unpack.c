@@ -16,6 +16,8 @@
  * field that occurs twice (the last one wins; libpg_query never writes one twice), or check
  * required fields (proto3 has none).
  */
+#include <assert.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
@@ -102,7 +104,7 @@ const ProtobufCFieldDescriptor *sqlx_field(const ProtobufCMessageDescriptor *d, 
     return lo < d->n_fields && d->fields[lo].id == id ? &d->fields[lo] : NULL;
 }
 
-static size_t elt_size(ProtobufCType t)
+size_t sqlx_elt_size(ProtobufCType t)
 {
     switch (t) {
     case PROTOBUF_C_TYPE_INT64:
@@ -241,7 +243,7 @@ static unsigned char *repeated_extend(struct dec *dc, unsigned char *msg,
 {
     size_t *n = (size_t *)(msg + f->quantifier_offset);
     void **arr = (void **)(msg + f->offset);
-    size_t sz = elt_size(f->type);
+    size_t sz = sqlx_elt_size(f->type);
     /* The same field written again further on (protobuf-c never does): grow by copying. */
     *arr = arena_grow(dc->a, *arr, *n, *n + k, sz);
     unsigned char *first = (unsigned char *)*arr + *n * sz;
@@ -269,7 +271,7 @@ static bool decode_packed(struct dec *dc, unsigned char *msg, const ProtobufCFie
     if (!count)
         return true;
     unsigned char *out = repeated_extend(dc, msg, f, count);
-    size_t sz = elt_size(f->type);
+    size_t sz = sqlx_elt_size(f->type);
     for (size_t i = 0; i < count; i++)
         if (!decode_scalar(&p, end, f->type, out + i * sz))
             return false;
@@ -295,7 +297,7 @@ static bool decode_repeated(struct dec *dc, unsigned char *msg, const ProtobufCF
         q = r;
     }
     unsigned char *out = repeated_extend(dc, msg, f, count);
-    size_t sz = elt_size(f->type);
+    size_t sz = sqlx_elt_size(f->type);
     for (size_t i = 0; i < count; i++) {
         uint64_t k2, len = 0;
         if (i > 0 && !get_varint(p, end, &k2)) /* the same key, checked above */
@@ -321,19 +323,9 @@ static ProtobufCMessage *decode_message(struct dec *dc, const ProtobufCMessageDe
         dc->depth--;
         return NULL;
     }
-    unsigned char *msg;
-    struct node_header *h = NULL;
     unsigned saved_max = dc->child_max;
     dc->child_max = 0;
-    if (d == &pg_query__node__descriptor) {
-        h = arena_alloc(dc->a, sizeof(*h) + d->sizeof_message);
-        h->bytes = p;
-        h->len = len;
-        msg = (unsigned char *)(h + 1);
-    } else {
-        msg = arena_alloc(dc->a, d->sizeof_message);
-    }
-    d->message_init((ProtobufCMessage *)msg);
+    unsigned char *msg = (unsigned char *)sqlx_message_new(dc->a, d, p, len);
 
     const uint8_t *end = p + len;
     bool ok = true;
@@ -386,8 +378,8 @@ static ProtobufCMessage *decode_message(struct dec *dc, const ProtobufCMessageDe
     }
     dc->depth--;
     unsigned height = dc->child_max + 1;
-    if (h)
-        h->height = height;
+    if (d == &pg_query__node__descriptor)
+        sqlx_node_set_height((Node *)msg, height);
     dc->child_max = saved_max > height ? saved_max : height;
     return ok ? (ProtobufCMessage *)msg : NULL;
 }
@@ -399,10 +391,332 @@ PgQuery__ParseResult *sqlx_unpack(struct arena *a, const uint8_t *bytes, size_t 
                                                   len);
 }
 
+ProtobufCMessage *sqlx_message_new(struct arena *a, const ProtobufCMessageDescriptor *d,
+                                   const uint8_t *bytes, size_t len)
+{
+    unsigned char *msg;
+    if (d == &pg_query__node__descriptor) {
+        struct node_header *h = arena_alloc(a, sizeof(*h) + d->sizeof_message);
+        h->bytes = bytes;
+        h->len = len;
+        msg = (unsigned char *)(h + 1);
+    } else {
+        msg = arena_alloc(a, d->sizeof_message);
+    }
+    d->message_init((ProtobufCMessage *)msg);
+    return (ProtobufCMessage *)msg;
+}
+
+void sqlx_node_set_height(Node *n, unsigned height)
+{
+    ((struct node_header *)n - 1)->height = height;
+}
+
 const uint8_t *sqlx_node_bytes(const Node *n, size_t *len, unsigned *height)
 {
     const struct node_header *h = (const struct node_header *)n - 1;
     *len = h->len;
     *height = h->height;
     return h->bytes;
+}
+
+/* ---------------------------------------------------------------- packing */
+
+/*
+ * The packed form of a message, as protobuf-c writes it, in time linear in its size. protobuf-c's
+ * own packer measures each nested message again at every level above it. Here a first pass
+ * measures every message once, in pre-order, and the second writes in the same order, reading
+ * the lengths back.
+ */
+struct pack {
+    size_t *sizes;
+    size_t n, cap, next;
+};
+
+static size_t varint_len(uint64_t v)
+{
+    size_t n = 1;
+    while (v >= 0x80) {
+        v >>= 7;
+        n++;
+    }
+    return n;
+}
+
+static uint8_t *put_varint(uint8_t *p, uint64_t v)
+{
+    while (v >= 0x80) {
+        *p++ = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    *p++ = (uint8_t)v;
+    return p;
+}
+
+/* The varint a scalar of type t at v is written as (wire type varint). */
+static uint64_t scalar_varint(ProtobufCType t, const void *v)
+{
+    switch (t) {
+    case PROTOBUF_C_TYPE_SINT32: {
+        int32_t s;
+        memcpy(&s, v, 4);
+        return (uint32_t)((uint32_t)s << 1) ^ (uint32_t)(s >> 31);
+    }
+    case PROTOBUF_C_TYPE_SINT64: {
+        int64_t s;
+        memcpy(&s, v, 8);
+        return ((uint64_t)s << 1) ^ (uint64_t)(s >> 63);
+    }
+    case PROTOBUF_C_TYPE_INT64:
+    case PROTOBUF_C_TYPE_UINT64: {
+        uint64_t u;
+        memcpy(&u, v, 8);
+        return u;
+    }
+    case PROTOBUF_C_TYPE_BOOL: {
+        protobuf_c_boolean b;
+        memcpy(&b, v, sizeof(b));
+        return b != 0;
+    }
+    case PROTOBUF_C_TYPE_UINT32: {
+        uint32_t u;
+        memcpy(&u, v, 4);
+        return u;
+    }
+    default: { /* int32, enum: negative values take ten bytes */
+        int32_t s;
+        memcpy(&s, v, 4);
+        return (uint64_t)(int64_t)s;
+    }
+    }
+}
+
+/* Whether field f's single value at v is left out (proto3: zero, empty, NULL). */
+static bool value_absent(const ProtobufCMessage *m, const ProtobufCFieldDescriptor *f,
+                         const void *v)
+{
+    const unsigned char *base = (const unsigned char *)m;
+    if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
+        uint32_t c;
+        memcpy(&c, base + f->quantifier_offset, sizeof(c));
+        if (c != f->id)
+            return true;
+    } else if (f->label == PROTOBUF_C_LABEL_OPTIONAL && f->quantifier_offset &&
+               f->type != PROTOBUF_C_TYPE_MESSAGE && f->type != PROTOBUF_C_TYPE_STRING) {
+        protobuf_c_boolean has;
+        memcpy(&has, base + f->quantifier_offset, sizeof(has));
+        return !has;
+    }
+    switch (f->type) {
+    case PROTOBUF_C_TYPE_MESSAGE:
+    case PROTOBUF_C_TYPE_STRING: {
+        const char *s;
+        memcpy(&s, v, sizeof(s));
+        if (!s)
+            return true;
+        /* A oneof member is written even when empty; a plain string only when not. */
+        return f->type == PROTOBUF_C_TYPE_STRING && !(f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) &&
+               f->label == PROTOBUF_C_LABEL_NONE && !*s;
+    }
+    case PROTOBUF_C_TYPE_BYTES: {
+        ProtobufCBinaryData b;
+        memcpy(&b, v, sizeof(b));
+        return f->label == PROTOBUF_C_LABEL_NONE && !(f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) &&
+               b.len == 0;
+    }
+    default:
+        if (f->label != PROTOBUF_C_LABEL_NONE || (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF))
+            return false;
+        size_t sz = sqlx_elt_size(f->type);
+        static const unsigned char zero[8];
+        return memcmp(v, zero, sz) == 0;
+    }
+}
+
+static size_t measure(struct pack *pk, const ProtobufCMessage *m);
+
+/* The fields of m to look at: a Node holds one of some 250, named by its case. */
+static void fields_of(const ProtobufCMessage *m, const ProtobufCFieldDescriptor **first,
+                      unsigned *n)
+{
+    const ProtobufCMessageDescriptor *d = m->descriptor;
+    if (d == &pg_query__node__descriptor) {
+        const Node *node = (const Node *)m;
+        *first = node->node_case ? sqlx_field(d, node->node_case) : NULL;
+        *n = *first != NULL;
+        return;
+    }
+    *first = d->fields;
+    *n = d->n_fields;
+}
+
+/* Bytes of one value of f at v, without its key. */
+static size_t value_size(struct pack *pk, const ProtobufCFieldDescriptor *f, const void *v)
+{
+    switch (wire_type_of(f->type)) {
+    case WIRE_32BIT:
+        return 4;
+    case WIRE_64BIT:
+        return 8;
+    case WIRE_LEN: {
+        size_t n;
+        if (f->type == PROTOBUF_C_TYPE_MESSAGE) {
+            const ProtobufCMessage *sub;
+            memcpy(&sub, v, sizeof(sub));
+            n = measure(pk, sub);
+        } else if (f->type == PROTOBUF_C_TYPE_STRING) {
+            const char *s;
+            memcpy(&s, v, sizeof(s));
+            n = strlen(s);
+        } else {
+            ProtobufCBinaryData b;
+            memcpy(&b, v, sizeof(b));
+            n = b.len;
+        }
+        return varint_len(n) + n;
+    }
+    default:
+        return varint_len(scalar_varint(f->type, v));
+    }
+}
+
+static size_t measure(struct pack *pk, const ProtobufCMessage *m)
+{
+    size_t slot = pk->n;
+    if (pk->n == pk->cap) {
+        size_t cap = pk->cap ? pk->cap * 2 : 64;
+        size_t *s = realloc(pk->sizes, cap * sizeof(*s));
+        if (!s)
+            rs_oom();
+        pk->sizes = s;
+        pk->cap = cap;
+    }
+    pk->n++;
+    const unsigned char *base = (const unsigned char *)m;
+    size_t total = 0;
+    const ProtobufCFieldDescriptor *fields;
+    unsigned nfields;
+    fields_of(m, &fields, &nfields);
+    for (unsigned i = 0; i < nfields; i++) {
+        const ProtobufCFieldDescriptor *f = &fields[i];
+        size_t key = varint_len((uint64_t)f->id << 3);
+        if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+            size_t cnt;
+            memcpy(&cnt, base + f->quantifier_offset, sizeof(cnt));
+            const unsigned char *arr;
+            memcpy(&arr, base + f->offset, sizeof(arr));
+            size_t sz = sqlx_elt_size(f->type), body = 0;
+            for (size_t k = 0; k < cnt; k++)
+                body += value_size(pk, f, arr + k * sz);
+            if (cnt && (f->flags & PROTOBUF_C_FIELD_FLAG_PACKED))
+                total += key + varint_len(body) + body;
+            else
+                total += cnt * key + body;
+            continue;
+        }
+        if (value_absent(m, f, base + f->offset))
+            continue;
+        total += key + value_size(pk, f, base + f->offset);
+    }
+    pk->sizes[slot] = total;
+    return total;
+}
+
+static uint8_t *write_message(struct pack *pk, const ProtobufCMessage *m, uint8_t *p);
+
+static uint8_t *write_value(struct pack *pk, const ProtobufCFieldDescriptor *f, const void *v,
+                            uint8_t *p)
+{
+    switch (wire_type_of(f->type)) {
+    case WIRE_32BIT: {
+        uint32_t u;
+        memcpy(&u, v, 4);
+        for (int i = 0; i < 4; i++)
+            *p++ = (uint8_t)(u >> (8 * i));
+        return p;
+    }
+    case WIRE_64BIT: {
+        uint64_t u;
+        memcpy(&u, v, 8);
+        for (int i = 0; i < 8; i++)
+            *p++ = (uint8_t)(u >> (8 * i));
+        return p;
+    }
+    case WIRE_LEN:
+        if (f->type == PROTOBUF_C_TYPE_MESSAGE) {
+            const ProtobufCMessage *sub;
+            memcpy(&sub, v, sizeof(sub));
+            p = put_varint(p, pk->sizes[pk->next]);
+            return write_message(pk, sub, p);
+        } else if (f->type == PROTOBUF_C_TYPE_STRING) {
+            const char *s;
+            memcpy(&s, v, sizeof(s));
+            size_t n = strlen(s);
+            p = put_varint(p, n);
+            memcpy(p, s, n);
+            return p + n;
+        } else {
+            ProtobufCBinaryData b;
+            memcpy(&b, v, sizeof(b));
+            p = put_varint(p, b.len);
+            if (b.len)
+                memcpy(p, b.data, b.len);
+            return p + b.len;
+        }
+    default:
+        return put_varint(p, scalar_varint(f->type, v));
+    }
+}
+
+static uint8_t *write_message(struct pack *pk, const ProtobufCMessage *m, uint8_t *p)
+{
+    pk->next++;
+    const unsigned char *base = (const unsigned char *)m;
+    const ProtobufCFieldDescriptor *fields;
+    unsigned nfields;
+    fields_of(m, &fields, &nfields);
+    for (unsigned i = 0; i < nfields; i++) {
+        const ProtobufCFieldDescriptor *f = &fields[i];
+        unsigned wt = wire_type_of(f->type);
+        if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+            size_t cnt;
+            memcpy(&cnt, base + f->quantifier_offset, sizeof(cnt));
+            const unsigned char *arr;
+            memcpy(&arr, base + f->offset, sizeof(arr));
+            size_t sz = sqlx_elt_size(f->type);
+            if (cnt && (f->flags & PROTOBUF_C_FIELD_FLAG_PACKED)) {
+                size_t body = 0;
+                for (size_t k = 0; k < cnt; k++)
+                    body += value_size(pk, f, arr + k * sz);
+                p = put_varint(p, (uint64_t)f->id << 3 | WIRE_LEN);
+                p = put_varint(p, body);
+                for (size_t k = 0; k < cnt; k++)
+                    p = write_value(pk, f, arr + k * sz, p);
+            } else {
+                for (size_t k = 0; k < cnt; k++) {
+                    p = put_varint(p, (uint64_t)f->id << 3 | wt);
+                    p = write_value(pk, f, arr + k * sz, p);
+                }
+            }
+            continue;
+        }
+        if (value_absent(m, f, base + f->offset))
+            continue;
+        p = put_varint(p, (uint64_t)f->id << 3 | wt);
+        p = write_value(pk, f, base + f->offset, p);
+    }
+    return p;
+}
+
+uint8_t *sqlx_pack(struct arena *a, const ProtobufCMessage *m, size_t *len)
+{
+    struct pack pk = {0};
+    size_t n = measure(&pk, m);
+    uint8_t *buf = arena_alloc_uninit(a, n ? n : 1);
+    uint8_t *end = write_message(&pk, m, buf);
+    free(pk.sizes);
+    assert((size_t)(end - buf) == n);
+    (void)end;
+    *len = n;
+    return buf;
 }

@@ -357,10 +357,33 @@ static bool const_visit(const ProtobufCMessage *m, void *ctx)
     return true;
 }
 
+/* The tree decoded from libpg_query's JSON form of sql (lib/sql/unjson.c), when it gives one,
+   is the tree decoded from the packed form. */
+static void json_agrees(const char *sql, const PgQuery__ParseResult *packed)
+{
+    PgQueryParseResult j = pg_query_parse(sql);
+    REQUIRE(!j.error);
+    struct arena a = ARENA_INIT;
+    PgQuery__ParseResult *tree =
+        sqlx_unjson(&a, j.parse_tree, strlen(j.parse_tree), sql, strlen(sql));
+    if (tree) {
+        size_t n1, n2;
+        const uint8_t *b1 = sqlx_pack(&a, &tree->base, &n1);
+        const uint8_t *b2 = sqlx_pack(&a, &packed->base, &n2);
+        if (n1 != n2 || memcmp(b1, b2, n1) != 0) {
+            fprintf(stderr, "fuzz_unpack: the tree from the JSON differs from the packed one\n");
+            abort();
+        }
+    }
+    arena_free(&a);
+    pg_query_free_parse_result(j);
+}
+
 /*
- * Arbitrary bytes through rollsafe's decoder (lib/sql/unpack.c) must not crash it. And when the
- * input is SQL that libpg_query parses, the decoder must give the tree protobuf-c's own unpacker
- * gives: both are packed again with protobuf-c and compared byte for byte.
+ * Arbitrary bytes through rollsafe's decoders (lib/sql/unpack.c, unjson.c) must not crash
+ * them. And when the input is SQL that libpg_query parses, the decoder must give the tree
+ * protobuf-c's own unpacker gives (both packed again with protobuf-c and compared byte for
+ * byte), and the JSON decoder the same tree.
  */
 int fuzz_unpack_one(const uint8_t *data, size_t size)
 {
@@ -370,6 +393,11 @@ int fuzz_unpack_one(const uint8_t *data, size_t size)
         size_t nodes = 0;
         sqlx_walk(&mine->base, count_visit, &nodes);
         REQUIRE(nodes >= 1);
+    }
+    mine = sqlx_unjson(&a, (const char *)data, size, "", 0);
+    if (mine) {
+        size_t len;
+        (void)sqlx_pack(&a, &mine->base, &len);
     }
     arena_free(&a);
 
@@ -412,6 +440,7 @@ int fuzz_unpack_one(const uint8_t *data, size_t size)
             }
             free(b1);
             free(b2);
+            json_agrees(sql, mine);
             struct arena scratch = ARENA_INIT;
             struct sqlx x = {&a, &scratch, sql, 0};
             struct const_check cc = {&x};

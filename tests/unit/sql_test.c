@@ -1,6 +1,8 @@
 /*
  * sql_test.c - lib/sql/ pieces that have a fast path in front of PostgreSQL's own code: the
- * fast path must never answer differently from the slow one.
+ * fast path must never answer differently from the slow one. The identifier-length filter
+ * against PostgreSQL's scanner; the tree decoded from libpg_query's JSON against the tree
+ * decoded from its packed form.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -95,7 +97,7 @@ static void check_file(const char *path)
     arena_free(&a);
 }
 
-static void walk(const char *dir, int depth)
+static void walk(const char *dir, int depth, void (*check)(const char *path))
 {
     DIR *d = opendir(dir);
     if (!d || depth > 8) {
@@ -114,9 +116,9 @@ static void walk(const char *dir, int depth)
             continue;
         size_t n = strlen(de->d_name);
         if (S_ISDIR(st.st_mode))
-            walk(path, depth + 1);
+            walk(path, depth + 1, check);
         else if (S_ISREG(st.st_mode) && n > 4 && !strcmp(de->d_name + n - 4, ".sql"))
-            check_file(path);
+            check(path);
     }
     closedir(d);
 }
@@ -128,6 +130,137 @@ TEST(long_identifier_filter_corpora)
     struct stat st;
     if (stat(path, &st) < 0)
         SKIP("../shared/corpora is absent");
-    walk(path, 0);
+    walk(path, 0, check_file);
     CHECK(scripts_checked > 1000);
+}
+
+/* ------------------------------------------------------------------ JSON tree vs packed tree */
+
+enum { SAME_TREE, JSON_REFUSED, BOTH_FAIL, TREES_DIFFER };
+
+/* Decodes text both ways and compares the trees by their packed form. */
+static int json_vs_packed(const char *text)
+{
+    struct arena a = ARENA_INIT;
+    PgQueryParseResult j = pg_query_parse(text);
+    PgQueryProtobufParseResult p = pg_query_parse_protobuf(text);
+    int result;
+    if (j.error || p.error) {
+        result = j.error && p.error ? BOTH_FAIL : TREES_DIFFER;
+    } else {
+        PgQuery__ParseResult *tj =
+            sqlx_unjson(&a, j.parse_tree, strlen(j.parse_tree), text, strlen(text));
+        PgQuery__ParseResult *tp =
+            sqlx_unpack(&a, (const uint8_t *)p.parse_tree.data, p.parse_tree.len);
+        if (!tj) {
+            result = JSON_REFUSED;
+        } else if (!tp) {
+            result = TREES_DIFFER;
+        } else {
+            size_t nj, np;
+            const uint8_t *bj = sqlx_pack(&a, &tj->base, &nj);
+            const uint8_t *bp = sqlx_pack(&a, &tp->base, &np);
+            result = nj == np && memcmp(bj, bp, nj) == 0 ? SAME_TREE : TREES_DIFFER;
+        }
+    }
+    pg_query_free_parse_result(j);
+    pg_query_free_protobuf_parse_result(p);
+    arena_free(&a);
+    return result;
+}
+
+TEST(json_tree_matches_packed_tree)
+{
+    /* Decoded from the JSON, and the same tree as from the packed form. */
+    static const char *const same[] = {
+        "ALTER TABLE t ADD COLUMN c int NOT NULL DEFAULT 0",
+        "ALTER TABLE t ADD COLUMN c int DEFAULT -5, ADD COLUMN d int DEFAULT - 7",
+        "ALTER TABLE t ADD CONSTRAINT k CHECK (score > -1 AND score < -/* c */ 2)",
+        "SELECT CASE WHEN x = 1 THEN 1 WHEN x = -1 THEN -1 ELSE 0 END, - - 3, -(-4), 00",
+        "SELECT -2147483647, -2147483648, 2147483647, -1.5, -0, - -- note\n 9",
+        "CREATE TABLE t (a int[], b text[3][], c int[][], d varchar(10)[])",
+        "CREATE TABLE t (a int DEFAULT 0, b bool DEFAULT false, c text DEFAULT '')",
+        "INSERT INTO t VALUES ('it''s', E'tab\\there \\'q\\'', $$dollar \"x\"$$, U&'\\0041')",
+        "INSERT INTO t VALUES ('\x01\x1f control', '\u00e9t\u00e9 \U0001F600', 'back\\slash \"')",
+        "CREATE INDEX CONCURRENTLY i ON t USING gin (lower(name) gin_trgm_ops) WHERE x IS NULL",
+        "CREATE OR REPLACE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $b$ BEGIN "
+        "NEW.x := -1; RETURN NEW; END $b$",
+        "CREATE TYPE mood AS ENUM ('sad', 'ok'); ALTER TYPE mood ADD VALUE 'happy' BEFORE 'ok'",
+        "COMMENT ON COLUMN t.c IS 'a \"quoted\" note'; SET lock_timeout = '5s'",
+        "SELECT * FROM t LIMIT 10 OFFSET 0",
+    };
+    for (size_t i = 0; i < sizeof(same) / sizeof(*same); i++) {
+        int r = json_vs_packed(same[i]);
+        if (r != SAME_TREE)
+            test_fail(__FILE__, __LINE__, "%s: %s", r == JSON_REFUSED ? "refused" : "differs",
+                      same[i]);
+    }
+    /* An Integer the JSON gives no value for, where the text cannot tell: the packed form. */
+    static const char *const refused[] = {
+        "CREATE SEQUENCE s INCREMENT BY -1 MINVALUE -100",
+        "ALTER TABLE t ALTER COLUMN c SET STATISTICS -1",
+        "ALTER TABLE t SET (autovacuum_vacuum_cost_delay = -1)",
+        "CREATE TABLE t (a int[0])",
+    };
+    for (size_t i = 0; i < sizeof(refused) / sizeof(*refused); i++) {
+        int r = json_vs_packed(refused[i]);
+        if (r != JSON_REFUSED)
+            test_fail(__FILE__, __LINE__, "%s: %s", r == SAME_TREE ? "decoded" : "differs",
+                      refused[i]);
+    }
+    CHECK(json_vs_packed("ALTER TABLE t ADD COLUMN (") == BOTH_FAIL);
+    /* A key is matched to the proto field whatever its case and underscores. */
+    CHECK(sqlx_json_field(&pg_query__column_def__descriptor, "typeName") ==
+          sqlx_json_field(&pg_query__column_def__descriptor, "type_name"));
+    CHECK(sqlx_json_field(&pg_query__column_def__descriptor, "typeName") != NULL);
+}
+
+static size_t json_files, json_same, json_refused;
+
+static void check_json_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return;
+    char *text = NULL;
+    size_t len = 0;
+    if (fseek(f, 0, SEEK_END) == 0) {
+        long n = ftell(f);
+        if (n >= 0 && fseek(f, 0, SEEK_SET) == 0 && (text = malloc((size_t)n + 1)) != NULL) {
+            len = fread(text, 1, (size_t)n, f);
+            text[len] = '\0';
+        }
+    }
+    fclose(f);
+    if (!text || strlen(text) != len) {
+        free(text);
+        return; /* NUL bytes: not text libpg_query reads whole */
+    }
+    json_files++;
+    int r = json_vs_packed(text);
+    if (r == TREES_DIFFER)
+        test_fail(path, 0, "the tree decoded from the JSON differs from the packed one");
+    json_same += r == SAME_TREE;
+    json_refused += r == JSON_REFUSED;
+    free(text);
+}
+
+/* Every script of the test cases and of the corpora, whole. */
+TEST(json_tree_matches_packed_tree_on_every_script)
+{
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/tests/cases", test_root());
+    walk(path, 0, check_json_file);
+    size_t cases = json_files;
+    CHECK(cases > 100);
+    snprintf(path, sizeof(path), "%s/../shared/corpora", test_root());
+    struct stat st;
+    if (stat(path, &st) == 0) {
+        walk(path, 0, check_json_file);
+        CHECK(json_files - cases > 1000);
+    }
+    /* The packed form stays the exception. */
+    CHECK(json_refused * 20 < json_same);
+    if (stat(path, &st) < 0)
+        SKIP("../shared/corpora is absent (the test cases were compared)");
 }

@@ -1,0 +1,686 @@
+/*
+ * unjson.c - decodes libpg_query's JSON parse tree into protobuf-c's message structs.
+ *
+ * libpg_query writes the same tree two ways. The packed (protobuf) form costs four times the
+ * parse itself: protobuf-c measures every nested message again at each level above it while
+ * packing. The JSON form is written in one pass. This decoder fills the very structs unpack.c
+ * fills from the packed form (protobuf-c's descriptors give the offsets), so translate.c cannot
+ * tell which form a tree came from.
+ *
+ * The JSON names fields as PostgreSQL's structs do ("typeName", "is_local"), the proto file in
+ * snake case ("type_name"): keys are matched to fields ignoring case and underscores; a Node's
+ * single key is the name of the message it holds ("ColumnDef"). Enums are written by name.
+ *
+ * One loss in libpg_query 15's JSON is known and handled: an Integer node's value is written
+ * only when it is above zero, so {"Integer":{}} is 0 or any negative number. The decoder gives
+ * -1 where the grammar makes it (the bound of "int[]"), 0 where the text says 0, and refuses
+ * the tree everywhere else (a negative constant, a negative option value): the caller then
+ * parses the text the packed way. The tests compare both decodings over every corpus script.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* As unpack.c: deeper trees are refused. */
+#define UNJSON_MAX_DEPTH 8000
+
+struct jdec {
+    struct arena *a;
+    const char *p, *end;
+    const char *text; /* the SQL that was parsed: A_Const locations are checked against it */
+    size_t text_len;
+    int depth;
+    unsigned child_max;
+    bool lossy;  /* a Node holds an Integer without value: is it one the grammar makes -1? */
+    bool refuse; /* a negative constant: the tree must come from the packed form */
+    /* Elements of the arrays being decoded, innermost last. */
+    uint64_t *stack;
+    size_t nstack, capstack;
+};
+
+/* ---------------------------------------------------------------- field names */
+
+/* (descriptor, normalized name) -> field. Filled per message type on its first use; the
+   descriptors are constant, so the table is too once filled. */
+struct name_slot {
+    const ProtobufCMessageDescriptor *d;
+    const ProtobufCFieldDescriptor *f;
+    uint64_t hash;
+    char name[48];
+};
+
+#define NAME_SLOTS 16384
+static struct name_slot names[NAME_SLOTS];
+static const ProtobufCMessageDescriptor *known[1024];
+static size_t nknown;
+
+/* Lower case without underscores, at most cap - 1 bytes; false when longer. */
+static bool normalize(const char *s, size_t n, char *out, size_t cap)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == '_')
+            continue;
+        if (k + 1 >= cap)
+            return false;
+        out[k++] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+    }
+    out[k] = '\0';
+    return true;
+}
+
+static uint64_t name_hash(const ProtobufCMessageDescriptor *d, const char *norm)
+{
+    uint64_t h = (uint64_t)(uintptr_t)d * 0x9E3779B97F4A7C15u;
+    for (const char *p = norm; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211u;
+    return h;
+}
+
+static void learn(const ProtobufCMessageDescriptor *d)
+{
+    for (size_t i = 0; i < nknown; i++)
+        if (known[i] == d)
+            return;
+    if (nknown == sizeof(known) / sizeof(*known))
+        return;
+    known[nknown++] = d;
+    bool node = d == &pg_query__node__descriptor;
+    for (unsigned i = 0; i < d->n_fields; i++) {
+        const ProtobufCFieldDescriptor *f = &d->fields[i];
+        /* A Node's key is the name of the message it holds. */
+        const char *n = node && f->type == PROTOBUF_C_TYPE_MESSAGE
+                            ? ((const ProtobufCMessageDescriptor *)f->descriptor)->short_name
+                            : f->name;
+        struct name_slot s = {d, f, 0, {0}};
+        if (!normalize(n, strlen(n), s.name, sizeof(s.name)))
+            continue;
+        s.hash = name_hash(d, s.name);
+        for (size_t k = s.hash & (NAME_SLOTS - 1);; k = (k + 1) & (NAME_SLOTS - 1)) {
+            if (!names[k].d) {
+                names[k] = s;
+                break;
+            }
+            if (names[k].d == d && strcmp(names[k].name, s.name) == 0)
+                break; /* two fields with one name: the first is kept (a test checks none) */
+        }
+    }
+}
+
+static const ProtobufCFieldDescriptor *field_named(const ProtobufCMessageDescriptor *d,
+                                                   const char *key, size_t n)
+{
+    char norm[48];
+    if (!normalize(key, n, norm, sizeof(norm)))
+        return NULL;
+    uint64_t h = name_hash(d, norm);
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t k = h & (NAME_SLOTS - 1); names[k].d; k = (k + 1) & (NAME_SLOTS - 1))
+            if (names[k].hash == h && names[k].d == d && strcmp(names[k].name, norm) == 0)
+                return names[k].f;
+        learn(d);
+    }
+    return NULL;
+}
+
+const ProtobufCFieldDescriptor *sqlx_json_field(const ProtobufCMessageDescriptor *d,
+                                                const char *key)
+{
+    return field_named(d, key, strlen(key));
+}
+
+/* ---------------------------------------------------------------- the JSON text */
+
+static void skip_ws(struct jdec *j)
+{
+    while (j->p < j->end && (*j->p == ' ' || *j->p == '\n' || *j->p == '\t' || *j->p == '\r'))
+        j->p++;
+}
+
+static bool eat(struct jdec *j, char c)
+{
+    skip_ws(j);
+    if (j->p < j->end && *j->p == c) {
+        j->p++;
+        return true;
+    }
+    return false;
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+static bool hex4(const char *p, const char *end, unsigned *out)
+{
+    if (end - p < 4)
+        return false;
+    unsigned v = 0;
+    for (int i = 0; i < 4; i++) {
+        int h = hexval(p[i]);
+        if (h < 0)
+            return false;
+        v = v << 4 | (unsigned)h;
+    }
+    *out = v;
+    return true;
+}
+
+static char *put_utf8(char *o, unsigned cp)
+{
+    if (cp < 0x80) {
+        *o++ = (char)cp;
+    } else if (cp < 0x800) {
+        *o++ = (char)(0xC0 | cp >> 6);
+        *o++ = (char)(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+        *o++ = (char)(0xE0 | cp >> 12);
+        *o++ = (char)(0x80 | (cp >> 6 & 0x3F));
+        *o++ = (char)(0x80 | (cp & 0x3F));
+    } else {
+        *o++ = (char)(0xF0 | cp >> 18);
+        *o++ = (char)(0x80 | (cp >> 12 & 0x3F));
+        *o++ = (char)(0x80 | (cp >> 6 & 0x3F));
+        *o++ = (char)(0x80 | (cp & 0x3F));
+    }
+    return o;
+}
+
+/* A string at j->p (after its opening quote is checked): its raw span, and whether it holds
+   escapes. */
+static bool string_span(struct jdec *j, const char **s, size_t *n, bool *escaped)
+{
+    if (!eat(j, '"'))
+        return false;
+    const char *b = j->p;
+    *escaped = false;
+    for (;;) {
+        const char *q = memchr(j->p, '"', (size_t)(j->end - j->p));
+        if (!q)
+            return false;
+        /* A quote preceded by an odd number of backslashes is escaped. */
+        size_t bs = 0;
+        while (q - bs > b && q[-1 - (ptrdiff_t)bs] == '\\')
+            bs++;
+        j->p = q + 1;
+        if (bs % 2 == 0)
+            break;
+    }
+    *s = b;
+    *n = (size_t)(j->p - 1 - b);
+    *escaped = memchr(b, '\\', *n) != NULL;
+    return true;
+}
+
+/* The string value at j->p, unescaped into the arena. */
+static char *string_value(struct jdec *j)
+{
+    const char *s;
+    size_t n;
+    bool escaped;
+    if (!string_span(j, &s, &n, &escaped))
+        return NULL;
+    if (!escaped)
+        return arena_strndup(j->a, s, n);
+    char *out = arena_alloc(j->a, n + 1), *o = out;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] != '\\') {
+            *o++ = s[i];
+            continue;
+        }
+        if (++i >= n)
+            return NULL;
+        switch (s[i]) {
+        case '"':
+        case '\\':
+        case '/':
+            *o++ = s[i];
+            break;
+        case 'b':
+            *o++ = '\b';
+            break;
+        case 'f':
+            *o++ = '\f';
+            break;
+        case 'n':
+            *o++ = '\n';
+            break;
+        case 'r':
+            *o++ = '\r';
+            break;
+        case 't':
+            *o++ = '\t';
+            break;
+        case 'u': {
+            unsigned cp, lo;
+            if (!hex4(s + i + 1, s + n, &cp))
+                return NULL;
+            i += 4;
+            if (cp >= 0xD800 && cp < 0xDC00 && i + 6 < n && s[i + 1] == '\\' &&
+                s[i + 2] == 'u' && hex4(s + i + 3, s + n, &lo) && lo >= 0xDC00 && lo < 0xE000) {
+                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                i += 6;
+            }
+            /* Six bytes of escape never make more than four of UTF-8. */
+            o = put_utf8(o, cp);
+            break;
+        }
+        default:
+            return NULL;
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+static bool number_value(struct jdec *j, int64_t *out)
+{
+    skip_ws(j);
+    bool neg = j->p < j->end && *j->p == '-';
+    if (neg)
+        j->p++;
+    if (j->p >= j->end || *j->p < '0' || *j->p > '9')
+        return false;
+    uint64_t v = 0;
+    while (j->p < j->end && *j->p >= '0' && *j->p <= '9') {
+        if (v > (UINT64_MAX - 9) / 10)
+            return false;
+        v = v * 10 + (uint64_t)(*j->p++ - '0');
+    }
+    if (j->p < j->end && (*j->p == '.' || *j->p == 'e' || *j->p == 'E'))
+        return false; /* no field of the tree is a floating-point number */
+    *out = neg ? -(int64_t)v : (int64_t)v;
+    return true;
+}
+
+static bool skip_value(struct jdec *j);
+static bool skip_members(struct jdec *j, char open);
+
+static bool skip_container(struct jdec *j, char open, char close)
+{
+    if (!eat(j, open))
+        return false;
+    if (eat(j, close))
+        return true;
+    if (j->depth >= UNJSON_MAX_DEPTH)
+        return false;
+    j->depth++;
+    bool ok = skip_members(j, open);
+    j->depth--;
+    return ok && eat(j, close);
+}
+
+static bool skip_members(struct jdec *j, char open)
+{
+    do {
+        if (open == '{') {
+            const char *s;
+            size_t n;
+            bool e;
+            if (!string_span(j, &s, &n, &e) || !eat(j, ':'))
+                return false;
+        }
+        if (!skip_value(j))
+            return false;
+    } while (eat(j, ','));
+    return true;
+}
+
+static bool skip_value(struct jdec *j)
+{
+    skip_ws(j);
+    if (j->p >= j->end)
+        return false;
+    switch (*j->p) {
+    case '{':
+        return skip_container(j, '{', '}');
+    case '[':
+        return skip_container(j, '[', ']');
+    case '"': {
+        const char *s;
+        size_t n;
+        bool e;
+        return string_span(j, &s, &n, &e);
+    }
+    default: {
+        int64_t v;
+        if (number_value(j, &v))
+            return true;
+        static const char *const words[] = {"true", "false", "null"};
+        for (size_t i = 0; i < 3; i++) {
+            size_t k = strlen(words[i]);
+            if ((size_t)(j->end - j->p) >= k && memcmp(j->p, words[i], k) == 0) {
+                j->p += k;
+                return true;
+            }
+        }
+        return false;
+    }
+    }
+}
+
+/* ---------------------------------------------------------------- values */
+
+static ProtobufCMessage *decode_message(struct jdec *j, const ProtobufCMessageDescriptor *d);
+
+/* One value of field f (an element, for a repeated one) into out. */
+static bool decode_value(struct jdec *j, const ProtobufCFieldDescriptor *f, void *out)
+{
+    skip_ws(j);
+    switch (f->type) {
+    case PROTOBUF_C_TYPE_MESSAGE: {
+        ProtobufCMessage *m = decode_message(j, f->descriptor);
+        memcpy(out, &m, sizeof(m));
+        return m != NULL;
+    }
+    case PROTOBUF_C_TYPE_STRING: {
+        char *s = string_value(j);
+        memcpy(out, &s, sizeof(s));
+        return s != NULL;
+    }
+    case PROTOBUF_C_TYPE_ENUM: {
+        const char *s;
+        size_t n;
+        bool e;
+        char name[96];
+        if (!string_span(j, &s, &n, &e) || e || n >= sizeof(name))
+            return false;
+        memcpy(name, s, n);
+        name[n] = '\0';
+        const ProtobufCEnumValue *v =
+            protobuf_c_enum_descriptor_get_value_by_name(f->descriptor, name);
+        if (!v)
+            return false;
+        int32_t x = v->value;
+        memcpy(out, &x, sizeof(x));
+        return true;
+    }
+    case PROTOBUF_C_TYPE_BOOL: {
+        protobuf_c_boolean b;
+        if ((size_t)(j->end - j->p) >= 4 && memcmp(j->p, "true", 4) == 0) {
+            b = 1;
+            j->p += 4;
+        } else if ((size_t)(j->end - j->p) >= 5 && memcmp(j->p, "false", 5) == 0) {
+            b = 0;
+            j->p += 5;
+        } else {
+            return false;
+        }
+        memcpy(out, &b, sizeof(b));
+        return true;
+    }
+    case PROTOBUF_C_TYPE_INT32:
+    case PROTOBUF_C_TYPE_SINT32:
+    case PROTOBUF_C_TYPE_SFIXED32:
+    case PROTOBUF_C_TYPE_UINT32:
+    case PROTOBUF_C_TYPE_FIXED32: {
+        int64_t v;
+        if (!number_value(j, &v) || v < INT32_MIN || v > UINT32_MAX)
+            return false;
+        uint32_t u = (uint32_t)v;
+        memcpy(out, &u, sizeof(u));
+        return true;
+    }
+    case PROTOBUF_C_TYPE_INT64:
+    case PROTOBUF_C_TYPE_SINT64:
+    case PROTOBUF_C_TYPE_SFIXED64:
+    case PROTOBUF_C_TYPE_UINT64:
+    case PROTOBUF_C_TYPE_FIXED64: {
+        int64_t v;
+        if (!number_value(j, &v))
+            return false;
+        memcpy(out, &v, sizeof(v));
+        return true;
+    }
+    default:
+        return false; /* float, double, bytes: not in the tree */
+    }
+}
+
+static void push(struct jdec *j, uint64_t v)
+{
+    if (j->nstack == j->capstack) {
+        size_t cap = j->capstack ? j->capstack * 2 : 256;
+        uint64_t *s = realloc(j->stack, cap * sizeof(*s));
+        if (!s)
+            rs_oom();
+        j->stack = s;
+        j->capstack = cap;
+    }
+    j->stack[j->nstack++] = v;
+}
+
+/* A JSON array into the repeated field f of msg. */
+static bool decode_array(struct jdec *j, unsigned char *msg, const ProtobufCFieldDescriptor *f)
+{
+    if (!eat(j, '['))
+        return false;
+    size_t first = j->nstack;
+    if (!eat(j, ']')) {
+        do {
+            uint64_t slot = 0;
+            if (!decode_value(j, f, &slot)) {
+                j->nstack = first;
+                return false;
+            }
+            push(j, slot);
+        } while (eat(j, ','));
+        if (!eat(j, ']')) {
+            j->nstack = first;
+            return false;
+        }
+    }
+    size_t n = j->nstack - first;
+    size_t sz = sqlx_elt_size(f->type);
+    unsigned char *arr = n ? arena_alloc_uninit(j->a, n * sz) : NULL;
+    for (size_t i = 0; i < n; i++)
+        memcpy(arr + i * sz, &j->stack[first + i], sz);
+    j->nstack = first;
+    memcpy(msg + f->quantifier_offset, &n, sizeof(n));
+    memcpy(msg + f->offset, &arr, sizeof(arr));
+    return true;
+}
+
+/* ---------------------------------------------------------------- messages */
+
+/* The value of an integer constant whose Integer has no value in the JSON, read from the SQL at
+   its location: "0" (or "00"), or a minus sign, blanks or comments, and the digits of a
+   negated constant (the grammar puts the constant's location on the sign). False when the text
+   shows neither. */
+static bool const_from_text(const struct jdec *j, int32_t loc, int32_t *out)
+{
+    if (loc < 0 || (size_t)loc >= j->text_len)
+        return false;
+    const char *t = j->text, *end = t + j->text_len, *p = t + loc;
+    bool neg = *p == '-';
+    if (neg) {
+        p++;
+        for (;;) {
+            while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' ||
+                               *p == '\f' || *p == '\v'))
+                p++;
+            if (end - p >= 2 && p[0] == '-' && p[1] == '-') {
+                const char *nl = memchr(p, '\n', (size_t)(end - p));
+                p = nl ? nl + 1 : end;
+                continue;
+            }
+            if (end - p >= 2 && p[0] == '/' && p[1] == '*') {
+                /* Block comments nest in PostgreSQL. */
+                int depth = 0;
+                do {
+                    if (end - p >= 2 && p[0] == '/' && p[1] == '*') {
+                        depth++;
+                        p += 2;
+                    } else if (end - p >= 2 && p[0] == '*' && p[1] == '/') {
+                        depth--;
+                        p += 2;
+                    } else {
+                        p++;
+                    }
+                } while (depth > 0 && p < end);
+                if (depth > 0)
+                    return false;
+                continue;
+            }
+            break;
+        }
+    }
+    int64_t v = 0;
+    const char *digits = p;
+    while (p < end && *p >= '0' && *p <= '9' && v <= INT32_MAX)
+        v = v * 10 + (*p++ - '0');
+    if (p == digits || v > INT32_MAX || (p < end && (*p == '.' || *p == 'e' || *p == 'E' ||
+                                                     *p == '_' || (*p | 0x20) == 'x')))
+        return false;
+    if (!neg && v != 0)
+        return false; /* a positive value would have been in the JSON */
+    *out = neg ? (int32_t)-v : 0;
+    return true;
+}
+
+static ProtobufCMessage *decode_message(struct jdec *j, const ProtobufCMessageDescriptor *d)
+{
+    if (!eat(j, '{'))
+        return NULL;
+    if (++j->depth > UNJSON_MAX_DEPTH) {
+        j->depth--;
+        return NULL;
+    }
+    unsigned saved_max = j->child_max;
+    j->child_max = 0;
+    unsigned char *msg = (unsigned char *)sqlx_message_new(j->a, d, NULL, 0);
+    bool ok = true;
+    bool empty_integer = false;
+    if (!eat(j, '}')) {
+        do {
+            const char *key;
+            size_t n;
+            bool escaped;
+            if (!string_span(j, &key, &n, &escaped) || escaped || !eat(j, ':')) {
+                ok = false;
+                break;
+            }
+            const ProtobufCFieldDescriptor *f = field_named(d, key, n);
+            if (!f) {
+                ok = skip_value(j);
+                continue;
+            }
+            if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+                ok = decode_array(j, msg, f);
+                continue;
+            }
+            ok = decode_value(j, f, msg + f->offset);
+            if (!ok)
+                break;
+            if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
+                uint32_t id = f->id;
+                memcpy(msg + f->quantifier_offset, &id, sizeof(id));
+            } else if (f->label == PROTOBUF_C_LABEL_OPTIONAL && f->quantifier_offset &&
+                       f->type != PROTOBUF_C_TYPE_MESSAGE && f->type != PROTOBUF_C_TYPE_STRING) {
+                protobuf_c_boolean has = 1;
+                memcpy(msg + f->quantifier_offset, &has, sizeof(has));
+            }
+        } while (ok && eat(j, ','));
+        ok = ok && eat(j, '}');
+    } else if (d == &pg_query__integer__descriptor) {
+        empty_integer = true;
+    }
+    j->depth--;
+    unsigned height = j->child_max + 1;
+    j->child_max = saved_max > height ? saved_max : height;
+    if (!ok)
+        return NULL;
+    if (d == &pg_query__node__descriptor) {
+        sqlx_node_set_height((Node *)msg, height);
+        /* A Node holding an Integer with no value: 0 or negative, see the top of the file.
+           The parents that can tell (A_Const, TypeName) clear the mark. */
+        const Node *nd = (const Node *)msg;
+        if (nd->node_case == PG_QUERY__NODE__NODE_INTEGER && nd->integer &&
+            nd->integer->ival == 0)
+            j->lossy = true;
+    } else if (empty_integer) {
+        /* Counted by the Node around it, or by A_Const below. */
+    } else if (d == &pg_query__a__const__descriptor) {
+        PgQuery__AConst *c = (PgQuery__AConst *)msg;
+        if (c->val_case == PG_QUERY__A__CONST__VAL_IVAL && c->ival && c->ival->ival == 0 &&
+            !const_from_text(j, c->location, &c->ival->ival))
+            j->refuse = true;
+    }
+    return (ProtobufCMessage *)msg;
+}
+
+/* Whether the SQL holds "[0" (blanks allowed after the bracket): only then can an array bound
+   without value be 0 rather than the -1 of "[]". */
+static bool text_has_zero_bound(const char *t, size_t n)
+{
+    for (const char *p = t, *end = t + n; (p = memchr(p, '[', (size_t)(end - p))) != NULL;) {
+        p++;
+        while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+            p++;
+        if (p < end && *p == '0')
+            return true;
+    }
+    return false;
+}
+
+/* After decoding, for the Nodes holding an Integer without value (0 or negative): in
+   TypeName.arrayBounds they are the -1 of "[]" unless the text has a "[0"; anywhere else the
+   tree is refused. (A_Const's Integer is not a Node; it was read from the text already.) */
+struct fix {
+    const char *text;
+    size_t len;
+    bool bad;
+};
+
+static bool fix_visit(const ProtobufCMessage *m, void *ctx)
+{
+    struct fix *fx = ctx;
+    if (m->descriptor == &pg_query__type_name__descriptor) {
+        PgQuery__TypeName *t = (PgQuery__TypeName *)m;
+        for (size_t i = 0; i < t->n_array_bounds; i++) {
+            Node *b = t->array_bounds[i];
+            if (!b || b->node_case != PG_QUERY__NODE__NODE_INTEGER || !b->integer ||
+                b->integer->ival != 0)
+                continue;
+            if (text_has_zero_bound(fx->text, fx->len))
+                fx->bad = true;
+            else
+                b->integer->ival = -1;
+        }
+        return !fx->bad;
+    }
+    if (m->descriptor == &pg_query__node__descriptor) {
+        const Node *n = (const Node *)m;
+        if (n->node_case == PG_QUERY__NODE__NODE_INTEGER && n->integer && n->integer->ival == 0)
+            fx->bad = true;
+    }
+    return !fx->bad;
+}
+
+PgQuery__ParseResult *sqlx_unjson(struct arena *a, const char *json, size_t len, const char *text,
+                                  size_t text_len)
+{
+    struct jdec j = {a, json, json + len, text, text_len, 0, 0, false, false, NULL, 0, 0};
+    PgQuery__ParseResult *pr =
+        (PgQuery__ParseResult *)decode_message(&j, &pg_query__parse_result__descriptor);
+    free(j.stack);
+    if (!pr || j.refuse)
+        return NULL;
+    if (j.lossy) {
+        struct fix fx = {text, text_len, false};
+        sqlx_walk(&pr->base, fix_visit, &fx);
+        if (fx.bad)
+            return NULL;
+    }
+    return pr;
+}
