@@ -10,7 +10,6 @@
  * changes the schema model or reports anything.
  */
 #include <ctype.h>
-#include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -73,42 +72,129 @@ static void summarise_sql(struct summary_job *j, const char *sql)
     arena_free(&tmp);
 }
 
-static const char *expr_query(json_t *expr)
+/*
+ * Reads the JSON of a parsed PL/pgSQL function (libpg_query's) in one pass, in document order:
+ * every PLpgSQL_stmt_execsql is SQL run as written (its sqlstmt's query is the first "query"
+ * key inside it); PLpgSQL_stmt_dynexecute and _dynfors, and PLpgSQL_stmt_open and
+ * _return_query with a "dynquery", run a string built at run time. Returns false when the JSON
+ * is malformed.
+ */
+static bool json_string_end(const char *t, size_t i, size_t len, size_t *end)
 {
-    json_t *e = json_object_get(expr, "PLpgSQL_expr");
-    return json_string_value(json_object_get(e, "query"));
+    for (i++; i < len; i++) {
+        if (t[i] == '\\')
+            i++;
+        else if (t[i] == '"') {
+            *end = i + 1;
+            return true;
+        }
+    }
+    return false;
 }
 
-/* Walks the JSON of a parsed PL/pgSQL function: every PLpgSQL_stmt_execsql is SQL run as
-   written; dynamic forms run a string built at run time. */
-static void walk(struct summary_job *j, json_t *v)
+static bool key_is(const char *t, size_t b, size_t e, const char *name)
 {
-    if (json_is_array(v)) {
-        size_t i;
-        json_t *it;
-        json_array_foreach(v, i, it) walk(j, it);
-        return;
-    }
-    if (!json_is_object(v))
-        return;
-    const char *key;
-    json_t *val;
-    json_object_foreach(v, key, val)
-    {
-        if (!strcmp(key, "PLpgSQL_stmt_execsql")) {
-            const char *q = expr_query(json_object_get(val, "sqlstmt"));
-            if (q)
-                summarise_sql(j, q);
-        } else if (!strcmp(key, "PLpgSQL_stmt_dynexecute") ||
-                   !strcmp(key, "PLpgSQL_stmt_dynfors")) {
-            j->out->dynamic = true;
-        } else if ((!strcmp(key, "PLpgSQL_stmt_open") ||
-                    !strcmp(key, "PLpgSQL_stmt_return_query")) &&
-                   json_object_get(val, "dynquery")) {
-            j->out->dynamic = true;
+    size_t n = strlen(name);
+    return e - b == n + 2 && memcmp(t + b + 1, name, n) == 0;
+}
+
+/* The JSON string at t[b..e) (quotes included), unescaped into a. */
+static char *json_unescape(struct arena *a, const char *t, size_t b, size_t e)
+{
+    char *out = arena_alloc(a, e - b), *o = out;
+    for (size_t i = b + 1; i + 1 < e; i++) {
+        if (t[i] != '\\') {
+            *o++ = t[i];
+            continue;
         }
-        walk(j, val);
+        char c = t[++i];
+        switch (c) {
+        case 'b':
+            *o++ = '\b';
+            break;
+        case 'f':
+            *o++ = '\f';
+            break;
+        case 'n':
+            *o++ = '\n';
+            break;
+        case 'r':
+            *o++ = '\r';
+            break;
+        case 't':
+            *o++ = '\t';
+            break;
+        case 'u': {
+            unsigned cp = 0;
+            for (int k = 1; k <= 4 && i + (size_t)k < e; k++) {
+                char h = t[i + (size_t)k];
+                cp = cp << 4 | (unsigned)(isdigit((unsigned char)h) ? h - '0' : (h | 0x20) - 'a' + 10);
+            }
+            i += 4;
+            /* PostgreSQL escapes only control characters this way. */
+            *o++ = cp < 0x80 ? (char)cp : '?';
+            break;
+        }
+        default:
+            *o++ = c;
+        }
     }
+    *o = '\0';
+    return out;
+}
+
+static bool walk(struct summary_job *j, const char *t, size_t len)
+{
+    int depth = 0;
+    int execsql = -1;  /* depth of the PLpgSQL_stmt_execsql whose query is still to come */
+    int dynamic = -1;  /* depth of an open or return_query statement that may be dynamic */
+    for (size_t i = 0; i < len; i++) {
+        char c = t[i];
+        if (c == '{' || c == '[') {
+            depth++;
+        } else if (c == '}' || c == ']') {
+            depth--;
+            if (depth < execsql)
+                execsql = -1;
+            if (depth < dynamic)
+                dynamic = -1;
+        } else if (c == '"') {
+            size_t e;
+            if (!json_string_end(t, i, len, &e))
+                return false;
+            size_t k = e;
+            while (k < len && isspace((unsigned char)t[k]))
+                k++;
+            if (k < len && t[k] == ':') {
+                /* A key: the object it names starts at the next brace, one level down. */
+                if (key_is(t, i, e, "PLpgSQL_stmt_execsql")) {
+                    execsql = depth + 1;
+                } else if (key_is(t, i, e, "PLpgSQL_stmt_dynexecute") ||
+                           key_is(t, i, e, "PLpgSQL_stmt_dynfors")) {
+                    j->out->dynamic = true;
+                } else if (key_is(t, i, e, "PLpgSQL_stmt_open") ||
+                           key_is(t, i, e, "PLpgSQL_stmt_return_query")) {
+                    dynamic = depth + 1;
+                } else if (dynamic >= 0 && depth >= dynamic && key_is(t, i, e, "dynquery")) {
+                    j->out->dynamic = true;
+                } else if (execsql >= 0 && depth >= execsql && key_is(t, i, e, "query")) {
+                    size_t v = k + 1;
+                    while (v < len && isspace((unsigned char)t[v]))
+                        v++;
+                    size_t ve;
+                    if (v < len && t[v] == '"' && json_string_end(t, v, len, &ve)) {
+                        struct arena tmp = ARENA_INIT;
+                        summarise_sql(j, json_unescape(&tmp, t, v, ve));
+                        arena_free(&tmp);
+                        execsql = -1;
+                        e = ve;
+                    }
+                }
+            }
+            i = e - 1;
+        }
+    }
+    return depth == 0;
 }
 
 /* The fallback for a body that does not parse: statement words found by the scanner. */
@@ -182,11 +268,10 @@ void rs_sql_body_summary(struct arena *a, const char *language, const char *body
         arena_printf(&tmp, "CREATE FUNCTION rs_body() RETURNS void LANGUAGE plpgsql AS $%s$%s$%s$",
                      tag, body, tag);
     PgQueryPlpgsqlParseResult r = pg_query_parse_plpgsql(fn);
-    json_t *root = r.error ? NULL : json_loads(r.plpgsql_funcs, 0, NULL);
-    if (root) {
-        walk(&j, root);
-        json_decref(root);
+    if (!r.error && r.plpgsql_funcs && walk(&j, r.plpgsql_funcs, strlen(r.plpgsql_funcs))) {
+        /* summarised */
     } else {
+        memset(out, 0, sizeof(*out));
         out->unparsed = true;
         summarise_tokens(&j, body);
     }
