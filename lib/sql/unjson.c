@@ -110,8 +110,46 @@ static void learn(const ProtobufCMessageDescriptor *d)
     }
 }
 
+/* Keys exactly as the JSON writes them, once matched: the next lookup of the same key of the
+   same message type is one hash and one comparison. */
+struct raw_slot {
+    const ProtobufCMessageDescriptor *d;
+    const ProtobufCFieldDescriptor *f;
+    uint64_t hash;
+    unsigned char len;
+    char key[47];
+};
+
+#define RAW_SLOTS 8192
+static struct raw_slot raws[RAW_SLOTS];
+static size_t nraws;
+
+static const ProtobufCFieldDescriptor *normalized_field(const ProtobufCMessageDescriptor *d,
+                                                        const char *key, size_t n);
+
 static const ProtobufCFieldDescriptor *field_named(const ProtobufCMessageDescriptor *d,
                                                    const char *key, size_t n)
+{
+    uint64_t h = (uint64_t)(uintptr_t)d * 0x9E3779B97F4A7C15u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)key[i]) * 1099511628211u;
+    size_t k = h & (RAW_SLOTS - 1);
+    for (; raws[k].d; k = (k + 1) & (RAW_SLOTS - 1))
+        if (raws[k].hash == h && raws[k].d == d && raws[k].len == n &&
+            memcmp(raws[k].key, key, n) == 0)
+            return raws[k].f;
+    const ProtobufCFieldDescriptor *f = normalized_field(d, key, n);
+    /* Only keys that name a field are kept; the table stays at most half full. */
+    if (f && n < sizeof(raws[k].key) && 2 * (nraws + 1) <= RAW_SLOTS) {
+        raws[k] = (struct raw_slot){d, f, h, (unsigned char)n, {0}};
+        memcpy(raws[k].key, key, n);
+        nraws++;
+    }
+    return f;
+}
+
+static const ProtobufCFieldDescriptor *normalized_field(const ProtobufCMessageDescriptor *d,
+                                                        const char *key, size_t n)
 {
     char norm[48];
     if (!normalize(key, n, norm, sizeof(norm)))
