@@ -422,8 +422,8 @@ static size_t listing_hash(const char *dir, const char *rel, size_t n)
 }
 
 /* The listing of ctx->dir/rel, rel given by its first n bytes; rel NULL: of the whole tree. */
-static const struct layout_listing *listing_find_n(const struct rs_layout_ctx *ctx,
-                                                   const char *rel, size_t n)
+static const struct layout_listing *listing_find_n(const struct rs_layout_ctx *ctx, const char *rel,
+                                                   size_t n)
 {
     const struct layout_listings *t = ctx->listings;
     if (!t)
@@ -452,8 +452,7 @@ static void listing_put(struct layout_listings *t, struct layout_listing *l)
     t->n++;
 }
 
-static void listing_keep(struct rs_layout_ctx *ctx, const char *rel,
-                         const struct layout_entries *e)
+static void listing_keep(struct rs_layout_ctx *ctx, const char *rel, const struct layout_entries *e)
 {
     struct layout_listings *t = ctx->listings;
     if (!t) {

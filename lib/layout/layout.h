@@ -38,12 +38,12 @@ struct rs_migration {
     const char *name;   /* description part of the name ("drop_username"), may be "" */
     const char *layout; /* the layout's name */
     struct rs_script up;
-    struct rs_script down;  /* down.src == NULL when there is none */
-    bool down_expected;     /* the layout pairs downs with ups and this migration has none */
+    struct rs_script down; /* down.src == NULL when there is none */
+    bool down_expected;    /* the layout pairs downs with ups and this migration has none */
     enum rs_txmode up_tx, down_tx;
-    bool repeatable;        /* Flyway R__ scripts: re-run whenever they change */
-    const char *note;       /* layout remark shown with the migration (e.g. "down is a U file"),
-                               or NULL */
+    bool repeatable;  /* Flyway R__ scripts: re-run whenever they change */
+    const char *note; /* layout remark shown with the migration (e.g. "down is a U file"),
+                         or NULL */
 };
 
 struct rs_migration_list {
@@ -52,9 +52,9 @@ struct rs_migration_list {
 };
 
 struct rs_layout_ctx {
-    struct arena *arena;   /* owns every migration, source and string produced */
-    struct rs_diag *diag;  /* errors: unreadable files, malformed directives, bad names */
-    const char *dir;       /* the migrations directory as given */
+    struct arena *arena;  /* owns every migration, source and string produced */
+    struct rs_diag *diag; /* errors: unreadable files, malformed directives, bad names */
+    const char *dir;      /* the migrations directory as given */
     /* Paths to leave out (config "exclude"), matched with fnmatch against the path relative to
        dir; may be NULL. */
     const char *const *exclude;

@@ -338,24 +338,13 @@ static int load_csv(struct arena *a, struct rs_queries *qs, const struct rs_sour
 
 /* ---------------------------------------------------------------- pg_stat_statements JSON */
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static long hex4(const char *s, size_t n)
 {
     if (n < 4)
         return -1;
     long v = 0;
     for (int i = 0; i < 4; i++) {
-        int h = hexval(s[i]);
+        int h = hex_value(s[i]);
         if (h < 0)
             return -1;
         v = v * 16 + h;

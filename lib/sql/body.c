@@ -98,56 +98,11 @@ static bool key_is(const char *t, size_t b, size_t e, const char *name)
     return e - b == n + 2 && memcmp(t + b + 1, name, n) == 0;
 }
 
-/* The JSON string at t[b..e) (quotes included), unescaped into a. */
-static char *json_unescape(struct arena *a, const char *t, size_t b, size_t e)
-{
-    char *out = arena_alloc(a, e - b), *o = out;
-    for (size_t i = b + 1; i + 1 < e; i++) {
-        if (t[i] != '\\') {
-            *o++ = t[i];
-            continue;
-        }
-        char c = t[++i];
-        switch (c) {
-        case 'b':
-            *o++ = '\b';
-            break;
-        case 'f':
-            *o++ = '\f';
-            break;
-        case 'n':
-            *o++ = '\n';
-            break;
-        case 'r':
-            *o++ = '\r';
-            break;
-        case 't':
-            *o++ = '\t';
-            break;
-        case 'u': {
-            unsigned cp = 0;
-            for (int k = 1; k <= 4 && i + (size_t)k < e; k++) {
-                char h = t[i + (size_t)k];
-                cp = cp << 4 | (unsigned)(isdigit((unsigned char)h) ? h - '0' : (h | 0x20) - 'a' + 10);
-            }
-            i += 4;
-            /* PostgreSQL escapes only control characters this way. */
-            *o++ = cp < 0x80 ? (char)cp : '?';
-            break;
-        }
-        default:
-            *o++ = c;
-        }
-    }
-    *o = '\0';
-    return out;
-}
-
 static bool walk(struct summary_job *j, const char *t, size_t len)
 {
     int depth = 0;
-    int execsql = -1;  /* depth of the PLpgSQL_stmt_execsql whose query is still to come */
-    int dynamic = -1;  /* depth of an open or return_query statement that may be dynamic */
+    int execsql = -1; /* depth of the PLpgSQL_stmt_execsql whose query is still to come */
+    int dynamic = -1; /* depth of an open or return_query statement that may be dynamic */
     for (size_t i = 0; i < len; i++) {
         char c = t[i];
         if (c == '{' || c == '[') {
@@ -184,7 +139,9 @@ static bool walk(struct summary_job *j, const char *t, size_t len)
                     size_t ve;
                     if (v < len && t[v] == '"' && json_string_end(t, v, len, &ve)) {
                         struct arena tmp = ARENA_INIT;
-                        summarise_sql(j, json_unescape(&tmp, t, v, ve));
+                        const char *q = sqlx_json_unescape(&tmp, t + v + 1, ve - v - 2);
+                        if (q)
+                            summarise_sql(j, q);
                         arena_free(&tmp);
                         execsql = -1;
                         e = ve;
@@ -441,8 +398,9 @@ bool sqlx_may_hold_long_identifier(const char *t, size_t len)
 size_t rs_sql_long_identifiers(struct arena *a, const char *text, size_t len, const char ***out)
 {
     *out = NULL;
-    return sqlx_may_hold_long_identifier(text, len) ? sqlx_long_identifiers_scanned(a, text, len, out)
-                                                   : 0;
+    return sqlx_may_hold_long_identifier(text, len)
+               ? sqlx_long_identifiers_scanned(a, text, len, out)
+               : 0;
 }
 
 size_t sqlx_long_identifiers_scanned(struct arena *a, const char *text, size_t len,

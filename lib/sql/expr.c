@@ -113,40 +113,19 @@ void sqlx_type(struct sqlx *x, const PgQuery__TypeName *tn, struct rs_type *out)
 /* ---------------------------------------------------------------- deparse */
 
 /* Protocol buffer framing, enough to wrap an expression's bytes in a statement. */
-static size_t varint_size(uint64_t v)
-{
-    size_t n = 1;
-    while (v >= 0x80) {
-        v >>= 7;
-        n++;
-    }
-    return n;
-}
-
-static uint8_t *put_varint(uint8_t *p, uint64_t v)
-{
-    while (v >= 0x80) {
-        *p++ = (uint8_t)(v | 0x80);
-        v >>= 7;
-    }
-    *p++ = (uint8_t)v;
-    return p;
-}
-
-/* Size of a length-delimited field with number id and a payload of n bytes. */
 static size_t len_field_size(unsigned id, size_t n)
 {
-    return varint_size((uint64_t)id << 3 | 2) + varint_size(n) + n;
+    return sqlx_varint_size((uint64_t)id << 3 | 2) + sqlx_varint_size(n) + n;
 }
 
 static uint8_t *put_len_key(uint8_t *p, unsigned id, size_t n)
 {
-    return put_varint(put_varint(p, (uint64_t)id << 3 | 2), n);
+    return sqlx_put_varint(sqlx_put_varint(p, (uint64_t)id << 3 | 2), n);
 }
 
 static uint8_t *put_varint_field(uint8_t *p, unsigned id, uint64_t v)
 {
-    return put_varint(put_varint(p, (uint64_t)id << 3), v);
+    return sqlx_put_varint(sqlx_put_varint(p, (uint64_t)id << 3), v);
 }
 
 /* Deepest expression handed to libpg_query's deparser, in protobuf messages (two per level of
@@ -238,13 +217,14 @@ const char *sqlx_deparse_expr_pg(struct sqlx *x, const Node *node)
         return "?";
     size_t rt = len_field_size(RT_VAL, elen);
     size_t rt_node = len_field_size(PG_QUERY__NODE__NODE_RES_TARGET, rt);
-    size_t sel = len_field_size(SEL_TARGET_LIST, rt_node) + varint_size(SEL_LIMIT_OPTION << 3) +
-                 varint_size(PG_QUERY__LIMIT_OPTION__LIMIT_OPTION_DEFAULT) +
-                 varint_size(SEL_OP << 3) + varint_size(PG_QUERY__SET_OPERATION__SETOP_NONE);
+    size_t sel =
+        len_field_size(SEL_TARGET_LIST, rt_node) + sqlx_varint_size(SEL_LIMIT_OPTION << 3) +
+        sqlx_varint_size(PG_QUERY__LIMIT_OPTION__LIMIT_OPTION_DEFAULT) +
+        sqlx_varint_size(SEL_OP << 3) + sqlx_varint_size(PG_QUERY__SET_OPERATION__SETOP_NONE);
     size_t sel_node = len_field_size(PG_QUERY__NODE__NODE_SELECT_STMT, sel);
     size_t raw = len_field_size(RAW_STMT, sel_node);
-    size_t total =
-        varint_size(PR_VERSION << 3) + varint_size(PG_VERSION_NUM) + len_field_size(PR_STMTS, raw);
+    size_t total = sqlx_varint_size(PR_VERSION << 3) + sqlx_varint_size(PG_VERSION_NUM) +
+                   len_field_size(PR_STMTS, raw);
 
     uint8_t *buf = arena_alloc(x->scratch, total);
     uint8_t *p = put_varint_field(buf, PR_VERSION, PG_VERSION_NUM);

@@ -27,8 +27,8 @@ typedef PgQuery__Node Node;
 struct sqlx {
     struct arena *a;       /* where the translated statements go */
     struct arena *scratch; /* the protobuf tree and temporary buffers, freed after the text */
-    const char *text; /* the text that was parsed (node locations are offsets into it) */
-    size_t base;      /* file offset of text[0] */
+    const char *text;      /* the text that was parsed (node locations are offsets into it) */
+    size_t base;           /* file offset of text[0] */
 };
 
 /* Texts longer than this are parsed in batches of statements of about SQLX_BATCH bytes (see
@@ -72,6 +72,11 @@ const uint8_t *sqlx_node_bytes(const Node *n, size_t *len, unsigned *height);
 ProtobufCMessage *sqlx_message_new(struct arena *a, const ProtobufCMessageDescriptor *d,
                                    const uint8_t *bytes, size_t len);
 void sqlx_node_set_height(Node *n, unsigned height);
+/* Records that field f of msg was decoded: its oneof case, or its has_ flag. */
+void sqlx_mark_present(unsigned char *msg, const ProtobufCFieldDescriptor *f);
+/* Protocol buffer varints: the size of v, and v written at p (returns the end). */
+size_t sqlx_varint_size(uint64_t v);
+uint8_t *sqlx_put_varint(uint8_t *p, uint64_t v);
 /* The packed form of message m (as libpg_query's deparser reads it), in the arena. */
 uint8_t *sqlx_pack(struct arena *a, const ProtobufCMessage *m, size_t *len);
 /* Size of one element of a repeated field of type t in protobuf-c's structs. */
@@ -84,6 +89,9 @@ size_t sqlx_elt_size(ProtobufCType t);
  * decodes the packed form. */
 PgQuery__ParseResult *sqlx_unjson(struct arena *a, const char *json, size_t len, const char *text,
                                   size_t text_len);
+/* The JSON string body s[0..n) (without its quotes) unescaped into the arena; NULL when an escape
+ * is malformed. */
+char *sqlx_json_unescape(struct arena *a, const char *s, size_t n);
 /* The field of message type d that the JSON key names, or NULL. */
 const ProtobufCFieldDescriptor *sqlx_json_field(const ProtobufCMessageDescriptor *d,
                                                 const char *key);

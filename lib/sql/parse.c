@@ -147,8 +147,7 @@ static const char *newer_grammar_hint(const char *s, size_t n)
         for (int k = 0; k < 3 && marks[i].words[k]; k++)
             all = all && has_word(s, n, marks[i].words[k]);
         if (all) {
-            snprintf(buf, sizeof(buf), "PostgreSQL %d syntax: %s", marks[i].version,
-                     marks[i].what);
+            snprintf(buf, sizeof(buf), "PostgreSQL %d syntax: %s", marks[i].version, marks[i].what);
             return buf;
         }
     }
@@ -161,7 +160,7 @@ struct parse_job {
     const struct rs_source *src;
     const char *text; /* NUL-terminated */
     size_t len;
-    size_t base;      /* file offset of text[0] */
+    size_t base; /* file offset of text[0] */
     struct rs_stmt_list *out;
 };
 

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "util/strbuf.h"
 
 /* As unpack.c: deeper trees are refused. */
 #define UNJSON_MAX_DEPTH 8000
@@ -188,24 +189,13 @@ static bool eat(struct jdec *j, char c)
     return false;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static bool hex4(const char *p, const char *end, unsigned *out)
 {
     if (end - p < 4)
         return false;
     unsigned v = 0;
     for (int i = 0; i < 4; i++) {
-        int h = hexval(p[i]);
+        int h = hex_value(p[i]);
         if (h < 0)
             return false;
         v = v << 4 | (unsigned)h;
@@ -270,7 +260,12 @@ static char *string_value(struct jdec *j)
         return NULL;
     if (!escaped)
         return arena_strndup(j->a, s, n);
-    char *out = arena_alloc(j->a, n + 1), *o = out;
+    return sqlx_json_unescape(j->a, s, n);
+}
+
+char *sqlx_json_unescape(struct arena *a, const char *s, size_t n)
+{
+    char *out = arena_alloc(a, n + 1), *o = out;
     for (size_t i = 0; i < n; i++) {
         if (s[i] != '\\') {
             *o++ = s[i];
@@ -304,8 +299,8 @@ static char *string_value(struct jdec *j)
             if (!hex4(s + i + 1, s + n, &cp))
                 return NULL;
             i += 4;
-            if (cp >= 0xD800 && cp < 0xDC00 && i + 6 < n && s[i + 1] == '\\' &&
-                s[i + 2] == 'u' && hex4(s + i + 3, s + n, &lo) && lo >= 0xDC00 && lo < 0xE000) {
+            if (cp >= 0xD800 && cp < 0xDC00 && i + 6 < n && s[i + 1] == '\\' && s[i + 2] == 'u' &&
+                hex4(s + i + 3, s + n, &lo) && lo >= 0xDC00 && lo < 0xE000) {
                 cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
                 i += 6;
             }
@@ -544,8 +539,8 @@ static bool const_from_text(const struct jdec *j, int32_t loc, int32_t *out)
     if (neg) {
         p++;
         for (;;) {
-            while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' ||
-                               *p == '\f' || *p == '\v'))
+            while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f' ||
+                               *p == '\v'))
                 p++;
             if (end - p >= 2 && p[0] == '-' && p[1] == '-') {
                 const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -577,8 +572,8 @@ static bool const_from_text(const struct jdec *j, int32_t loc, int32_t *out)
     const char *digits = p;
     while (p < end && *p >= '0' && *p <= '9' && v <= INT32_MAX)
         v = v * 10 + (*p++ - '0');
-    if (p == digits || v > INT32_MAX || (p < end && (*p == '.' || *p == 'e' || *p == 'E' ||
-                                                     *p == '_' || (*p | 0x20) == 'x')))
+    if (p == digits || v > INT32_MAX ||
+        (p < end && (*p == '.' || *p == 'e' || *p == 'E' || *p == '_' || (*p | 0x20) == 'x')))
         return false;
     if (!neg && v != 0)
         return false; /* a positive value would have been in the JSON */
@@ -620,14 +615,7 @@ static ProtobufCMessage *decode_message(struct jdec *j, const ProtobufCMessageDe
             ok = decode_value(j, f, msg + f->offset);
             if (!ok)
                 break;
-            if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
-                uint32_t id = f->id;
-                memcpy(msg + f->quantifier_offset, &id, sizeof(id));
-            } else if (f->label == PROTOBUF_C_LABEL_OPTIONAL && f->quantifier_offset &&
-                       f->type != PROTOBUF_C_TYPE_MESSAGE && f->type != PROTOBUF_C_TYPE_STRING) {
-                protobuf_c_boolean has = 1;
-                memcpy(msg + f->quantifier_offset, &has, sizeof(has));
-            }
+            sqlx_mark_present(msg, f);
         } while (ok && eat(j, ','));
         ok = ok && eat(j, '}');
     } else if (d == &pg_query__integer__descriptor) {
@@ -643,8 +631,7 @@ static ProtobufCMessage *decode_message(struct jdec *j, const ProtobufCMessageDe
         /* A Node holding an Integer with no value: 0 or negative, see the top of the file.
            The parents that can tell (A_Const, TypeName) clear the mark. */
         const Node *nd = (const Node *)msg;
-        if (nd->node_case == PG_QUERY__NODE__NODE_INTEGER && nd->integer &&
-            nd->integer->ival == 0)
+        if (nd->node_case == PG_QUERY__NODE__NODE_INTEGER && nd->integer && nd->integer->ival == 0)
             j->lossy = true;
     } else if (empty_integer) {
         /* Counted by the Node around it, or by A_Const below. */

@@ -367,14 +367,7 @@ static ProtobufCMessage *decode_message(struct dec *dc, const ProtobufCMessageDe
         }
         if (!ok)
             break;
-        if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
-            uint32_t id = f->id;
-            memcpy(msg + f->quantifier_offset, &id, sizeof(id));
-        } else if (f->label == PROTOBUF_C_LABEL_OPTIONAL && f->quantifier_offset &&
-                   f->type != PROTOBUF_C_TYPE_MESSAGE && f->type != PROTOBUF_C_TYPE_STRING) {
-            protobuf_c_boolean has = 1;
-            memcpy(msg + f->quantifier_offset, &has, sizeof(has));
-        }
+        sqlx_mark_present(msg, f);
     }
     dc->depth--;
     unsigned height = dc->child_max + 1;
@@ -389,6 +382,18 @@ PgQuery__ParseResult *sqlx_unpack(struct arena *a, const uint8_t *bytes, size_t 
     struct dec dc = {a, 0, 0};
     return (PgQuery__ParseResult *)decode_message(&dc, &pg_query__parse_result__descriptor, bytes,
                                                   len);
+}
+
+void sqlx_mark_present(unsigned char *msg, const ProtobufCFieldDescriptor *f)
+{
+    if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
+        uint32_t id = f->id;
+        memcpy(msg + f->quantifier_offset, &id, sizeof(id));
+    } else if (f->label == PROTOBUF_C_LABEL_OPTIONAL && f->quantifier_offset &&
+               f->type != PROTOBUF_C_TYPE_MESSAGE && f->type != PROTOBUF_C_TYPE_STRING) {
+        protobuf_c_boolean has = 1;
+        memcpy(msg + f->quantifier_offset, &has, sizeof(has));
+    }
 }
 
 ProtobufCMessage *sqlx_message_new(struct arena *a, const ProtobufCMessageDescriptor *d,
@@ -433,7 +438,7 @@ struct pack {
     size_t n, cap, next;
 };
 
-static size_t varint_len(uint64_t v)
+size_t sqlx_varint_size(uint64_t v)
 {
     size_t n = 1;
     while (v >= 0x80) {
@@ -443,7 +448,7 @@ static size_t varint_len(uint64_t v)
     return n;
 }
 
-static uint8_t *put_varint(uint8_t *p, uint64_t v)
+uint8_t *sqlx_put_varint(uint8_t *p, uint64_t v)
 {
     while (v >= 0x80) {
         *p++ = (uint8_t)(v | 0x80);
@@ -573,10 +578,10 @@ static size_t value_size(struct pack *pk, const ProtobufCFieldDescriptor *f, con
             memcpy(&b, v, sizeof(b));
             n = b.len;
         }
-        return varint_len(n) + n;
+        return sqlx_varint_size(n) + n;
     }
     default:
-        return varint_len(scalar_varint(f->type, v));
+        return sqlx_varint_size(scalar_varint(f->type, v));
     }
 }
 
@@ -599,7 +604,7 @@ static size_t measure(struct pack *pk, const ProtobufCMessage *m)
     fields_of(m, &fields, &nfields);
     for (unsigned i = 0; i < nfields; i++) {
         const ProtobufCFieldDescriptor *f = &fields[i];
-        size_t key = varint_len((uint64_t)f->id << 3);
+        size_t key = sqlx_varint_size((uint64_t)f->id << 3);
         if (f->label == PROTOBUF_C_LABEL_REPEATED) {
             size_t cnt;
             memcpy(&cnt, base + f->quantifier_offset, sizeof(cnt));
@@ -609,7 +614,7 @@ static size_t measure(struct pack *pk, const ProtobufCMessage *m)
             for (size_t k = 0; k < cnt; k++)
                 body += value_size(pk, f, arr + k * sz);
             if (cnt && (f->flags & PROTOBUF_C_FIELD_FLAG_PACKED))
-                total += key + varint_len(body) + body;
+                total += key + sqlx_varint_size(body) + body;
             else
                 total += cnt * key + body;
             continue;
@@ -646,25 +651,25 @@ static uint8_t *write_value(struct pack *pk, const ProtobufCFieldDescriptor *f, 
         if (f->type == PROTOBUF_C_TYPE_MESSAGE) {
             const ProtobufCMessage *sub;
             memcpy(&sub, v, sizeof(sub));
-            p = put_varint(p, pk->sizes[pk->next]);
+            p = sqlx_put_varint(p, pk->sizes[pk->next]);
             return write_message(pk, sub, p);
         } else if (f->type == PROTOBUF_C_TYPE_STRING) {
             const char *s;
             memcpy(&s, v, sizeof(s));
             size_t n = strlen(s);
-            p = put_varint(p, n);
+            p = sqlx_put_varint(p, n);
             memcpy(p, s, n);
             return p + n;
         } else {
             ProtobufCBinaryData b;
             memcpy(&b, v, sizeof(b));
-            p = put_varint(p, b.len);
+            p = sqlx_put_varint(p, b.len);
             if (b.len)
                 memcpy(p, b.data, b.len);
             return p + b.len;
         }
     default:
-        return put_varint(p, scalar_varint(f->type, v));
+        return sqlx_put_varint(p, scalar_varint(f->type, v));
     }
 }
 
@@ -688,13 +693,13 @@ static uint8_t *write_message(struct pack *pk, const ProtobufCMessage *m, uint8_
                 size_t body = 0;
                 for (size_t k = 0; k < cnt; k++)
                     body += value_size(pk, f, arr + k * sz);
-                p = put_varint(p, (uint64_t)f->id << 3 | WIRE_LEN);
-                p = put_varint(p, body);
+                p = sqlx_put_varint(p, (uint64_t)f->id << 3 | WIRE_LEN);
+                p = sqlx_put_varint(p, body);
                 for (size_t k = 0; k < cnt; k++)
                     p = write_value(pk, f, arr + k * sz, p);
             } else {
                 for (size_t k = 0; k < cnt; k++) {
-                    p = put_varint(p, (uint64_t)f->id << 3 | wt);
+                    p = sqlx_put_varint(p, (uint64_t)f->id << 3 | wt);
                     p = write_value(pk, f, arr + k * sz, p);
                 }
             }
@@ -702,7 +707,7 @@ static uint8_t *write_message(struct pack *pk, const ProtobufCMessage *m, uint8_
         }
         if (value_absent(m, f, base + f->offset))
             continue;
-        p = put_varint(p, (uint64_t)f->id << 3 | wt);
+        p = sqlx_put_varint(p, (uint64_t)f->id << 3 | wt);
         p = write_value(pk, f, base + f->offset, p);
     }
     return p;

@@ -65,8 +65,8 @@ static struct arena_chunk *chunk_new(const struct arena *a, size_t want)
 #ifdef MADV_HUGEPAGE
     if (want == ARENA_MAX_CHUNK) {
         /* A 2 MiB-aligned 2 MiB mapping: map twice that and trim both ends. */
-        unsigned char *m = mmap(NULL, 2 * ARENA_HUGE, PROT_READ | PROT_WRITE,
-                                MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        unsigned char *m =
+            mmap(NULL, 2 * ARENA_HUGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (m != MAP_FAILED) {
             uintptr_t at = ((uintptr_t)m + ARENA_HUGE - 1) & ~(uintptr_t)(ARENA_HUGE - 1);
             unsigned char *h = (unsigned char *)at;
@@ -102,7 +102,6 @@ _Noreturn void rs_oom(void)
     fputs("rollsafe: out of memory\n", stderr);
     abort();
 }
-
 
 void *arena_alloc_uninit(struct arena *a, size_t size)
 {

@@ -29,13 +29,16 @@ struct arena_region {
 };
 
 struct arena {
-    struct arena_chunk *head;         /* newest chunk first */
-    size_t total;                     /* bytes obtained from malloc, for the peak-memory figure */
-    struct arena_region *region;      /* NULL: chunks come from malloc */
-    struct arena_cleanup *cleanups;   /* run by arena_free and arena_reset, newest first */
+    struct arena_chunk *head;       /* newest chunk first */
+    size_t total;                   /* bytes obtained from malloc, for the peak-memory figure */
+    struct arena_region *region;    /* NULL: chunks come from malloc */
+    struct arena_cleanup *cleanups; /* run by arena_free and arena_reset, newest first */
 };
 
-#define ARENA_INIT {NULL, 0, NULL, NULL}
+#define ARENA_INIT                                                                                 \
+    {                                                                                              \
+        NULL, 0, NULL, NULL                                                                        \
+    }
 
 /* Returns zeroed memory aligned for any type; never NULL. */
 void *arena_alloc(struct arena *a, size_t size);

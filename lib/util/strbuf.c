@@ -8,6 +8,17 @@
 #include <stdio.h>
 #include <string.h>
 
+int hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
 void sb_init(struct strbuf *sb, struct arena *a)
 {
     sb->arena = a;
@@ -68,9 +79,9 @@ static bool ident_is_plain(const char *s)
         if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' || *p == '$'))
             return false;
     /* Reserved words that migrations use as column names often enough to matter. */
-    static const char *const reserved[] = {"user",  "order", "group", "table", "select", "from",
-                                           "where", "check", "limit", "default", "column", "end",
-                                           "primary", "references", "unique", "to", "desc"};
+    static const char *const reserved[] = {
+        "user",    "order",  "group", "table",   "select",     "from",   "where", "check", "limit",
+        "default", "column", "end",   "primary", "references", "unique", "to",    "desc"};
     for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++)
         if (!strcmp(s, reserved[i]))
             return false;

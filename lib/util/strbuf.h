@@ -17,6 +17,9 @@ struct strbuf {
     size_t len, cap;
 };
 
+/* The value of a hexadecimal digit, or -1. */
+int hex_value(char c);
+
 void sb_init(struct strbuf *sb, struct arena *a);
 void sb_add(struct strbuf *sb, const char *s);
 void sb_addn(struct strbuf *sb, const char *s, size_t n);

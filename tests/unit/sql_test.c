@@ -41,11 +41,16 @@ TEST(long_identifier_filter_tricky_texts)
     const char *spaced = repeat(&a, "a ", ' ', 70, "b");
     /* Each format takes the long name (%s) after something that holds a double quote. */
     static const char *const formats[] = {
-        "SELECT '\"' || \"%s\"",           "SELECT E'\\'\"', \"%s\"",
-        "SELECT 'it''s \"', \"%s\"",        "SELECT $$ \" $$, \"%s\"",
-        "SELECT $tag$ \" $x$ $tag$, \"%s\"", "SELECT a$b, \"%s\"",
-        "SELECT $1, \"%s\"",                "-- \"\nSELECT \"%s\"",
-        "/* \" /* \" */ \" */ SELECT \"%s\"", "SELECT \"a\"\"%s\"",
+        "SELECT '\"' || \"%s\"",
+        "SELECT E'\\'\"', \"%s\"",
+        "SELECT 'it''s \"', \"%s\"",
+        "SELECT $$ \" $$, \"%s\"",
+        "SELECT $tag$ \" $x$ $tag$, \"%s\"",
+        "SELECT a$b, \"%s\"",
+        "SELECT $1, \"%s\"",
+        "-- \"\nSELECT \"%s\"",
+        "/* \" /* \" */ \" */ SELECT \"%s\"",
+        "SELECT \"a\"\"%s\"",
         "SELECT e'\\\\', \"%s\"",
     };
     const char *texts[2 + sizeof(formats) / sizeof(formats[0])] = {
