@@ -79,17 +79,14 @@ static void summarise_sql(struct summary_job *j, const char *sql)
  * _return_query with a "dynquery", run a string built at run time. Returns false when the JSON
  * is malformed.
  */
+/* The string at t[i] (its opening quote) ends at *end, just past its closing quote. */
 static bool json_string_end(const char *t, size_t i, size_t len, size_t *end)
 {
-    for (i++; i < len; i++) {
-        if (t[i] == '\\')
-            i++;
-        else if (t[i] == '"') {
-            *end = i + 1;
-            return true;
-        }
-    }
-    return false;
+    const char *e = sqlx_json_string_end(t + i + 1, t + len);
+    if (!e)
+        return false;
+    *end = (size_t)(e - t);
+    return true;
 }
 
 static bool key_is(const char *t, size_t b, size_t e, const char *name)

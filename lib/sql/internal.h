@@ -92,6 +92,9 @@ PgQuery__ParseResult *sqlx_unjson(struct arena *a, const char *json, size_t len,
 /* The JSON string body s[0..n) (without its quotes) unescaped into the arena; NULL when an escape
  * is malformed. */
 char *sqlx_json_unescape(struct arena *a, const char *s, size_t n);
+/* The end (just past the closing quote) of the JSON string whose body starts at p, or NULL when
+ * it is not closed before end. */
+const char *sqlx_json_string_end(const char *p, const char *end);
 /* The field of message type d that the JSON key names, or NULL. */
 const ProtobufCFieldDescriptor *sqlx_json_field(const ProtobufCMessageDescriptor *d,
                                                 const char *key);

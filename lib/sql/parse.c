@@ -286,8 +286,9 @@ static void add_parsed(struct parse_job *j, const PgQuery__ParseResult *pr)
 /*
  * One parse of a text. The tree comes from libpg_query's JSON form, written in a quarter of the
  * time of the packed form (see unjson.c); from the packed form when the JSON does not give
- * every value. The packed bytes must outlive the translation (the deparser reads them), so
- * parsed_free comes after add_parsed.
+ * every value (then the text is parsed twice; no script of the corpora needs it). The packed
+ * bytes must outlive the translation (the deparser reads them), so parsed_free comes after
+ * add_parsed.
  */
 struct parsed {
     PgQuery__ParseResult *tree; /* NULL: the text does not parse, or its tree is too deep */

@@ -226,26 +226,33 @@ static char *put_utf8(char *o, unsigned cp)
 
 /* A string at j->p (after its opening quote is checked): its raw span, and whether it holds
    escapes. */
-static bool string_span(struct jdec *j, const char **s, size_t *n, bool *escaped)
+const char *sqlx_json_string_end(const char *p, const char *end)
 {
-    if (!eat(j, '"'))
-        return false;
-    const char *b = j->p;
-    *escaped = false;
+    const char *b = p;
     for (;;) {
-        const char *q = memchr(j->p, '"', (size_t)(j->end - j->p));
+        const char *q = memchr(p, '"', (size_t)(end - p));
         if (!q)
-            return false;
+            return NULL;
         /* A quote preceded by an odd number of backslashes is escaped. */
         size_t bs = 0;
         while (q - bs > b && q[-1 - (ptrdiff_t)bs] == '\\')
             bs++;
-        j->p = q + 1;
+        p = q + 1;
         if (bs % 2 == 0)
-            break;
+            return p;
     }
+}
+
+static bool string_span(struct jdec *j, const char **s, size_t *n, bool *escaped)
+{
+    if (!eat(j, '"'))
+        return false;
+    const char *b = j->p, *e = sqlx_json_string_end(b, j->end);
+    if (!e)
+        return false;
+    j->p = e;
     *s = b;
-    *n = (size_t)(j->p - 1 - b);
+    *n = (size_t)(e - 1 - b);
     *escaped = memchr(b, '\\', *n) != NULL;
     return true;
 }
@@ -593,7 +600,6 @@ static ProtobufCMessage *decode_message(struct jdec *j, const ProtobufCMessageDe
     j->child_max = 0;
     unsigned char *msg = (unsigned char *)sqlx_message_new(j->a, d, NULL, 0);
     bool ok = true;
-    bool empty_integer = false;
     if (!eat(j, '}')) {
         do {
             const char *key;
@@ -618,8 +624,6 @@ static ProtobufCMessage *decode_message(struct jdec *j, const ProtobufCMessageDe
             sqlx_mark_present(msg, f);
         } while (ok && eat(j, ','));
         ok = ok && eat(j, '}');
-    } else if (d == &pg_query__integer__descriptor) {
-        empty_integer = true;
     }
     j->depth--;
     unsigned height = j->child_max + 1;
@@ -629,13 +633,12 @@ static ProtobufCMessage *decode_message(struct jdec *j, const ProtobufCMessageDe
     if (d == &pg_query__node__descriptor) {
         sqlx_node_set_height((Node *)msg, height);
         /* A Node holding an Integer with no value: 0 or negative, see the top of the file.
-           The parents that can tell (A_Const, TypeName) clear the mark. */
+           sqlx_unjson then looks at where each one stands (fix_visit). */
         const Node *nd = (const Node *)msg;
         if (nd->node_case == PG_QUERY__NODE__NODE_INTEGER && nd->integer && nd->integer->ival == 0)
             j->lossy = true;
-    } else if (empty_integer) {
-        /* Counted by the Node around it, or by A_Const below. */
     } else if (d == &pg_query__a__const__descriptor) {
+        /* Its Integer is not a Node: its value is read from the text here. */
         PgQuery__AConst *c = (PgQuery__AConst *)msg;
         if (c->val_case == PG_QUERY__A__CONST__VAL_IVAL && c->ival && c->ival->ival == 0 &&
             !const_from_text(j, c->location, &c->ival->ival))
