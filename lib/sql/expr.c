@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "util/strbuf.h"
 
 /* ---------------------------------------------------------------- generic walk */
 
@@ -133,65 +134,395 @@ static uint8_t *put_varint_field(uint8_t *p, unsigned id, uint64_t v)
 #define DEPARSE_MAX_HEIGHT 2000
 
 /*
- * The deparser takes whole statements, so the expression goes in as `SELECT expr`. The node's
- * own packed bytes (kept by the decoder) are framed by hand rather than packed again with
- * protobuf-c, whose packer walks every field of every Node: it cost more than the deparse.
- * Field numbers are those of pg_query.proto (a oneof's case value is its field number).
+ * The common shapes of expression, written here exactly as libpg_query's deparser writes them:
+ * a trip through it costs tens of microseconds each (it unpacks the expression with protobuf-c,
+ * which visits every one of a Node's 250 fields), and defaults, checks and index keys are
+ * mostly constants, column references, calls, casts, comparisons and IS NULL tests. Anything
+ * else anywhere in the expression, and any name that may be a key word, sends the whole
+ * expression to libpg_query. The unit tests compare the two on every expression of the test
+ * cases and corpora, the unpack fuzz target on every expression it sees.
  */
-/*
- * Constants are most of the expressions rollsafe deparses (defaults, INSERT values), and a trip
- * through libpg_query costs tens of microseconds each. This writes them exactly as its
- * deparser does (deparseAConst); the unpack fuzz target checks the two agree on every constant
- * of every input. NULL for anything else.
- */
-const char *sqlx_deparse_const(struct sqlx *x, const Node *node)
+struct native {
+    struct strbuf sb;
+    int depth;
+};
+
+/* Deepest expression written here; deeper ones go to libpg_query (which has its own limit). */
+#define NATIVE_MAX_DEPTH 64
+
+static bool native_expr(struct native *d, const Node *n);
+
+static bool native_const(struct strbuf *sb, const PgQuery__AConst *c)
 {
-    if (node->node_case != PG_QUERY__NODE__NODE_A_CONST || !node->a_const)
-        return NULL;
-    const PgQuery__AConst *c = node->a_const;
-    if (c->isnull)
-        return "NULL";
+    if (c->isnull) {
+        sb_add(sb, "NULL");
+        return true;
+    }
     switch (c->val_case) {
     case PG_QUERY__A__CONST__VAL_IVAL:
-        return arena_printf(x->a, "%d", c->ival ? c->ival->ival : 0);
+        sb_printf(sb, "%d", c->ival ? c->ival->ival : 0);
+        return true;
     case PG_QUERY__A__CONST__VAL_FVAL:
-        return c->fval && c->fval->fval && *c->fval->fval ? arena_strdup(x->a, c->fval->fval)
-                                                          : NULL;
+        if (!c->fval || !c->fval->fval || !*c->fval->fval)
+            return false;
+        sb_add(sb, c->fval->fval);
+        return true;
     case PG_QUERY__A__CONST__VAL_BOOLVAL:
-        return c->boolval && c->boolval->boolval ? "true" : "false";
+        sb_add(sb, c->boolval && c->boolval->boolval ? "true" : "false");
+        return true;
     case PG_QUERY__A__CONST__VAL_SVAL: {
-        const char *s = c->sval && c->sval->sval ? c->sval->sval : "";
         /* 'it''s'; with a backslash, E'a\\b' (every quote and backslash doubled) */
-        size_t n = 0;
-        for (const char *p = s; *p; p++)
-            n += *p == '\'' || *p == '\\' ? 2 : 1;
-        char *out = arena_alloc(x->a, n + 4);
-        char *o = out;
+        const char *s = c->sval && c->sval->sval ? c->sval->sval : "";
         if (strchr(s, '\\'))
-            *o++ = 'E';
-        *o++ = '\'';
+            sb_addc(sb, 'E');
+        sb_addc(sb, '\'');
         for (const char *p = s; *p; p++) {
-            if (*p == '\'' || *p == '\\')
-                *o++ = *p;
-            *o++ = *p;
+            size_t run = strcspn(p, "'\\");
+            sb_addn(sb, p, run);
+            p += run;
+            if (!*p)
+                break;
+            sb_addc(sb, *p);
+            sb_addc(sb, *p);
         }
-        *o++ = '\'';
-        *o = '\0';
-        return out;
+        sb_addc(sb, '\'');
+        return true;
     }
     default:
-        return NULL;
+        return false;
     }
+}
+
+/* A name as PostgreSQL's quote_ident() writes it. A key word of some version is left to
+   libpg_query, which knows those of its own. */
+static bool native_ident(struct strbuf *sb, const char *s)
+{
+    if (!s || !*s)
+        return false;
+    if (sql_ident_is_plain(s)) {
+        sb_add(sb, s);
+        return true;
+    }
+    if (sql_is_quoted_word(s))
+        return false;
+    sb_add_quoted_ident(sb, s);
+    return true;
+}
+
+/* a.b.c, from a list of String nodes */
+static bool native_names(struct strbuf *sb, Node *const *items, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            sb_addc(sb, '.');
+        if (!native_ident(sb, sqlx_string(items[i])))
+            return false;
+    }
+    return n > 0;
+}
+
+/* Built-in types the deparser writes by their SQL name; their typmods, when they may have
+   some, as (a, b). */
+static const struct {
+    const char *internal, *sql;
+    bool typmods;
+} native_builtin_types[] = {
+    {"int4", "int", false},       {"int8", "bigint", false},
+    {"int2", "smallint", false},  {"bool", "boolean", false},
+    {"float4", "real", false},    {"float8", "double precision", false},
+    {"varchar", "varchar", true}, {"numeric", "numeric", true},
+    {"timestamp", "timestamp", false},
+    {"timestamptz", "timestamp with time zone", false},
+};
+
+static bool native_type(struct strbuf *sb, const PgQuery__TypeName *tn)
+{
+    if (!tn || tn->setof || tn->pct_type || tn->n_names == 0)
+        return false;
+    bool typmods_ok = false;
+    const char *first = sqlx_string(tn->names[0]);
+    if (tn->n_names == 2 && first && !strcmp(first, "pg_catalog")) {
+        const char *name = sqlx_string(tn->names[1]);
+        size_t i = 0, n = sizeof(native_builtin_types) / sizeof(native_builtin_types[0]);
+        while (i < n && (!name || strcmp(name, native_builtin_types[i].internal)))
+            i++;
+        if (i == n)
+            return false;
+        sb_add(sb, native_builtin_types[i].sql);
+        typmods_ok = native_builtin_types[i].typmods;
+    } else if (!native_names(sb, tn->names, tn->n_names)) {
+        return false;
+    }
+    if (tn->n_typmods && !typmods_ok)
+        return false;
+    for (size_t i = 0; i < tn->n_typmods; i++) {
+        const Node *m = tn->typmods[i];
+        if (m->node_case != PG_QUERY__NODE__NODE_A_CONST || m->a_const->isnull ||
+            m->a_const->val_case != PG_QUERY__A__CONST__VAL_IVAL)
+            return false;
+        sb_printf(sb, "%s%d", i ? ", " : "(", m->a_const->ival ? m->a_const->ival->ival : 0);
+    }
+    if (tn->n_typmods)
+        sb_addc(sb, ')');
+    for (size_t i = 0; i < tn->n_array_bounds; i++) {
+        const Node *b = tn->array_bounds[i];
+        if (b->node_case != PG_QUERY__NODE__NODE_INTEGER)
+            return false;
+        int v = b->integer ? b->integer->ival : 0;
+        if (v == -1)
+            sb_add(sb, "[]");
+        else
+            sb_printf(sb, "[%d]", v);
+    }
+    return true;
+}
+
+static bool native_column_ref(struct strbuf *sb, const PgQuery__ColumnRef *c)
+{
+    for (size_t i = 0; i < c->n_fields; i++) {
+        if (i)
+            sb_addc(sb, '.');
+        const Node *f = c->fields[i];
+        if (f->node_case == PG_QUERY__NODE__NODE_A_STAR && i == c->n_fields - 1)
+            sb_addc(sb, '*');
+        else if (!native_ident(sb, sqlx_string(f)))
+            return false;
+    }
+    return c->n_fields > 0;
+}
+
+/* f(a, b): a plain call of a function that has no SQL syntax of its own (those are in
+   pg_catalog: extract, trim, overlay, ...). */
+static bool native_call(struct native *d, const PgQuery__FuncCall *f)
+{
+    const char *first = f->n_funcname ? sqlx_string(f->funcname[0]) : NULL;
+    if (!first || !strcmp(first, "pg_catalog") || f->n_agg_order || f->agg_filter || f->over ||
+        f->agg_within_group || f->agg_star || f->agg_distinct || f->func_variadic ||
+        f->funcformat != PG_QUERY__COERCION_FORM__COERCE_EXPLICIT_CALL)
+        return false;
+    if (!native_names(&d->sb, f->funcname, f->n_funcname))
+        return false;
+    sb_addc(&d->sb, '(');
+    for (size_t i = 0; i < f->n_args; i++) {
+        if (i)
+            sb_add(&d->sb, ", ");
+        if (!native_expr(d, f->args[i]))
+            return false;
+    }
+    sb_addc(&d->sb, ')');
+    return true;
+}
+
+/* x::type. The deparser puts a negative or fractional constant in parentheses, and writes
+   other kinds of operand in ways of its own (CAST(a + b AS t)), left to it. */
+static bool native_cast(struct native *d, const PgQuery__TypeCast *c)
+{
+    const Node *arg = c->arg;
+    if (!arg)
+        return false;
+    switch (arg->node_case) {
+    case PG_QUERY__NODE__NODE_A_CONST: {
+        const PgQuery__AConst *k = arg->a_const;
+        bool parens = !k->isnull && ((k->val_case == PG_QUERY__A__CONST__VAL_IVAL && k->ival &&
+                                      k->ival->ival < 0) ||
+                                     k->val_case == PG_QUERY__A__CONST__VAL_FVAL);
+        if (parens)
+            sb_addc(&d->sb, '(');
+        if (!native_const(&d->sb, k))
+            return false;
+        if (parens)
+            sb_addc(&d->sb, ')');
+        break;
+    }
+    case PG_QUERY__NODE__NODE_COLUMN_REF:
+    case PG_QUERY__NODE__NODE_FUNC_CALL:
+    case PG_QUERY__NODE__NODE_TYPE_CAST:
+    case PG_QUERY__NODE__NODE_SQLVALUE_FUNCTION:
+        if (!native_expr(d, arg))
+            return false;
+        break;
+    default:
+        return false;
+    }
+    sb_add(&d->sb, "::");
+    return native_type(&d->sb, c->type_name);
+}
+
+/* One side of a binary operator: an operator, test or boolean expression in parentheses. */
+static bool native_operand(struct native *d, const Node *n)
+{
+    switch (n ? n->node_case : PG_QUERY__NODE__NODE__NOT_SET) {
+    case PG_QUERY__NODE__NODE_A_EXPR:
+    case PG_QUERY__NODE__NODE_BOOL_EXPR:
+    case PG_QUERY__NODE__NODE_NULL_TEST:
+        sb_addc(&d->sb, '(');
+        if (!native_expr(d, n))
+            return false;
+        sb_addc(&d->sb, ')');
+        return true;
+    case PG_QUERY__NODE__NODE_COLUMN_REF:
+    case PG_QUERY__NODE__NODE_A_CONST:
+    case PG_QUERY__NODE__NODE_FUNC_CALL:
+    case PG_QUERY__NODE__NODE_TYPE_CAST:
+    case PG_QUERY__NODE__NODE_SQLVALUE_FUNCTION:
+        return native_expr(d, n);
+    default:
+        return false;
+    }
+}
+
+/* a op b, with an operator named without a schema */
+static bool native_op(struct native *d, const PgQuery__AExpr *e)
+{
+    const char *op = e->n_name == 1 ? sqlx_string(e->name[0]) : NULL;
+    if (e->kind != PG_QUERY__A__EXPR__KIND__AEXPR_OP || !op || !e->lexpr || !e->rexpr)
+        return false;
+    if (!native_operand(d, e->lexpr))
+        return false;
+    sb_addc(&d->sb, ' ');
+    sb_add(&d->sb, op);
+    sb_addc(&d->sb, ' ');
+    return native_operand(d, e->rexpr);
+}
+
+/* AND and OR put an AND or OR below them in parentheses, NOT below them not; NOT does too. */
+static bool native_bool(struct native *d, const PgQuery__BoolExpr *b)
+{
+    const char *word = b->boolop == PG_QUERY__BOOL_EXPR_TYPE__AND_EXPR  ? " AND "
+                       : b->boolop == PG_QUERY__BOOL_EXPR_TYPE__OR_EXPR ? " OR "
+                       : b->boolop == PG_QUERY__BOOL_EXPR_TYPE__NOT_EXPR ? "NOT "
+                                                                         : NULL;
+    if (!word || b->n_args == 0 ||
+        (b->boolop == PG_QUERY__BOOL_EXPR_TYPE__NOT_EXPR && b->n_args != 1))
+        return false;
+    if (b->boolop == PG_QUERY__BOOL_EXPR_TYPE__NOT_EXPR)
+        sb_add(&d->sb, word);
+    for (size_t i = 0; i < b->n_args; i++) {
+        const Node *a = b->args[i];
+        if (i)
+            sb_add(&d->sb, word);
+        bool parens = a->node_case == PG_QUERY__NODE__NODE_BOOL_EXPR &&
+                      a->bool_expr->boolop != PG_QUERY__BOOL_EXPR_TYPE__NOT_EXPR;
+        if (parens)
+            sb_addc(&d->sb, '(');
+        if (!native_expr(d, a))
+            return false;
+        if (parens)
+            sb_addc(&d->sb, ')');
+    }
+    return true;
+}
+
+/* current_timestamp, current_time(3), ...: the ones that are SQLValueFunctions in every
+   version (PostgreSQL 16 made current_user and its kin function calls). */
+static bool native_value_function(struct strbuf *sb, const PgQuery__SQLValueFunction *f)
+{
+    const char *name;
+    bool typmod = false;
+    switch (f->op) {
+    case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_DATE:
+        name = "current_date";
+        break;
+    case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_TIME_N:
+        typmod = true;
+        /* fall through */
+    case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_TIME:
+        name = "current_time";
+        break;
+    case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_TIMESTAMP_N:
+        typmod = true;
+        /* fall through */
+    case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_TIMESTAMP:
+        name = "current_timestamp";
+        break;
+    case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_LOCALTIME_N:
+        typmod = true;
+        /* fall through */
+    case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_LOCALTIME:
+        name = "localtime";
+        break;
+    case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_LOCALTIMESTAMP_N:
+        typmod = true;
+        /* fall through */
+    case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_LOCALTIMESTAMP:
+        name = "localtimestamp";
+        break;
+    default:
+        return false;
+    }
+    sb_add(sb, name);
+    if (typmod)
+        sb_printf(sb, "(%d)", f->typmod);
+    return true;
+}
+
+static bool native_expr(struct native *d, const Node *n)
+{
+    if (!n || ++d->depth > NATIVE_MAX_DEPTH)
+        return false;
+    bool ok;
+    switch (n->node_case) {
+    case PG_QUERY__NODE__NODE_A_CONST:
+        ok = native_const(&d->sb, n->a_const);
+        break;
+    case PG_QUERY__NODE__NODE_COLUMN_REF:
+        ok = native_column_ref(&d->sb, n->column_ref);
+        break;
+    case PG_QUERY__NODE__NODE_FUNC_CALL:
+        ok = native_call(d, n->func_call);
+        break;
+    case PG_QUERY__NODE__NODE_TYPE_CAST:
+        ok = native_cast(d, n->type_cast);
+        break;
+    case PG_QUERY__NODE__NODE_A_EXPR:
+        ok = native_op(d, n->a_expr);
+        break;
+    case PG_QUERY__NODE__NODE_BOOL_EXPR:
+        ok = native_bool(d, n->bool_expr);
+        break;
+    case PG_QUERY__NODE__NODE_NULL_TEST:
+        ok = n->null_test->arg && native_expr(d, n->null_test->arg);
+        if (ok)
+            sb_add(&d->sb, n->null_test->nulltesttype == PG_QUERY__NULL_TEST_TYPE__IS_NOT_NULL
+                               ? " IS NOT NULL"
+                               : " IS NULL");
+        ok = ok && n->null_test->nulltesttype != PG_QUERY__NULL_TEST_TYPE__NULL_TEST_TYPE_UNDEFINED;
+        break;
+    case PG_QUERY__NODE__NODE_SQLVALUE_FUNCTION:
+        ok = native_value_function(&d->sb, n->sqlvalue_function);
+        break;
+    default:
+        ok = false;
+    }
+    d->depth--;
+    return ok;
+}
+
+const char *sqlx_deparse_native(struct sqlx *x, const Node *node)
+{
+    struct native d = {.depth = 0};
+    sb_init(&d.sb, x->scratch);
+    return native_expr(&d, node) ? arena_strndup(x->a, d.sb.s, d.sb.len) : NULL;
 }
 
 const char *sqlx_deparse_expr(struct sqlx *x, const Node *node)
 {
     if (!node)
         return NULL;
-    const char *c = sqlx_deparse_const(x, node);
+    /* One column of UPDATE ... SET (a, b) = (SELECT ...): no expression of its own, which
+       libpg_query's deparser refuses. */
+    if (node->node_case == PG_QUERY__NODE__NODE_MULTI_ASSIGN_REF)
+        return "?";
+    const char *c = sqlx_deparse_native(x, node);
     return c ? c : sqlx_deparse_expr_pg(x, node);
 }
 
+/*
+ * The deparser takes whole statements, so the expression goes in as `SELECT expr`. The node's
+ * own packed bytes (kept by the decoder) are framed by hand rather than packed again with
+ * protobuf-c, whose packer walks every field of every Node: it cost more than the deparse.
+ * Field numbers are those of pg_query.proto (a oneof's case value is its field number).
+ */
 const char *sqlx_deparse_expr_pg(struct sqlx *x, const Node *node)
 {
     enum {

@@ -45,8 +45,9 @@ struct rs_expr *sqlx_expr(struct sqlx *x, const Node *node);
 const char *sqlx_deparse_expr(struct sqlx *x, const Node *node);
 /* The same, always through libpg_query's deparser (node not NULL). */
 const char *sqlx_deparse_expr_pg(struct sqlx *x, const Node *node);
-/* The text of a constant as libpg_query's deparser writes it; NULL when node is not one. */
-const char *sqlx_deparse_const(struct sqlx *x, const Node *node);
+/* The text of an expression of the common shapes (constants, columns, calls, casts, operators,
+   IS NULL, AND/OR/NOT) as libpg_query's deparser writes it; NULL for any other. */
+const char *sqlx_deparse_native(struct sqlx *x, const Node *node);
 const char *sqlx_string(const Node *n); /* String node value, or NULL */
 /* Appends the dotted name parts of a list of String nodes; returns the last part. */
 const char *sqlx_last_name(Node *const *items, size_t n);

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int hex_value(char c)
@@ -71,26 +72,60 @@ void sb_printf(struct strbuf *sb, const char *fmt, ...)
     sb->len += (size_t)n;
 }
 
-static bool ident_is_plain(const char *s)
+/*
+ * The words PostgreSQL's grammar does not take as a bare column name everywhere: its reserved,
+ * "type or function name" and "column name" key words, those of PostgreSQL 15 to 18 together
+ * (16 and 17 added the JSON constructors, SYSTEM_USER and MERGE_ACTION). An identifier that is
+ * one of them is written in double quotes, as PostgreSQL's own quote_ident() does; unreserved
+ * key words ("name", "type", "value") need no quotes. Sorted for bsearch.
+ */
+static const char *const quoted_words[] = {
+    "all", "analyse", "analyze", "and", "any", "array", "as", "asc", "asymmetric", "authorization",
+    "between", "bigint", "binary", "bit", "boolean", "both", "case", "cast", "char", "character",
+    "check", "coalesce", "collate", "collation", "column", "concurrently", "constraint", "create",
+    "cross", "current_catalog", "current_date", "current_role", "current_schema", "current_time",
+    "current_timestamp", "current_user", "dec", "decimal", "default", "deferrable", "desc",
+    "distinct", "do", "else", "end", "except", "exists", "extract", "false", "fetch", "float",
+    "for", "foreign", "freeze", "from", "full", "grant", "greatest", "group", "grouping", "having",
+    "ilike", "in", "initially", "inner", "inout", "int", "integer", "intersect", "interval",
+    "into", "is", "isnull", "join", "json", "json_array", "json_arrayagg", "json_exists",
+    "json_object", "json_objectagg", "json_query", "json_scalar", "json_serialize", "json_table",
+    "json_value", "lateral", "leading", "least", "left", "like", "limit", "localtime",
+    "localtimestamp", "merge_action", "national", "natural", "nchar", "none", "normalize", "not",
+    "notnull", "null", "nullif", "numeric", "offset", "on", "only", "or", "order", "out", "outer",
+    "overlaps", "overlay", "placing", "position", "precision", "primary", "real", "references",
+    "returning", "right", "row", "select", "session_user", "setof", "similar", "smallint", "some",
+    "substring", "symmetric", "system_user", "table", "tablesample", "then", "time", "timestamp",
+    "to", "trailing", "treat", "trim", "true", "union", "unique", "user", "using", "values",
+    "varchar", "variadic", "verbose", "when", "where", "window", "with", "xmlattributes",
+    "xmlconcat", "xmlelement", "xmlexists", "xmlforest", "xmlnamespaces", "xmlparse", "xmlpi",
+    "xmlroot", "xmlserialize", "xmltable",
+};
+
+static int word_cmp(const void *key, const void *elem)
 {
-    if (!*s || !((*s >= 'a' && *s <= 'z') || *s == '_'))
+    return strcmp(key, *(const char *const *)elem);
+}
+
+bool sql_is_quoted_word(const char *s)
+{
+    return bsearch(s, quoted_words, sizeof(quoted_words) / sizeof(quoted_words[0]),
+                   sizeof(quoted_words[0]), word_cmp) != NULL;
+}
+
+bool sql_ident_is_plain(const char *s)
+{
+    if (!((*s >= 'a' && *s <= 'z') || *s == '_'))
         return false;
     for (const char *p = s; *p; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' || *p == '$'))
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
             return false;
-    /* Reserved words that migrations use as column names often enough to matter. */
-    static const char *const reserved[] = {
-        "user",    "order",  "group", "table",   "select",     "from",   "where", "check", "limit",
-        "default", "column", "end",   "primary", "references", "unique", "to",    "desc"};
-    for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++)
-        if (!strcmp(s, reserved[i]))
-            return false;
-    return true;
+    return !sql_is_quoted_word(s);
 }
 
 void sb_add_ident(struct strbuf *sb, const char *s)
 {
-    if (ident_is_plain(s))
+    if (sql_ident_is_plain(s))
         sb_add(sb, s);
     else
         sb_add_quoted_ident(sb, s);

@@ -7,6 +7,7 @@
 #ifndef RS_STRBUF_H
 #define RS_STRBUF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "arena.h"
@@ -25,6 +26,12 @@ void sb_add(struct strbuf *sb, const char *s);
 void sb_addn(struct strbuf *sb, const char *s, size_t n);
 void sb_addc(struct strbuf *sb, char c);
 void sb_printf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Can s be written as an SQL identifier without double quotes? Not when it has anything but
+   lower-case letters, digits and underscores (or starts with a digit), nor when it is a key
+   word PostgreSQL does not take as a column name: the rule of PostgreSQL's quote_ident(). */
+bool sql_ident_is_plain(const char *s);
+/* Is s one of those key words (in any PostgreSQL version from 15 on)? */
+bool sql_is_quoted_word(const char *s);
 /* Appends s as a double-quoted SQL identifier when it needs quoting, else as is. */
 void sb_add_ident(struct strbuf *sb, const char *s);
 /* Appends s as a double-quoted SQL identifier, always (for names that are user data, or that

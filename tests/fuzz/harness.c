@@ -345,7 +345,7 @@ static bool const_visit(const ProtobufCMessage *m, void *ctx)
     if (m->descriptor != &pg_query__node__descriptor)
         return true;
     const Node *n = (const Node *)m;
-    const char *fast = sqlx_deparse_const(cc->x, n);
+    const char *fast = sqlx_deparse_native(cc->x, n);
     if (fast) {
         const char *slow = sqlx_deparse_expr_pg(cc->x, n);
         if (strcmp(fast, slow) != 0) {

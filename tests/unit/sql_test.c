@@ -269,3 +269,192 @@ TEST(json_tree_matches_packed_tree_on_every_script)
     if (stat(path, &st) < 0)
         SKIP("../shared/corpora is absent (the test cases were compared)");
 }
+
+/* ------------------------------------------------------------------ expressions written natively */
+
+struct deparse_count {
+    struct sqlx *x;
+    const char *where;
+    size_t native, differ;
+};
+
+/* Each expression rollsafe writes itself must read as libpg_query's deparser writes it. The
+   children of one that does are not compared again. */
+static bool deparse_visit(const ProtobufCMessage *m, void *ctx)
+{
+    struct deparse_count *c = ctx;
+    if (m->descriptor != &pg_query__node__descriptor)
+        return true;
+    const char *mine = sqlx_deparse_native(c->x, (const Node *)m);
+    if (!mine)
+        return true;
+    const char *theirs = sqlx_deparse_expr_pg(c->x, (const Node *)m);
+    c->native++;
+    if (strcmp(mine, theirs) != 0) {
+        c->differ++;
+        test_fail(c->where, 0, "written as %s, libpg_query writes %s", mine, theirs);
+    }
+    return false;
+}
+
+/* Compares every expression of text; returns how many were written natively. */
+static size_t deparse_compare(const char *where, const char *text)
+{
+    struct arena a = ARENA_INIT, scratch = ARENA_INIT;
+    struct sqlx x = {&a, &scratch, text, 0};
+    struct deparse_count c = {&x, where, 0, 0};
+    PgQueryProtobufParseResult p = pg_query_parse_protobuf(text);
+    PgQuery__ParseResult *tree =
+        p.error ? NULL : sqlx_unpack(&a, (const uint8_t *)p.parse_tree.data, p.parse_tree.len);
+    if (tree)
+        sqlx_walk(&tree->base, deparse_visit, &c);
+    pg_query_free_protobuf_parse_result(p);
+    arena_free(&scratch);
+    arena_free(&a);
+    return c.native;
+}
+
+static size_t deparse_files, deparse_native;
+
+static void check_deparse_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return;
+    char *text = NULL;
+    size_t len = 0;
+    if (fseek(f, 0, SEEK_END) == 0) {
+        long n = ftell(f);
+        if (n >= 0 && fseek(f, 0, SEEK_SET) == 0 && (text = malloc((size_t)n + 1)) != NULL) {
+            len = fread(text, 1, (size_t)n, f);
+            text[len] = '\0';
+        }
+    }
+    fclose(f);
+    if (text && strlen(text) == len) {
+        deparse_files++;
+        deparse_native += deparse_compare(path, text);
+    }
+    free(text);
+}
+
+TEST(native_deparse_matches_libpg_query)
+{
+    /* Each: the expression, and whether rollsafe writes it itself. */
+    static const struct {
+        const char *expr;
+        bool native;
+    } cases[] = {
+        {"now()", true},
+        {"NOW( )", true},
+        {"public.f(a, B, \"C\", \"d\"\"e\")", true},
+        {"\"Foo\".bar", true},
+        {"t.*", true},
+        {"a$b", true},          /* quoted: $ is not a plain identifier character */
+        {"\"name\"", true},     /* an unreserved key word: no quotes */
+        {"\"position\"", false}, /* a column-name key word: left to libpg_query */
+        {"\"json\"", false},    /* a key word from PostgreSQL 16 on */
+        {"current_timestamp", true},
+        {"CURRENT_TIMESTAMP(3)", true},
+        {"localtime(0)", true},
+        {"current_user", false},
+        {"a IS NULL", true},
+        {"a NOTNULL", true},
+        {"(a + b) IS NULL", true},
+        {"'x'::text", true},
+        {"'x'::character varying(255)[]", true},
+        {"'1'::numeric(10,2)", true},
+        {"'1'::float", true},
+        {"'1'::int[3][]", true},
+        {"'1'::timestamp with time zone", true},
+        {"'1'::timestamp(3) with time zone", false},
+        {"'1'::\"timestamp\"", false},
+        {"'1'::char", false},
+        {"(-1)::foo", true},
+        {"1.5::foo", true},
+        {"99999999999::bigint", true},
+        {"NULL::foo", true},
+        {"a::text::foo", true},
+        {"(a + b)::text", false},
+        {"f(a)::text", true},
+        {"a + b * c", true},
+        {"(a IS NULL) = (b AND c)", true},
+        {"a = -1 AND b <> 1.5", true},
+        {"a OR b AND c", true},
+        {"a OR (b OR c)", true},
+        {"NOT (a AND b) OR NOT NOT c", true},
+        {"a AND NOT b = 1", true},
+        {"-a", false},
+        {"a OPERATOR(pg_catalog.+) b", false},
+        {"a = ANY(b)", false},
+        {"count(*)", false},
+        {"f(VARIADIC a)", false},
+        {"f(x => 1)", false},
+        {"pg_catalog.lower(a)", false},
+        {"E'a\\\\b' || 'it''s'", true},
+        {"nextval('seq'::regclass)", true},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char sql[256];
+        snprintf(sql, sizeof(sql), "SELECT %s", cases[i].expr);
+        struct arena a = ARENA_INIT, scratch = ARENA_INIT;
+        struct sqlx x = {&a, &scratch, sql, 0};
+        PgQueryProtobufParseResult p = pg_query_parse_protobuf(sql);
+        PgQuery__ParseResult *tree =
+            p.error ? NULL
+                    : sqlx_unpack(&a, (const uint8_t *)p.parse_tree.data, p.parse_tree.len);
+        CHECK(tree && tree->n_stmts == 1);
+        if (!tree || tree->n_stmts != 1)
+            continue;
+        const Node *e = tree->stmts[0]->stmt->select_stmt->target_list[0]->res_target->val;
+        const char *mine = sqlx_deparse_native(&x, e);
+        const char *theirs = sqlx_deparse_expr_pg(&x, e);
+        if ((mine != NULL) != cases[i].native)
+            test_fail(__FILE__, __LINE__, "%s: %s natively", cases[i].expr,
+                      mine ? "written" : "not written");
+        else if (mine && strcmp(mine, theirs) != 0)
+            test_fail(__FILE__, __LINE__, "%s: written as %s, libpg_query writes %s",
+                      cases[i].expr, mine, theirs);
+        pg_query_free_protobuf_parse_result(p);
+        arena_free(&scratch);
+        arena_free(&a);
+    }
+}
+
+/* SET (a, b) = (SELECT ...) gives each column a MultiAssignRef, which has no text: rollsafe
+   does not ask libpg_query's deparser, which refuses it. */
+TEST(multi_assign_has_no_text)
+{
+    const char *sql = "UPDATE t SET (a, b) = (SELECT 1, 2)";
+    struct arena a = ARENA_INIT, scratch = ARENA_INIT;
+    struct sqlx x = {&a, &scratch, sql, 0};
+    PgQueryProtobufParseResult p = pg_query_parse_protobuf(sql);
+    PgQuery__ParseResult *tree =
+        sqlx_unpack(&a, (const uint8_t *)p.parse_tree.data, p.parse_tree.len);
+    CHECK(tree && tree->n_stmts == 1);
+    if (tree && tree->n_stmts == 1) {
+        const Node *v = tree->stmts[0]->stmt->update_stmt->target_list[0]->res_target->val;
+        CHECK_INT(v->node_case, PG_QUERY__NODE__NODE_MULTI_ASSIGN_REF);
+        CHECK_STR(sqlx_deparse_expr_pg(&x, v), "?");
+        CHECK_STR(sqlx_deparse_expr(&x, v), "?");
+    }
+    pg_query_free_protobuf_parse_result(p);
+    arena_free(&scratch);
+    arena_free(&a);
+}
+
+/* Every script of the test cases and of the corpora, whole. */
+TEST(native_deparse_matches_libpg_query_on_every_script)
+{
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/tests/cases", test_root());
+    walk(path, 0, check_deparse_file);
+    CHECK(deparse_files > 100 && deparse_native > 500);
+    snprintf(path, sizeof(path), "%s/../shared/corpora", test_root());
+    struct stat st;
+    if (stat(path, &st) < 0)
+        SKIP("../shared/corpora is absent (the test cases were compared)");
+    size_t files = deparse_files;
+    walk(path, 0, check_deparse_file);
+    CHECK(deparse_files - files > 1000);
+}
