@@ -567,18 +567,18 @@ static void compare_rels(struct cmp *c)
     for (size_t i = 0; i < c->want->rels.n; i++) {
         const struct rs_relation *w = c->want->rels.v[i];
         const struct rs_relation *g = find_rel(c, c->got, &w->name, i);
-        const char *rn = qn(c->a, &w->name);
         if (!g) {
-            add_diff(c, w->name.name, false, "%s %s is missing", rel_kind_word(w->kind), rn);
+            add_diff(c, w->name.name, false, "%s %s is missing", rel_kind_word(w->kind),
+                     qn(c->a, &w->name));
             continue;
         }
         if (g->kind != w->kind) {
-            add_diff(c, w->name.name, false, "%s is a %s, was a %s", rn, rel_kind_word(g->kind),
-                     rel_kind_word(w->kind));
+            add_diff(c, w->name.name, false, "%s is a %s, was a %s", qn(c->a, &w->name),
+                     rel_kind_word(g->kind), rel_kind_word(w->kind));
             continue;
         }
         if (g->unlogged != w->unlogged)
-            add_diff(c, w->name.name, false, "table %s is %s, was %s", rn,
+            add_diff(c, w->name.name, false, "table %s is %s, was %s", qn(c->a, &w->name),
                      g->unlogged ? "unlogged" : "logged", w->unlogged ? "unlogged" : "logged");
         compare_columns(c, w, g);
         compare_constraints(c, w, g);
@@ -601,9 +601,13 @@ static void compare_indexes(struct cmp *c)
 {
     for (size_t i = 0; i < c->want->indexes.n; i++) {
         const struct rs_index *w = c->want->indexes.v[i];
-        if (w->constraint || !find_rel(c, c->got, &w->table, SIZE_MAX))
-            continue; /* reported with the constraint, or with the table */
+        if (w->constraint)
+            continue; /* reported with the constraint */
         const struct rs_index *g = find_index(c, c->got, &w->name, i);
+        if (g && !memcmp(w, g, sizeof(*w)))
+            continue; /* an untouched index, copied */
+        if (!find_rel(c, c->got, &w->table, SIZE_MAX))
+            continue; /* reported with the table */
         if (!g) {
             add_diff(c, w->name.name, false, "index %s is missing", qn(c->a, &w->name));
             continue;
@@ -614,16 +618,14 @@ static void compare_indexes(struct cmp *c)
         const struct rs_relation *gt = find_rel(c, c->got, &g->table, SIZE_MAX);
         if (!wt || !gt || !wt->complete || !gt->complete)
             continue;
-        if (!memcmp(w, g, sizeof(*w)))
-            continue; /* an untouched index, copied */
         const char *wd = index_desc(c->a, w), *gd = index_desc(c->a, g);
         if (strcmp(wd, gd))
             add_diff(c, w->name.name, false, "index %s: %s, was %s", qn(c->a, &w->name), gd, wd);
     }
     for (size_t i = 0; i < c->got->indexes.n; i++) {
         const struct rs_index *g = c->got->indexes.v[i];
-        if (g->constraint || !find_rel(c, c->want, &g->table, SIZE_MAX) ||
-            find_index(c, c->want, &g->name, i))
+        if (g->constraint || find_index(c, c->want, &g->name, i) ||
+            !find_rel(c, c->want, &g->table, SIZE_MAX))
             continue;
         add_diff(c, g->name.name, false, "index %s %s", qn(c->a, &g->name),
                  extra_word(rs_model_index(c->after, &g->name) != NULL));
@@ -765,9 +767,11 @@ static void compare_triggers(struct cmp *c)
     size_t hint = 0, hint_after = 0;
     for (size_t i = 0; i < c->want->triggers.n; i++) {
         const struct rs_trigger *w = c->want->triggers.v[i];
-        if (!find_rel(c, c->got, &w->table, SIZE_MAX))
-            continue;
         const struct rs_trigger *g = find_trigger(c->got, w, &hint);
+        if (g && !memcmp(w, g, sizeof(*w)))
+            continue; /* an untouched trigger, copied */
+        if (!find_rel(c, c->got, &w->table, SIZE_MAX))
+            continue; /* reported with the table */
         const char *tn = qn(c->a, &w->table);
         c->column = w->name;
         if (!g) {
@@ -784,7 +788,7 @@ static void compare_triggers(struct cmp *c)
     hint = 0;
     for (size_t i = 0; i < c->got->triggers.n; i++) {
         const struct rs_trigger *g = c->got->triggers.v[i];
-        if (!find_rel(c, c->want, &g->table, SIZE_MAX) || find_trigger(c->want, g, &hint))
+        if (find_trigger(c->want, g, &hint) || !find_rel(c, c->want, &g->table, SIZE_MAX))
             continue;
         c->column = g->name;
         add_diff(c, g->table.name, false, "trigger %s on %s %s", g->name, qn(c->a, &g->table),
