@@ -15,10 +15,12 @@
 #include <string.h>
 
 #include "internal.h"
+#include "util/strbuf.h"
 
 struct summary_job {
     struct arena *a;
     struct rs_body_summary *out;
+    struct strbuf sql; /* the SQL statements of a PL/pgSQL body, parsed together at the end */
 };
 
 static void add_tag(struct summary_job *j, const char *tag)
@@ -135,11 +137,14 @@ static bool walk(struct summary_job *j, const char *t, size_t len)
                         v++;
                     size_t ve;
                     if (v < len && t[v] == '"' && json_string_end(t, v, len, &ve)) {
-                        struct arena tmp = ARENA_INIT;
-                        const char *q = sqlx_json_unescape(&tmp, t + v + 1, ve - v - 2);
-                        if (q)
-                            summarise_sql(j, q);
-                        arena_free(&tmp);
+                        /* Each statement is whole (the PL/pgSQL parser found its end):
+                           the statements are parsed in one go, one per line. */
+                        const char *q =
+                            sqlx_json_unescape(j->sql.arena, t + v + 1, ve - v - 2);
+                        if (q) {
+                            sb_add(&j->sql, q);
+                            sb_add(&j->sql, "\n;\n");
+                        }
                         execsql = -1;
                         e = ve;
                     }
@@ -203,7 +208,7 @@ void rs_sql_body_summary(struct arena *a, const char *language, const char *body
     memset(out, 0, sizeof(*out));
     if (!body)
         return;
-    struct summary_job j = {a, out};
+    struct summary_job j = {a, out, {0}};
     if (language && !strcmp(language, "sql")) {
         summarise_sql(&j, body);
         return;
@@ -221,9 +226,11 @@ void rs_sql_body_summary(struct arena *a, const char *language, const char *body
     char *fn =
         arena_printf(&tmp, "CREATE FUNCTION rs_body() RETURNS void LANGUAGE plpgsql AS $%s$%s$%s$",
                      tag, body, tag);
+    sb_init(&j.sql, &tmp);
     PgQueryPlpgsqlParseResult r = pg_query_parse_plpgsql(fn);
     if (!r.error && r.plpgsql_funcs && walk(&j, r.plpgsql_funcs, strlen(r.plpgsql_funcs))) {
-        /* summarised */
+        if (j.sql.len)
+            summarise_sql(&j, j.sql.s);
     } else {
         memset(out, 0, sizeof(*out));
         out->unparsed = true;
