@@ -128,12 +128,20 @@ static size_t nraws;
 static const ProtobufCFieldDescriptor *normalized_field(const ProtobufCMessageDescriptor *d,
                                                         const char *key, size_t n);
 
-static const ProtobufCFieldDescriptor *field_named(const ProtobufCMessageDescriptor *d,
-                                                   const char *key, size_t n)
+static inline uint64_t key_hash_seed(const ProtobufCMessageDescriptor *d)
 {
-    uint64_t h = (uint64_t)(uintptr_t)d * 0x9E3779B97F4A7C15u;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)key[i]) * 1099511628211u;
+    return (uint64_t)(uintptr_t)d * 0x9E3779B97F4A7C15u;
+}
+
+static inline uint64_t key_hash_step(uint64_t h, char c)
+{
+    return (h ^ (unsigned char)c) * 1099511628211u;
+}
+
+/* Field of d named key (n bytes, hash h: key_hash_step over key_hash_seed(d)). */
+static const ProtobufCFieldDescriptor *field_hashed(const ProtobufCMessageDescriptor *d,
+                                                    const char *key, size_t n, uint64_t h)
+{
     size_t k = h & (RAW_SLOTS - 1);
     for (; raws[k].d; k = (k + 1) & (RAW_SLOTS - 1))
         if (raws[k].hash == h && raws[k].d == d && raws[k].len == n &&
@@ -168,18 +176,21 @@ static const ProtobufCFieldDescriptor *normalized_field(const ProtobufCMessageDe
 const ProtobufCFieldDescriptor *sqlx_json_field(const ProtobufCMessageDescriptor *d,
                                                 const char *key)
 {
-    return field_named(d, key, strlen(key));
+    uint64_t h = key_hash_seed(d);
+    for (const char *p = key; *p; p++)
+        h = key_hash_step(h, *p);
+    return field_hashed(d, key, strlen(key), h);
 }
 
 /* ---------------------------------------------------------------- the JSON text */
 
-static void skip_ws(struct jdec *j)
+static inline __attribute__((always_inline)) void skip_ws(struct jdec *j)
 {
     while (j->p < j->end && (*j->p == ' ' || *j->p == '\n' || *j->p == '\t' || *j->p == '\r'))
         j->p++;
 }
 
-static bool eat(struct jdec *j, char c)
+static inline __attribute__((always_inline)) bool eat(struct jdec *j, char c)
 {
     skip_ws(j);
     if (j->p < j->end && *j->p == c) {
@@ -411,6 +422,28 @@ static bool skip_value(struct jdec *j)
 
 /* ---------------------------------------------------------------- values */
 
+/* A member's key and its colon, read and hashed in one pass (keys are short and, in
+   libpg_query's JSON, never escaped: an escaped one is an error). Sets *f to the field of d it
+   names, NULL for none. */
+static bool read_key(struct jdec *j, const ProtobufCMessageDescriptor *d,
+                     const ProtobufCFieldDescriptor **f)
+{
+    if (!eat(j, '"'))
+        return false;
+    const char *b = j->p, *p = b, *end = j->end;
+    uint64_t h = key_hash_seed(d);
+    while (p < end && *p != '"') {
+        if (*p == '\\')
+            return false;
+        h = key_hash_step(h, *p++);
+    }
+    if (p == end)
+        return false;
+    j->p = p + 1;
+    *f = field_hashed(d, b, (size_t)(p - b), h);
+    return eat(j, ':');
+}
+
 static ProtobufCMessage *decode_message(struct jdec *j, const ProtobufCMessageDescriptor *d);
 
 /* One value of field f (an element, for a repeated one) into out. */
@@ -602,14 +635,11 @@ static ProtobufCMessage *decode_message(struct jdec *j, const ProtobufCMessageDe
     bool ok = true;
     if (!eat(j, '}')) {
         do {
-            const char *key;
-            size_t n;
-            bool escaped;
-            if (!string_span(j, &key, &n, &escaped) || escaped || !eat(j, ':')) {
+            const ProtobufCFieldDescriptor *f;
+            if (!read_key(j, d, &f)) {
                 ok = false;
                 break;
             }
-            const ProtobufCFieldDescriptor *f = field_named(d, key, n);
             if (!f) {
                 ok = skip_value(j);
                 continue;
