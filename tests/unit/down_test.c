@@ -168,6 +168,15 @@ TEST(down_emit_round_trip_renames)
                "CREATE VIEW orders AS SELECT * FROM app.purchases;\n");
 }
 
+/* Names that are key words: the emitted down quotes them (OFFSET and POSITION are not
+   identifiers unquoted), and leaves unreserved ones (name, type) bare. */
+TEST(down_emit_round_trip_key_word_names)
+{
+    round_trip("ALTER TABLE users RENAME COLUMN nick TO \"offset\";\n"
+               "ALTER TABLE users ADD COLUMN \"position\" int, ADD COLUMN type text;\n"
+               "ALTER TABLE orders RENAME TO \"authorization\";\n");
+}
+
 TEST(down_emit_round_trip_objects)
 {
     round_trip("CREATE TABLE tag (id int PRIMARY KEY, label text UNIQUE, user_id bigint "
