@@ -394,6 +394,7 @@ TEST(native_deparse_matches_libpg_query)
         {"pg_catalog.lower(a)", false},
         {"E'a\\\\b' || 'it''s'", true},
         {"nextval('seq'::regclass)", true},
+        {"left(bio, 10)", false}, /* a key word as a function name */
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char sql[256];
