@@ -456,6 +456,18 @@ static bool native_value_function(struct strbuf *sb, const PgQuery__SQLValueFunc
     return true;
 }
 
+/* x IS [NOT] NULL: the deparser puts no parentheses around x, whatever it is. */
+static bool native_null_test(struct native *d, const PgQuery__NullTest *t)
+{
+    bool not_null = t->nulltesttype == PG_QUERY__NULL_TEST_TYPE__IS_NOT_NULL;
+    if (!not_null && t->nulltesttype != PG_QUERY__NULL_TEST_TYPE__IS_NULL)
+        return false;
+    if (!native_expr(d, t->arg))
+        return false;
+    sb_add(&d->sb, not_null ? " IS NOT NULL" : " IS NULL");
+    return true;
+}
+
 static bool native_expr(struct native *d, const Node *n)
 {
     if (!n || ++d->depth > NATIVE_MAX_DEPTH)
@@ -481,12 +493,7 @@ static bool native_expr(struct native *d, const Node *n)
         ok = native_bool(d, n->bool_expr);
         break;
     case PG_QUERY__NODE__NODE_NULL_TEST:
-        ok = n->null_test->arg && native_expr(d, n->null_test->arg);
-        if (ok)
-            sb_add(&d->sb, n->null_test->nulltesttype == PG_QUERY__NULL_TEST_TYPE__IS_NOT_NULL
-                               ? " IS NOT NULL"
-                               : " IS NULL");
-        ok = ok && n->null_test->nulltesttype != PG_QUERY__NULL_TEST_TYPE__NULL_TEST_TYPE_UNDEFINED;
+        ok = native_null_test(d, n->null_test);
         break;
     case PG_QUERY__NODE__NODE_SQLVALUE_FUNCTION:
         ok = native_value_function(&d->sb, n->sqlvalue_function);

@@ -221,13 +221,13 @@ TEST(json_tree_matches_packed_tree)
     CHECK(sqlx_json_field(&pg_query__column_def__descriptor, "typeName") != NULL);
 }
 
-static size_t json_files, json_same, json_refused;
-
-static void check_json_file(const char *path)
+/* The whole file as a string; NULL when it cannot be read or holds NUL bytes (not text
+   libpg_query reads whole). */
+static char *read_sql_file(const char *path)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
-        return;
+        return NULL;
     char *text = NULL;
     size_t len = 0;
     if (fseek(f, 0, SEEK_END) == 0) {
@@ -238,10 +238,20 @@ static void check_json_file(const char *path)
         }
     }
     fclose(f);
-    if (!text || strlen(text) != len) {
+    if (text && strlen(text) != len) {
         free(text);
-        return; /* NUL bytes: not text libpg_query reads whole */
+        return NULL;
     }
+    return text;
+}
+
+static size_t json_files, json_same, json_refused;
+
+static void check_json_file(const char *path)
+{
+    char *text = read_sql_file(path);
+    if (!text)
+        return;
     json_files++;
     int r = json_vs_packed(text);
     if (r == TREES_DIFFER)
@@ -319,20 +329,8 @@ static size_t deparse_files, deparse_native;
 
 static void check_deparse_file(const char *path)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return;
-    char *text = NULL;
-    size_t len = 0;
-    if (fseek(f, 0, SEEK_END) == 0) {
-        long n = ftell(f);
-        if (n >= 0 && fseek(f, 0, SEEK_SET) == 0 && (text = malloc((size_t)n + 1)) != NULL) {
-            len = fread(text, 1, (size_t)n, f);
-            text[len] = '\0';
-        }
-    }
-    fclose(f);
-    if (text && strlen(text) == len) {
+    char *text = read_sql_file(path);
+    if (text) {
         deparse_files++;
         deparse_native += deparse_compare(path, text);
     }
