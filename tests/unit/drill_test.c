@@ -23,25 +23,6 @@
 #include "test.h"
 #include "util/arena.h"
 
-static int have_server(void)
-{
-    static int known = -1;
-    if (known < 0) {
-        struct arena a = ARENA_INIT;
-        struct rs_diag d;
-        rs_diag_init(&d, &a);
-        known = rs_pgserver_find_bindir(&a, NULL, &d) != NULL;
-        arena_free(&a);
-    }
-    return known;
-}
-
-#define NEED_SERVER()                                                                              \
-    do {                                                                                           \
-        if (!have_server())                                                                        \
-            SKIP("no PostgreSQL server programs (initdb, postgres) installed");                    \
-    } while (0)
-
 /* A directory for the servers that the server's user can traverse when we are root; on tmpfs
    when there is one. Removed at exit by the harness (test_tmpdir) or here (/dev/shm). */
 static char shm_dir[64];
@@ -82,19 +63,6 @@ static const char *cache_dir(void)
     if (!dir)
         dir = test_tmpdir();
     return dir;
-}
-
-static int count_entries(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return -1;
-    int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)))
-        n += e->d_name[0] != '.';
-    closedir(d);
-    return n;
 }
 
 static const struct rs_drill_migration *find(const struct rs_drill_result *r, const char *id)
@@ -159,7 +127,7 @@ static struct rs_drill_result *run(struct rs_drill_opts *o)
     arena_free(&a);
     /* Nothing of the server is left: its directory is gone. */
     if (!o->database_url)
-        CHECK_INT(count_entries(tmp), 0);
+        CHECK_INT(test_count_entries(tmp, ""), 0);
     return r;
 }
 

@@ -24,25 +24,6 @@
 #include "test.h"
 #include "util/arena.h"
 
-static int have_server(void)
-{
-    static int known = -1;
-    if (known < 0) {
-        struct arena a = ARENA_INIT;
-        struct rs_diag d;
-        rs_diag_init(&d, &a);
-        known = rs_pgserver_find_bindir(&a, NULL, &d) != NULL;
-        arena_free(&a);
-    }
-    return known;
-}
-
-#define NEED_SERVER()                                                                              \
-    do {                                                                                           \
-        if (!have_server())                                                                        \
-            SKIP("no PostgreSQL server programs (initdb, postgres) installed");                    \
-    } while (0)
-
 static int process_gone(int pid)
 {
     if (kill(pid, 0) < 0 && errno == ESRCH)
@@ -63,20 +44,6 @@ static int path_gone(const char *path)
 {
     struct stat st;
     return lstat(path, &st) < 0 && errno == ENOENT;
-}
-
-static int count_entries(const char *dir, const char *prefix)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return -1;
-    int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)))
-        if (!strncmp(e->d_name, prefix, strlen(prefix)))
-            n++;
-    closedir(d);
-    return n;
 }
 
 /* A temporary directory the server's user can traverse when we are root (test_tmpdir is 0700). */
@@ -112,7 +79,7 @@ TEST(pg_server_find_bindir)
         CHECK_STR(d.v[0].path, "/nonexistent/rollsafe-bin");
         CHECK(strstr(d.v[0].hint, "initdb") != NULL);
     }
-    if (have_server()) {
+    if (test_have_pg_server()) {
         rs_diag_init(&d, &a);
         char *dir = rs_pgserver_find_bindir(&a, NULL, &d);
         CHECK(dir != NULL);
@@ -278,8 +245,8 @@ TEST(pg_server_cache)
         return;
     }
     CHECK_STR(rs_pgserver_cache_status(s), "stored");
-    CHECK_INT(count_entries(cache, "pgdata-"), 2); /* the cluster and its .key file */
-    CHECK_INT(count_entries(cache, ".tmp-"), 0);
+    CHECK_INT(test_count_entries(cache, "pgdata-"), 2); /* the cluster and its .key file */
+    CHECK_INT(test_count_entries(cache, ".tmp-"), 0);
     CHECK_INT(rs_pgserver_stop(s, &d), 0);
 
     double warm[3];
@@ -340,9 +307,9 @@ TEST(pg_server_cache_race)
         CHECK(waitpid(kids[i], &st, 0) == kids[i]);
         CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
     }
-    CHECK_INT(count_entries(cache, "pgdata-"), 2);
-    CHECK_INT(count_entries(cache, ".tmp-"), 0);
-    CHECK_INT(count_entries(base, "rollsafe-pg-"), 0);
+    CHECK_INT(test_count_entries(cache, "pgdata-"), 2);
+    CHECK_INT(test_count_entries(cache, ".tmp-"), 0);
+    CHECK_INT(test_count_entries(base, "rollsafe-pg-"), 0);
     arena_free(&a);
 }
 
@@ -378,7 +345,7 @@ TEST(pg_server_two_at_once)
     }
     CHECK_INT(rs_pgserver_stop(s1, &d), 0);
     CHECK_INT(rs_pgserver_stop(s2, &d), 0);
-    CHECK_INT(count_entries(o.tmp_base, "rollsafe-pg-"), 0);
+    CHECK_INT(test_count_entries(o.tmp_base, "rollsafe-pg-"), 0);
     arena_free(&a);
 }
 
@@ -397,7 +364,7 @@ TEST(pg_server_startup_failure)
         CHECK(strstr(d.v[0].message, "PostgreSQL exited while starting") != NULL);
         CHECK(strstr(d.v[0].message, "shared_buffers") != NULL); /* from the server log */
     }
-    CHECK_INT(count_entries(o.tmp_base, "rollsafe-pg-"), 0);
+    CHECK_INT(test_count_entries(o.tmp_base, "rollsafe-pg-"), 0);
     arena_free(&a);
 }
 
@@ -409,7 +376,7 @@ TEST(pg_server_bad_options)
     struct rs_pgserver_opts o = {.bin_dir = "/nonexistent"};
     CHECK(rs_pgserver_start(&o, &d) == NULL);
     CHECK_INT(d.n, 1);
-    if (have_server()) {
+    if (test_have_pg_server()) {
         rs_diag_init(&d, &a);
         struct rs_pgserver_opts t = {.tmp_base = "relative/dir"};
         CHECK(rs_pgserver_start(&t, &d) == NULL);
@@ -557,7 +524,7 @@ TEST(pg_server_sigkill_sweep)
     CHECK(s != NULL);
     CHECK(path_gone(dir));
     CHECK_INT(rs_pgserver_stop(s, &d), 0);
-    CHECK_INT(count_entries(base, "rollsafe-pg-"), 0);
+    CHECK_INT(test_count_entries(base, "rollsafe-pg-"), 0);
     arena_free(&a);
 }
 
@@ -601,5 +568,5 @@ TEST(pg_server_as_ordinary_user)
     int st = 0;
     CHECK(waitpid(kid, &st, 0) == kid);
     CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-    CHECK_INT(count_entries(base, "rollsafe-pg-"), 0);
+    CHECK_INT(test_count_entries(base, "rollsafe-pg-"), 0);
 }

@@ -24,6 +24,12 @@ const char *test_tmpdir(void);
    per call is not kept: the result is malloc'ed and freed at exit). */
 const char *test_write(const char *dir, const char *rel, const char *text);
 
+/* Are PostgreSQL's server programs (initdb, postgres) installed? (pg_util.c) */
+bool test_have_pg_server(void);
+/* How many entries of dir (not . and ..) have names that begin with prefix; -1 when dir cannot
+   be read. (pg_util.c) */
+int test_count_entries(const char *dir, const char *prefix);
+
 #define TEST(name)                                                                                 \
     static void name(void);                                                                        \
     __attribute__((constructor)) static void register_##name(void)                                 \
@@ -57,6 +63,13 @@ const char *test_write(const char *dir, const char *rel, const char *text);
     do {                                                                                           \
         test_skip(why);                                                                            \
         return;                                                                                    \
+    } while (0)
+
+/* Skips the test when no PostgreSQL server is installed. */
+#define NEED_SERVER()                                                                              \
+    do {                                                                                           \
+        if (!test_have_pg_server())                                                                \
+            SKIP("no PostgreSQL server programs (initdb, postgres) installed");                    \
     } while (0)
 
 #endif
