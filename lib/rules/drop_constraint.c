@@ -37,19 +37,6 @@ static bool in_new_table(const struct rs_stmt *st, const struct rs_constraint *k
     return false;
 }
 
-/* Is every column of sub among cols? */
-static bool covers(const char *const *cols, size_t n, const char *const *sub, size_t nsub)
-{
-    for (size_t i = 0; i < nsub; i++) {
-        bool found = false;
-        for (size_t k = 0; k < n && !found; k++)
-            found = sub[i] && cols[k] && !strcmp(sub[i], cols[k]);
-        if (!found)
-            return false;
-    }
-    return true;
-}
-
 static bool unique_kind(enum rs_con_kind k)
 {
     return k == RS_CON_PRIMARY || k == RS_CON_UNIQUE;
@@ -71,7 +58,7 @@ static bool still_enforced(const struct rs_rule_ctx *ctx, const struct rs_relati
             return true;
         /* A unique key on some of the columns keeps them unique together. */
         if (unique_kind(k->kind) && unique_kind(o->kind) && o->ncolumns &&
-            o->ncolumns < k->ncolumns && covers(k->columns, k->ncolumns, o->columns, o->ncolumns))
+            o->ncolumns < k->ncolumns && rs_columns_among(o->columns, o->ncolumns, k->columns, k->ncolumns))
             return true;
     }
     if (!unique_kind(k->kind))

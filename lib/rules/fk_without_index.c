@@ -12,16 +12,7 @@
 /* Do the first n of an index's columns name exactly the key columns (in any order)? */
 static bool leads_with(const char *const *ix, size_t nix, const char *const *key, size_t n)
 {
-    if (!n || nix < n)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        bool found = false;
-        for (size_t k = 0; k < n && !found; k++)
-            found = ix[i] && key[k] && !strcmp(ix[i], key[k]);
-        if (!found)
-            return false;
-    }
-    return true;
+    return n && nix >= n && rs_columns_among(ix, n, key, n);
 }
 
 static bool covered_by_stmt(const struct rs_stmt *st, const char *const *key, size_t n)

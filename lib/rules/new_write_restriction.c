@@ -9,7 +9,7 @@
  */
 #include <string.h>
 
-#include "common.h"
+#include "scan.h"
 
 static const char *kind_words(enum rs_con_kind k)
 {
@@ -27,20 +27,6 @@ static const char *kind_words(enum rs_con_kind k)
     default:
         return "constraint";
     }
-}
-
-static bool same_columns(const char *const *a, size_t na, const char *const *b, size_t nb)
-{
-    if (na != nb || !na)
-        return false;
-    for (size_t i = 0; i < na; i++) {
-        bool found = false;
-        for (size_t k = 0; k < nb && !found; k++)
-            found = a[i] && b[k] && !strcmp(a[i], b[k]);
-        if (!found)
-            return false;
-    }
-    return true;
 }
 
 /* A UNIQUE or PRIMARY KEY on columns that an older unique index (or constraint) already keeps
@@ -62,7 +48,7 @@ static bool already_enforced(const struct rs_rule_ctx *ctx, const struct rs_rela
     for (size_t i = 0; i < n && i < 64; i++) {
         const struct rs_index *x = idx[i];
         if (x->unique && !x->where_text && x->created_mig != ctx->mig->index &&
-            same_columns(d->columns, d->ncolumns, x->columns, x->ncolumns))
+            rs_same_columns(d->columns, d->ncolumns, x->columns, x->ncolumns))
             return true;
     }
     return false;
@@ -88,12 +74,12 @@ static bool existed_at_start(const struct rs_rule_ctx *ctx, const struct rs_rela
         case RS_CON_FOREIGN:
             if (k->ref_table.name && d->ref_table.name &&
                 !strcmp(k->ref_table.name, d->ref_table.name) &&
-                same_columns(d->columns, d->ncolumns, k->columns, k->ncolumns))
+                rs_same_columns(d->columns, d->ncolumns, k->columns, k->ncolumns))
                 return true;
             break;
         case RS_CON_UNIQUE:
         case RS_CON_PRIMARY:
-            if (same_columns(d->columns, d->ncolumns, k->columns, k->ncolumns))
+            if (rs_same_columns(d->columns, d->ncolumns, k->columns, k->ncolumns))
                 return true;
             break;
         default:

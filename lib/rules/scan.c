@@ -417,18 +417,21 @@ void rs_follow_step(struct rs_follow *f, const struct rs_stmt *st)
     }
 }
 
-bool rs_same_columns(const char *const *a, size_t na, const char *const *b, size_t nb)
+bool rs_columns_among(const char *const *sub, size_t nsub, const char *const *cols, size_t n)
 {
-    if (na != nb || na == 0)
-        return false;
-    for (size_t i = 0; i < na; i++) {
+    for (size_t i = 0; i < nsub; i++) {
         bool found = false;
-        for (size_t k = 0; k < nb && !found; k++)
-            found = a[i] && b[k] && !strcmp(a[i], b[k]);
+        for (size_t k = 0; k < n && !found; k++)
+            found = sub[i] && cols[k] && !strcmp(sub[i], cols[k]);
         if (!found)
             return false;
     }
     return true;
+}
+
+bool rs_same_columns(const char *const *a, size_t na, const char *const *b, size_t nb)
+{
+    return na == nb && na > 0 && rs_columns_among(a, na, b, nb);
 }
 
 bool rs_unique_later(struct rs_rule_ctx *ctx, const char *table, const char *const *cols, size_t n)

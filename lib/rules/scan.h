@@ -89,6 +89,8 @@ void rs_follow_init(struct rs_rule_ctx *ctx, struct rs_follow *f, const char *ta
                     const char *const *cols, size_t n);
 void rs_follow_step(struct rs_follow *f, const struct rs_stmt *st);
 
+/* Is every column of sub among cols? */
+bool rs_columns_among(const char *const *sub, size_t nsub, const char *const *cols, size_t n);
 /* The same column names, in any order (and at least one). */
 bool rs_same_columns(const char *const *a, size_t na, const char *const *b, size_t nb);
 
