@@ -6,20 +6,8 @@ BIN=${BIN:?BIN must name the rollsafe binary}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 
-expect() { # name, expected exit, pattern expected in stdout+stderr, command...
-    local name=$1 want=$2 pattern=$3
-    shift 3
-    local out rc
-    out=$("$@" 2>&1)
-    rc=$?
-    if [ "$rc" != "$want" ]; then
-        echo "not ok $name: exit $rc, expected $want; output: $(printf '%s' "$out" | head -c 300)"
-    elif [ -n "$pattern" ] && ! printf '%s' "$out" | grep -qE -- "$pattern"; then
-        echo "not ok $name: output lacks /$pattern/: $(printf '%s' "$out" | head -c 300)"
-    else
-        echo "ok $name"
-    fi
-}
+# shellcheck source=common.bash
+. "$(dirname "$0")/common.bash"
 
 mkdir -p "$T/m"
 printf 'CREATE TABLE t (id int, note text);\n' > "$T/m/0001_init.sql"

@@ -11,20 +11,8 @@ T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 chmod 711 "$T"
 
-expect() { # name, expected exit, pattern expected in stdout+stderr, command...
-    local name=$1 want=$2 pattern=$3
-    shift 3
-    local out rc
-    out=$("$@" 2>&1)
-    rc=$?
-    if [ "$rc" != "$want" ]; then
-        echo "not ok $name: exit $rc, expected $want; output: $(printf '%s' "$out" | tail -c 400)"
-    elif [ -n "$pattern" ] && ! printf '%s' "$out" | grep -qE -- "$pattern"; then
-        echo "not ok $name: output lacks /$pattern/: $(printf '%s' "$out" | tail -c 400)"
-    else
-        echo "ok $name"
-    fi
-}
+# shellcheck source=common.bash
+. "$(dirname "$0")/common.bash"
 
 # Servers live here (on tmpfs when there is one): the tests check it is empty afterwards.
 if [ -d /dev/shm ] && [ -w /dev/shm ]; then
