@@ -127,15 +127,33 @@ void rs_approvals_scan(struct arena *a, const struct rs_script *s, const struct 
     if (!s->src)
         return;
     const struct rs_source *src = s->src;
-    for (size_t ln = 0; ln < src->nlines; ln++) {
-        size_t off = src->lines[ln];
-        if (off < s->begin || off >= s->end)
-            continue;
+    /* Most scripts hold no approval: the marker is looked for in the whole script first, and
+       only the lines that hold it are read. */
+    if (s->end <= s->begin)
+        return;
+    const char *from = src->text + s->begin, *end;
+    {
+        /* To the end of the script's last line. */
+        int ln, col;
         size_t len;
-        const char *line = rs_source_line(src, (int)ln + 1, &len);
-        /* Cheap filter before anything else: most lines are not approvals. */
-        if (len < strlen(APPROVE) || !memmem(line, len, APPROVE, strlen(APPROVE)))
-            continue;
+        rs_source_position(src, s->end - 1, &ln, &col);
+        end = rs_source_line(src, ln, &len) + len;
+    }
+    size_t kl = strlen(APPROVE);
+    int last = 0;
+    for (const char *hit; (size_t)(end - from) >= kl && (hit = memmem(from, (size_t)(end - from),
+                                                                       APPROVE, kl));
+         from = hit + kl) {
+        int ln1, col;
+        rs_source_position(src, (size_t)(hit - src->text), &ln1, &col);
+        if (ln1 == last)
+            continue; /* a second marker on the same line: the line is read once */
+        last = ln1;
+        size_t ln = (size_t)ln1 - 1;
+        if (src->lines[ln] < s->begin)
+            continue; /* the line starts before the script (a section of a shared file) */
+        size_t len;
+        const char *line = rs_source_line(src, ln1, &len);
         size_t first = (size_t)(skip_space(line, line + len) - src->text);
         if (first < src->len && s->text[first] != src->text[first])
             continue; /* blanked out of this script (a section of the other direction) */

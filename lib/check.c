@@ -172,7 +172,13 @@ struct arena *rs_ctx_arena(struct rs_rule_ctx *ctx)
 
 const struct rs_relation *rs_ctx_rel(const struct rs_rule_ctx *ctx)
 {
-    return rs_model_rel(ctx->model, &ctx->st->rel);
+    /* Most rules ask; the model does not change while they run. */
+    struct rs_rule_ctx *memo = (struct rs_rule_ctx *)ctx;
+    if (!memo->rel_memo_set) {
+        memo->rel_memo = rs_model_rel(ctx->model, &ctx->st->rel);
+        memo->rel_memo_set = true;
+    }
+    return memo->rel_memo;
 }
 
 bool rs_ctx_existing(const struct rs_rule_ctx *ctx, const struct rs_relation *r)
@@ -355,6 +361,7 @@ static void check_migration(struct run *r, size_t idx, const struct rs_migration
             bool failed = false;
             for (size_t k = 0; k < st->ncmds; k++) {
                 ctx.cmd = &st->cmds[k];
+                ctx.rel_memo_set = false;
                 ctx.lock = rs_lock_fact_for(st, ctx.cmd, r->pg);
                 run_rules(&ctx);
                 note_lock(&ctx, mr);

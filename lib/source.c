@@ -244,9 +244,10 @@ size_t rs_source_line_offset(const struct rs_source *src, int line)
 const char *rs_source_line(const struct rs_source *src, int line, size_t *len)
 {
     size_t b = rs_source_line_offset(src, line);
-    size_t e = b;
-    while (e < src->len && src->text[e] != '\n')
-        e++;
+    /* The line ends at the '\n' before the next line's start, or at the end of the text. */
+    size_t e = line >= 1 && (size_t)line < src->nlines ? src->lines[line] - 1 : src->len;
+    if (e < b)
+        e = b;
     if (e > b && src->text[e - 1] == '\r')
         e--;
     *len = e - b;

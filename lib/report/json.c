@@ -10,6 +10,7 @@
  */
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,6 +98,29 @@ static size_t utf8_seq(const unsigned char *s, const unsigned char *end)
     return n;
 }
 
+/* The first byte from p on that a JSON string cannot hold as it is: '"', '\\', a control
+   character or any byte of a multi-byte sequence. Eight bytes at a time: reports are mostly
+   long plain messages. */
+static const unsigned char *plain_run(const unsigned char *p, const unsigned char *end)
+{
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    while (end - p >= 8) {
+        uint64_t x;
+        memcpy(&x, p, 8);
+        uint64_t quote = x ^ (ones * '"'), backslash = x ^ (ones * '\\');
+        /* A byte with its high bit set here is one below 0x20, a '"' or a '\\' (each test
+           of the form (v - 1s) & ~v flags a zero byte), or one of 0x80 and above (x). */
+        uint64_t flags = ((x - ones * 0x20) | (quote - ones) | (backslash - ones)) &
+                             ~x & ~quote & ~backslash & highs;
+        if (flags | (x & highs))
+            break;
+        p += 8;
+    }
+    while (p < end && *p >= 0x20 && *p != '"' && *p != '\\' && *p < 0x80)
+        p++;
+    return p;
+}
+
 /* A JSON string as jansson writes it: '"', '\\' and control characters escaped, the rest as it
    is. A byte that is not UTF-8 (never expected: sources are checked when read) becomes
    U+FFFD. */
@@ -110,8 +134,7 @@ static void str(struct jw *w, const char *s)
     raw(w, "\"", 1);
     while (p < end) {
         const unsigned char *run = p;
-        while (p < end && *p >= 0x20 && *p != '"' && *p != '\\' && *p < 0x80)
-            p++;
+        p = plain_run(p, end);
         if (p > run)
             raw(w, (const char *)run, (size_t)(p - run));
         if (p == end)

@@ -62,6 +62,10 @@ struct rs_rule_ctx {
     bool in_tx;                       /* the statement runs inside a transaction block */
     const struct rs_lock_fact *lock;  /* what this statement or command locks */
     struct rs_emitter *emitter;       /* engine side */
+    /* Engine side: rs_ctx_rel's answer once asked, for the rules after the first (cleared
+       when the model changes: before each command of an ALTER TABLE). */
+    const struct rs_relation *rel_memo;
+    bool rel_memo_set;
 };
 
 /*

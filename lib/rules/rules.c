@@ -15,6 +15,10 @@ const size_t rs_nrules = sizeof(rs_rules) / sizeof(rs_rules[0]);
 
 const struct rs_rule *rs_rule_find(const char *name)
 {
+    /* A finding's rule name is the rule's own string: identity first, the text second. */
+    for (size_t i = 0; i < rs_nrules; i++)
+        if (rs_rules[i]->name == name)
+            return rs_rules[i];
     for (size_t i = 0; i < rs_nrules; i++)
         if (!strcmp(rs_rules[i]->name, name))
             return rs_rules[i];

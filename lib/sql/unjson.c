@@ -186,7 +186,9 @@ const ProtobufCFieldDescriptor *sqlx_json_field(const ProtobufCMessageDescriptor
 
 static inline __attribute__((always_inline)) void skip_ws(struct jdec *j)
 {
-    while (j->p < j->end && (*j->p == ' ' || *j->p == '\n' || *j->p == '\t' || *j->p == '\r'))
+    /* libpg_query writes no blanks: one comparison settles the usual case. */
+    while (j->p < j->end && (unsigned char)*j->p <= ' ' &&
+           (*j->p == ' ' || *j->p == '\n' || *j->p == '\t' || *j->p == '\r'))
         j->p++;
 }
 
