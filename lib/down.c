@@ -252,6 +252,45 @@ static bool same_default(struct arena *a, const char *x, const char *y)
     return !strcmp(norm_expr(a, x), norm_expr(a, y));
 }
 
+static bool same_text(const char *a, const char *b)
+{
+    return a == b || (a && b && !strcmp(a, b));
+}
+
+static bool same_texts(const char *const *a, size_t na, const char *const *b, size_t nb)
+{
+    if (na != nb)
+        return false;
+    for (size_t i = 0; i < na; i++)
+        if (!same_text(a[i], b[i]))
+            return false;
+    return true;
+}
+
+/* Two constraints whose descriptions (con_desc) are the same because everything described is
+   the same text: the usual case of one dropped by an up and made again by its down. False says
+   nothing: the descriptions decide. */
+static bool con_surely_same(const struct rs_constraint *w, const struct rs_constraint *g,
+                            bool ref_columns)
+{
+    return w->kind == g->kind && w->deferrable == g->deferrable &&
+           same_texts(w->columns, w->ncolumns, g->columns, g->ncolumns) &&
+           same_text(w->check_text, g->check_text) &&
+           same_text(w->ref_table.name, g->ref_table.name) &&
+           (!ref_columns ||
+            same_texts(w->ref_columns, w->nref_columns, g->ref_columns, g->nref_columns)) &&
+           rs_fk_action_sql(w->on_delete) == rs_fk_action_sql(g->on_delete) &&
+           rs_fk_action_sql(w->on_update) == rs_fk_action_sql(g->on_update);
+}
+
+/* The same for indexes (index_desc). */
+static bool index_surely_same(const struct rs_index *w, const struct rs_index *g)
+{
+    return w->unique == g->unique && same_text(w->table.name, g->table.name) &&
+           same_texts(w->columns, w->ncolumns, g->columns, g->ncolumns) &&
+           same_text(w->where_text, g->where_text);
+}
+
 /* A constraint's definition as one comparable string. */
 static const char *con_desc(struct arena *a, const struct rs_constraint *k, bool ref_columns)
 {
@@ -521,6 +560,8 @@ static void compare_constraints(struct cmp *c, const struct rs_relation *w,
         /* REFERENCES t without columns means t's primary key: compare the columns only when
            both name them. */
         bool refcols = wk->nref_columns && gk->nref_columns;
+        if (con_surely_same(wk, gk, refcols))
+            continue;
         const char *wd = con_desc(c->a, wk, refcols), *gd = con_desc(c->a, gk, refcols);
         if (strcmp(wd, gd))
             add_diff(c, w->name.name, false, "constraint %s on %s: %s, was %s", wk->name, rn, gd,
@@ -617,6 +658,8 @@ static void compare_indexes(struct cmp *c)
         const struct rs_relation *wt = find_rel(c, c->want, &w->table, SIZE_MAX);
         const struct rs_relation *gt = find_rel(c, c->got, &g->table, SIZE_MAX);
         if (!wt || !gt || !wt->complete || !gt->complete)
+            continue;
+        if (index_surely_same(w, g))
             continue;
         const char *wd = index_desc(c->a, w), *gd = index_desc(c->a, g);
         if (strcmp(wd, gd))
