@@ -223,9 +223,16 @@ void rs_sql_body_summary(struct arena *a, const char *language, const char *body
     for (int n = 0; strstr(body, tag); n++)
         snprintf(tag, sizeof(tag), "rs_body%d", n);
     struct arena tmp = ARENA_INIT;
-    char *fn =
-        arena_printf(&tmp, "CREATE FUNCTION rs_body() RETURNS void LANGUAGE plpgsql AS $%s$%s$%s$",
-                     tag, body, tag);
+    struct strbuf wrap;
+    sb_init(&wrap, &tmp);
+    sb_add(&wrap, "CREATE FUNCTION rs_body() RETURNS void LANGUAGE plpgsql AS $");
+    sb_add(&wrap, tag);
+    sb_addc(&wrap, '$');
+    sb_add(&wrap, body); /* bodies run to many kilobytes: no printf */
+    sb_addc(&wrap, '$');
+    sb_add(&wrap, tag);
+    sb_addc(&wrap, '$');
+    const char *fn = wrap.s;
     sb_init(&j.sql, &tmp);
     PgQueryPlpgsqlParseResult r = pg_query_parse_plpgsql(fn);
     if (!r.error && r.plpgsql_funcs && walk(&j, r.plpgsql_funcs, strlen(r.plpgsql_funcs))) {
