@@ -1420,6 +1420,15 @@ static void not_restored(struct dk *d, const struct rs_stmt *st, const char *fmt
     *VEC_PUSH(d->a, &d->loss) = msg;
 }
 
+/* The relation with this identity in m, looked for first at position i: copies of a model
+   keep its relations in the same order. */
+static const struct rs_relation *rel_by_oid_near(const struct rs_model *m, unsigned oid, size_t i)
+{
+    if (i < m->rels.n && m->rels.v[i]->oid == oid)
+        return m->rels.v[i];
+    return rs_model_rel_by_oid(m, oid);
+}
+
 /* What the up destroyed and the down re-creates without its data. */
 static void check_not_restored(struct dk *d, const struct rs_model *down)
 {
@@ -1428,7 +1437,10 @@ static void check_not_restored(struct dk *d, const struct rs_model *down)
         const struct rs_relation *br = before->rels.v[i];
         if (br->kind != RS_REL_TABLE)
             continue;
-        const struct rs_relation *ar = rs_model_rel_by_oid(after, br->oid);
+        const struct rs_relation *ar = rel_by_oid_near(after, br->oid, i);
+        if (ar && same_bytes(br->columns.v, br->columns.n, ar->columns.v, ar->columns.n,
+                             sizeof(br->columns.v[0])))
+            continue; /* the up left its columns as they were: nothing to restore */
         const char *name = qn(d->a, &br->name);
         if (!ar) {
             const struct rs_relation *dr = rs_model_rel(down, &br->name);
@@ -1438,7 +1450,7 @@ static void check_not_restored(struct dk *d, const struct rs_model *down)
                              "re-creates table %s empty: the rows the up dropped are gone", name);
             continue;
         }
-        const struct rs_relation *dr = rs_model_rel_by_oid(down, br->oid);
+        const struct rs_relation *dr = rel_by_oid_near(down, br->oid, i);
         if (!dr)
             continue; /* the down dropped it: down-drops-data */
         const char *dname = qn(d->a, &dr->name);
