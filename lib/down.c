@@ -75,7 +75,7 @@ static bool streq(const char *a, const char *b)
 
 static bool streq_null(const char *a, const char *b)
 {
-    return (!a && !b) || streq(a, b);
+    return a == b || streq(a, b); /* copies of the model share their strings */
 }
 
 static const char *qn(struct arena *a, const struct rs_qname *q)
@@ -252,17 +252,12 @@ static bool same_default(struct arena *a, const char *x, const char *y)
     return !strcmp(norm_expr(a, x), norm_expr(a, y));
 }
 
-static bool same_text(const char *a, const char *b)
-{
-    return a == b || (a && b && !strcmp(a, b));
-}
-
 static bool same_texts(const char *const *a, size_t na, const char *const *b, size_t nb)
 {
     if (na != nb)
         return false;
     for (size_t i = 0; i < na; i++)
-        if (!same_text(a[i], b[i]))
+        if (!streq_null(a[i], b[i]))
             return false;
     return true;
 }
@@ -275,8 +270,8 @@ static bool con_surely_same(const struct rs_constraint *w, const struct rs_const
 {
     return w->kind == g->kind && w->deferrable == g->deferrable &&
            same_texts(w->columns, w->ncolumns, g->columns, g->ncolumns) &&
-           same_text(w->check_text, g->check_text) &&
-           same_text(w->ref_table.name, g->ref_table.name) &&
+           streq_null(w->check_text, g->check_text) &&
+           streq_null(w->ref_table.name, g->ref_table.name) &&
            (!ref_columns ||
             same_texts(w->ref_columns, w->nref_columns, g->ref_columns, g->nref_columns)) &&
            rs_fk_action_sql(w->on_delete) == rs_fk_action_sql(g->on_delete) &&
@@ -286,9 +281,9 @@ static bool con_surely_same(const struct rs_constraint *w, const struct rs_const
 /* The same for indexes (index_desc). */
 static bool index_surely_same(const struct rs_index *w, const struct rs_index *g)
 {
-    return w->unique == g->unique && same_text(w->table.name, g->table.name) &&
+    return w->unique == g->unique && streq_null(w->table.name, g->table.name) &&
            same_texts(w->columns, w->ncolumns, g->columns, g->ncolumns) &&
-           same_text(w->where_text, g->where_text);
+           streq_null(w->where_text, g->where_text);
 }
 
 /* A constraint's definition as one comparable string. */
