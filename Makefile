@@ -36,7 +36,8 @@ else
   OUT     = build
   CFLAGS += -O2 -g
 endif
-CFLAGS += $(CSTD) $(WARN)
+CFLAGS += $(CSTD) $(WARN) -pthread
+LDFLAGS += -pthread
 
 LIB_SRC  := $(sort $(wildcard lib/*.c lib/*/*.c lib/*/*/*.c))
 CLI_SRC  := $(sort $(wildcard src/*.c))

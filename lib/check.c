@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "catalog/apply.h"
 #include "down.h"
@@ -443,14 +442,15 @@ static void replay_only(struct run *r, size_t idx, const struct rs_migration *m)
  * With a parse-ahead helper (sql/prefetch.h), the engine used to check every migration while
  * the helper, done parsing, waited: the check itself (rules, down check, model copies) was the
  * longer half. Now the helper asks for a part of the history when it has nothing left to parse;
- * the engine, at the start of its next migration, hands it the second half of what is left (k
- * onwards, by size of the scripts). The helper replays migrations 0..k-1 into its own copy of
- * the model (the statements are parsed already, in shared memory), checks k..n-1 with the same
- * code as the engine, and leaves the results (allocated in its shared data area, which the
- * engine reads at the same addresses) for the engine, which stops at k and takes them. A model
- * replayed statement by statement is the model the engine had at k (the same apply calls, in
- * the same order), so the report is byte for byte that of a serial run. If the helper dies, the
- * engine checks the rest itself.
+ * the engine, at the start of its next migration i, hands it the second half of what is left (k
+ * onwards, by size of the scripts) with a copy of its model as it stands before i. The helper
+ * replays migrations i..k-1 into that copy (the statements are parsed already), checks k..n-1
+ * with the same code as the engine, and leaves the results for the engine, which stops at k
+ * and takes them. A model replayed statement by statement is the model the engine had at k (the
+ * same apply calls, in the same order), so the report is byte for byte that of a serial run.
+ *
+ * The helper allocates only in an arena of its own, which lives as long as the result; the
+ * model copy shares the engine's strings, which nothing changes in place.
  *
  * Not split: runs with --since / --last (the first migrations are only replayed) or with
  * application queries (their results accumulate over the run).
@@ -458,12 +458,13 @@ static void replay_only(struct run *r, size_t idx, const struct rs_migration *m)
 enum { SPLIT_NONE, SPLIT_ASKED, SPLIT_GIVEN, SPLIT_REFUSED, SPLIT_DONE };
 
 struct split {
-    /* In a shared mapping: written by one process, read by the other. */
     atomic_int state;
-    size_t k;                             /* GIVEN: the first migration the helper checks */
-    struct rs_migration_result *results;  /* DONE: those of k..n-1, in the helper's area */
-    struct rs_error *errors;              /* DONE: the helper's malformed approvals */
-    size_t nerrors;
+    size_t from;  /* GIVEN: the migration the helper's model stands before */
+    size_t k;     /* GIVEN: the first migration the helper checks */
+    struct run run; /* GIVEN: the helper's copy of the run, with its own model and arenas */
+    struct arena arena;
+    struct rs_diag diag;                 /* the helper's malformed approvals */
+    struct rs_migration_result *results; /* DONE: those of k..n-1 */
 };
 
 struct split_job {
@@ -516,24 +517,22 @@ static void split_idle(struct rs_sql_prefetch *p, void *arg)
             return;
     if (atomic_load(&sp->state) != SPLIT_GIVEN)
         return;
-    struct run *r = j->r;
-    /* From here on everything the results point to is made in shared memory. */
-    arena_move_to(r->a, rs_sql_prefetch_region(p));
-    struct rs_diag *diag = r->diag;
-    diag->arena = r->a;
-    diag->v = NULL;
-    diag->n = diag->cap = 0;
+    struct run *r = &sp->run;
     size_t k = sp->k, n = j->ml->n;
     struct rs_migration_result *res = arena_alloc(r->a, (n - k) * sizeof(*res));
-    for (size_t i = 0; i < k; i++)
+    for (size_t i = sp->from; i < k; i++) {
+        if (rs_sql_prefetch_stopped(p))
+            return;
         split_replay(r, i, &j->ml->v[i]);
+    }
     for (size_t i = k; i < n; i++) {
+        if (rs_sql_prefetch_stopped(p))
+            return;
         result_start(&res[i - k], &j->ml->v[i]);
         check_migration(r, i, &j->ml->v[i], &res[i - k]);
     }
+    arena_free(&r->tmp);
     sp->results = res;
-    sp->errors = diag->v;
-    sp->nerrors = diag->n;
     atomic_store(&sp->state, SPLIT_DONE);
     rs_sql_prefetch_wake(p);
 }
@@ -551,18 +550,16 @@ static void split_answer(struct split_job *j, struct rs_sql_prefetch *p, size_t 
     struct split *sp = j->sp;
     if (atomic_load(&sp->state) != SPLIT_ASKED)
         return;
-    /* The split that finishes first: the engine checks i..k-1; the helper replays 0..k-1,
+    /* The split that finishes first: the engine checks i..k-1; the helper replays i..k-1,
        which costs about a third of checking them (measured on the corpora), and checks
        k..n-1. */
-    size_t n = j->ml->n, done = 0, rest = 0, mine = 0, k = i + 1;
-    for (size_t x = 0; x < i; x++)
-        done += weight(&j->ml->v[x]);
+    size_t n = j->ml->n, rest = 0, mine = 0, k = i + 1;
     for (size_t x = i; x < n; x++)
         rest += weight(&j->ml->v[x]);
     size_t best = SIZE_MAX;
     for (size_t x = i; x < n; x++) {
         mine += weight(&j->ml->v[x]);
-        size_t helper = rest - mine + (done + mine) / 3;
+        size_t helper = rest - mine + mine / 3;
         size_t longer = mine > helper ? mine : helper;
         if (longer < best) {
             best = longer;
@@ -572,6 +569,14 @@ static void split_answer(struct split_job *j, struct rs_sql_prefetch *p, size_t 
     if (k >= n) {
         atomic_store(&sp->state, SPLIT_REFUSED);
     } else {
+        /* The helper waits for this answer: its arena is free to fill here. */
+        sp->run = *j->r;
+        sp->run.a = &sp->arena;
+        sp->run.diag = &sp->diag;
+        sp->run.tmp = (struct arena)ARENA_INIT;
+        sp->run.model = rs_model_copy(&sp->arena, j->r->model);
+        rs_diag_init(&sp->diag, &sp->arena);
+        sp->from = i;
         sp->k = k;
         j->given = k;
         atomic_store(&sp->state, SPLIT_GIVEN);
@@ -580,7 +585,7 @@ static void split_answer(struct split_job *j, struct rs_sql_prefetch *p, size_t 
 }
 
 /* In the engine, at the migration it gave away: waits for the helper's results and takes them.
-   False when the helper is gone: the engine checks the rest itself. */
+   False when the helper is gone without them: the engine checks the rest itself. */
 static bool split_take(struct split_job *j, struct rs_sql_prefetch *p, struct rs_check_result *res)
 {
     struct split *sp = j->sp;
@@ -591,14 +596,16 @@ static bool split_take(struct split_job *j, struct rs_sql_prefetch *p, struct rs
         return false;
     for (size_t i = j->given; i < j->ml->n; i++)
         res->migrations[res->nmigrations++] = sp->results[i - j->given];
-    for (size_t i = 0; i < sp->nerrors; i++)
-        *VEC_PUSH(j->r->diag->arena, j->r->diag) = sp->errors[i];
+    for (size_t i = 0; i < sp->diag.n; i++)
+        *VEC_PUSH(j->r->diag->arena, j->r->diag) = sp->diag.v[i];
     return true;
 }
 
-static void split_unmap(void *arg)
+static void split_free(void *arg)
 {
-    munmap(arg, sizeof(struct split));
+    struct split *sp = arg;
+    arena_free(&sp->run.tmp);
+    arena_free(&sp->arena);
 }
 
 /* ---------------------------------------------------------------- schema file */
@@ -629,7 +636,7 @@ static int load_schema(struct run *r)
 
 /* ---------------------------------------------------------------- the run */
 
-/* Parses the scripts ahead in a helper process, in the order the run parses them: each up,
+/* Parses the scripts ahead in a helper thread, in the order the run parses them: each up,
    then its down when downs are checked. */
 static struct rs_sql_prefetch *prefetch(struct arena *a, const struct rs_check_opts *o,
                                         struct rs_migration_list *ml, struct split_job *sj)
@@ -718,13 +725,11 @@ int rs_check_run(const struct rs_check_opts *o, struct rs_check_result **out,
     /* Everything the helper's copy of the run needs is set up by now. */
     struct split_job sj = {&r, &ml, NULL, SIZE_MAX};
     if (first == 0 && !r.prev && !r.next && ml.n >= 2) {
-        void *m = mmap(NULL, sizeof(struct split), PROT_READ | PROT_WRITE,
-                       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-        if (m != MAP_FAILED) {
-            sj.sp = m;
-            atomic_init(&sj.sp->state, SPLIT_NONE);
-            arena_on_free(a, split_unmap, m);
-        }
+        sj.sp = arena_alloc(a, sizeof(*sj.sp));
+        atomic_init(&sj.sp->state, SPLIT_NONE);
+        sj.sp->arena = (struct arena)ARENA_INIT;
+        /* Registered before the helper starts, so run after it is joined. */
+        arena_on_free(a, split_free, sj.sp);
     }
     pf = prefetch(a, o, &ml, sj.sp ? &sj : NULL);
 

@@ -133,7 +133,7 @@ static const char *newer_grammar_hint(const char *s, size_t n)
         {{"IS", "JSON", NULL}, 16, "IS JSON"},
         {{"SYSTEM_USER", NULL, NULL}, 16, "SYSTEM_USER"},
     };
-    static char buf[128];
+    static _Thread_local char buf[128];
     if (rs_sql_grammar_version() < 18 && named_not_null(s, n)) {
         snprintf(buf, sizeof(buf),
                  "PostgreSQL 18 syntax: a named NOT NULL constraint (CONSTRAINT name NOT NULL "

@@ -1,57 +1,56 @@
 /*
- * prefetch.c - the parse-ahead helper process (see prefetch.h).
+ * prefetch.c - the parse-ahead helper thread (see prefetch.h).
  *
- * Shared memory (one anonymous MAP_SHARED mapping, made before the fork) holds one slot per
- * script and two data areas, one per process. A slot is claimed with compare-and-swap by
- * whichever process gets there first: the helper takes the biggest script, then goes from the
- * last one backwards; the engine goes from the first one forwards, and parses the next
- * unclaimed scripts while it waits for one the helper is working on:
+ * One slot per script, claimed with compare-and-swap by whichever thread gets there first: the
+ * helper takes the biggest script, then goes from the last one backwards; the engine goes from
+ * the first one forwards, and parses the next unclaimed scripts while it waits for one the
+ * helper is working on:
  *
- *   FREE -> ENGINE -> READY  the engine parsed and translated it into its data area
+ *   FREE -> ENGINE -> READY  the engine parsed and translated it into its output arena
  *   FREE -> HELPER -> READY  the helper did, into its own
- *                  -> FAILED it is too big (parsed in batches, parse.c): each process that
+ *                  -> FAILED it is too big (parsed in batches, parse.c): each thread that
  *                            needs it parses it on its own
  *
- * Each data area is the region of an arena (arena.h), mapped at the same address in both
- * processes, so the statements built there (pointing into the data areas, into the scripts'
- * text read before the fork, and at the program's constant strings) serve both processes as
- * they are. They are never freed one by one: the mapping goes when the arena given to
- * rs_sql_prefetch_start is freed.
+ * Each thread allocates only in arenas of its own (its output arena, the scratch arenas of a
+ * parse), so the arenas need no lock; a slot's statements are written before its state turns
+ * READY and read after it is seen READY (sequentially consistent atomics), and the statements
+ * are never changed afterwards. The output arenas go when the arena given to
+ * rs_sql_prefetch_start is freed, after the helper has been joined.
  *
- * The two wake each other through a socket pair after each script (and for the idle work's own
- * hand-overs); end of file means the other is gone (the helper also leaves when its area is
- * full), and the waiting process parses the script itself.
+ * The two wake each other through a counter of wake-ups per thread under a mutex: a wake-up
+ * sent before the other waits is not lost, and a thread that waits for one that has finished
+ * (the helper) or has stopped it (the engine) is told so.
+ *
+ * Some builds of libpg_query point the process's standard error at a pipe of their own around
+ * each parse (dup, dup2, then dup2 back); two threads doing that at once can leave fd 2 on a
+ * closed pipe. Nothing writes to standard error while the helper runs, and fd 2 is put back as
+ * it was when the helper is joined.
  *
  * What it does not do: parse text that is not a migration script, big scripts (parsed in
  * batches by the engine, parse.c), or run more than one helper.
  */
 #include "prefetch.h"
 
-#include <errno.h>
-#include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
-#include <signal.h>
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
 
 #include "internal.h"
 
-/* Below this much text a second process costs more than it saves (a fork is ~0.3 ms; parsing
-   runs at ~15 MB/s). */
+/* Below this much text a second thread costs more than it saves (parsing runs at ~15 MB/s). */
 #define PREFETCH_MIN_BYTES ((size_t)32 * 1024)
 
 enum { SLOT_FREE, SLOT_ENGINE, SLOT_HELPER, SLOT_READY, SLOT_FAILED };
 
+/* Which thread this is: SLOT_ENGINE, or SLOT_HELPER in the helper. */
+static _Thread_local int role = SLOT_ENGINE;
+
 struct slot {
     atomic_int state;
-    struct rs_stmt_list stmts; /* READY: in one of the two data areas */
+    struct rs_stmt_list stmts; /* READY: in one of the two output arenas */
 };
 
 struct rs_parse_ahead {
@@ -63,24 +62,23 @@ struct rs_sql_prefetch {
     struct rs_script *const *scripts;
     size_t n;
     struct rs_parse_ahead *handles;
-    pid_t pid;
-    pid_t parent;
-    int me;        /* SLOT_ENGINE or SLOT_HELPER: which process this copy of the object is in */
-    int sock;      /* this process's end of the socket pair the two wake each other with */
-    void *map;
-    size_t map_size;
     struct slot *slots;
-    /* Each process parses into its own data area, through an arena over it. */
-    struct arena_region region;
-    struct arena out;
+    struct arena out[2]; /* [0] the engine's statements, [1] the helper's */
+    pthread_t thread;
+    bool running;     /* the helper thread exists and is not joined yet */
+    int saved_stderr; /* a copy of fd 2 from before the helper started, or -1 */
+    atomic_bool stop; /* the engine is done: the helper leaves at its next step */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    unsigned pending[2]; /* wake-ups not yet taken: [0] by the engine, [1] by the helper */
+    bool helper_done;
     void (*idle)(struct rs_sql_prefetch *, void *);
     void *idle_arg;
 };
 
-/* The helper's data area is full: the engine parses the rest. */
-static _Noreturn void helper_full(void)
+static int me(void)
 {
-    _exit(0);
+    return role == SLOT_HELPER;
 }
 
 static size_t cpus(void)
@@ -96,34 +94,47 @@ static size_t cpus(void)
 
 void rs_sql_prefetch_wake(struct rs_sql_prefetch *p)
 {
-    /* A full socket already holds wake-ups enough; a closed one means the other is gone. */
-    ssize_t w = send(p->sock, "", 1, MSG_DONTWAIT | MSG_NOSIGNAL);
-    (void)w;
+    pthread_mutex_lock(&p->mu);
+    p->pending[!me()]++;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
 }
 
 bool rs_sql_prefetch_wait(struct rs_sql_prefetch *p)
 {
-    char buf[256];
+    int self = me();
+    pthread_mutex_lock(&p->mu);
     for (;;) {
-        ssize_t k = recv(p->sock, buf, sizeof(buf), 0);
-        if (k > 0)
+        if (p->pending[self]) {
+            p->pending[self] = 0;
+            pthread_mutex_unlock(&p->mu);
             return true;
-        if (k == 0 || errno != EINTR)
-            return false;
+        }
+        /* The other one is gone: the helper has finished, or the engine has stopped it. */
+        if (self ? atomic_load(&p->stop) : p->helper_done)
+            break;
+        pthread_cond_wait(&p->cv, &p->mu);
     }
+    pthread_mutex_unlock(&p->mu);
+    return false;
 }
 
-/* Parses script i into this process's data area, unless the other process claimed it first. */
+bool rs_sql_prefetch_stopped(struct rs_sql_prefetch *p)
+{
+    return atomic_load(&p->stop);
+}
+
+/* Parses script i into this thread's output arena, unless the other one claimed it first. */
 static bool parse_slot(struct rs_sql_prefetch *p, size_t i)
 {
     struct slot *s = &p->slots[i];
     int expect = SLOT_FREE;
-    if (!atomic_compare_exchange_strong(&s->state, &expect, p->me))
+    if (!atomic_compare_exchange_strong(&s->state, &expect, role))
         return false;
     int result = SLOT_FAILED;
     if (p->scripts[i]->src->len <= SQLX_BIG_TEXT) {
         struct rs_stmt_list l = {0};
-        sqlx_parse_script_here(&p->out, p->scripts[i], &l);
+        sqlx_parse_script_here(&p->out[me()], p->scripts[i], &l);
         s->stmts = l;
         result = SLOT_READY;
     }
@@ -143,32 +154,36 @@ bool rs_sql_prefetch_help(struct rs_sql_prefetch *p)
 /* The helper: the biggest script first (a history that starts with one big migration, the
    initial schema, would otherwise keep the engine parsing it while the helper runs out of work;
    the engine parses the scripts after it meanwhile), then from the last one backwards until it
-   meets the engine; then the idle work, if any. Never returns. */
-static _Noreturn void helper_main(struct rs_sql_prefetch *p)
+   meets the engine; then the idle work, if any. */
+static void *helper_main(void *arg)
 {
-#ifdef __linux__
-    /* Do not outlive an engine that was killed. */
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() != p->parent)
-        _exit(0);
-#endif
+    struct rs_sql_prefetch *p = arg;
+    role = SLOT_HELPER;
     size_t big = 0;
     for (size_t i = 1; i < p->n; i++)
         if (p->scripts[i]->src->len > p->scripts[big]->src->len &&
             p->scripts[i]->src->len <= SQLX_BIG_TEXT)
             big = i;
     parse_slot(p, big);
-    while (rs_sql_prefetch_help(p))
+    while (!atomic_load(&p->stop) && rs_sql_prefetch_help(p))
         ;
-    if (p->idle)
+    if (p->idle && !atomic_load(&p->stop))
         p->idle(p, p->idle_arg);
-    _exit(0);
+    pthread_mutex_lock(&p->mu);
+    p->helper_done = true;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
 }
 
-static void unmap(void *arg)
+static void release(void *arg)
 {
     struct rs_sql_prefetch *p = arg;
-    munmap(p->map, p->map_size);
+    rs_sql_prefetch_end(p);
+    arena_free(&p->out[0]);
+    arena_free(&p->out[1]);
+    pthread_cond_destroy(&p->cv);
+    pthread_mutex_destroy(&p->mu);
 }
 
 struct rs_sql_prefetch *rs_sql_prefetch_start(struct arena *a, struct rs_script *const *scripts,
@@ -187,68 +202,39 @@ struct rs_sql_prefetch *rs_sql_prefetch_start(struct arena *a, struct rs_script 
     p->n = n;
     p->idle = idle;
     p->idle_arg = idle_arg;
-    /* Statements take 5 to 20 times the size of their text; the helper's idle work (a part of
-       the check) allocates in its area too. When the helper's area is full it stops and the
-       engine does the rest; MAP_NORESERVE: only the pages written cost memory. */
-    size_t slots_size = (n * sizeof(struct slot) + 4095) & ~(size_t)4095;
-    size_t area = total * 64 + ((size_t)256 << 20);
-    p->map_size = slots_size + 2 * area;
-    p->map = mmap(NULL, p->map_size, PROT_READ | PROT_WRITE,
-                  MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (p->map == MAP_FAILED)
-        return NULL;
-    p->slots = p->map;
-    unsigned char *engine_area = (unsigned char *)p->map + slots_size;
-    unsigned char *helper_area = engine_area + area;
+    p->out[0] = p->out[1] = (struct arena)ARENA_INIT;
+    p->slots = arena_alloc(a, n * sizeof(*p->slots));
     for (size_t i = 0; i < n; i++)
         atomic_init(&p->slots[i].state, SLOT_FREE);
-    /* Each script's handle is set before the fork: both processes parse through it. */
+    atomic_init(&p->stop, false);
+    if (pthread_mutex_init(&p->mu, NULL) != 0)
+        return NULL;
+    if (pthread_cond_init(&p->cv, NULL) != 0) {
+        pthread_mutex_destroy(&p->mu);
+        return NULL;
+    }
+    /* Each script's handle is set before the helper starts: both threads parse through it. */
     p->handles = arena_alloc(a, n * sizeof(*p->handles));
     for (size_t i = 0; i < n; i++) {
         p->handles[i] = (struct rs_parse_ahead){p, i};
         scripts[i]->ahead = &p->handles[i];
     }
-
-    int fds[2];
-    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) < 0) {
-        munmap(p->map, p->map_size);
+    p->saved_stderr = dup(STDERR_FILENO);
+    if (pthread_create(&p->thread, NULL, helper_main, p) != 0) {
         for (size_t i = 0; i < n; i++)
             scripts[i]->ahead = NULL;
+        if (p->saved_stderr >= 0)
+            close(p->saved_stderr);
+        pthread_cond_destroy(&p->cv);
+        pthread_mutex_destroy(&p->mu);
         return NULL;
     }
-    p->parent = getpid();
-    p->pid = fork();
-    if (p->pid < 0) {
-        close(fds[0]);
-        close(fds[1]);
-        munmap(p->map, p->map_size);
-        for (size_t i = 0; i < n; i++)
-            scripts[i]->ahead = NULL;
-        return NULL;
-    }
-    if (p->pid == 0) {
-        close(fds[0]);
-        p->sock = fds[1];
-        p->me = SLOT_HELPER;
-        p->region = (struct arena_region){helper_area, helper_area + area, helper_full};
-        p->out.region = &p->region;
-        helper_main(p);
-    }
-    close(fds[1]);
-    p->sock = fds[0];
-    p->me = SLOT_ENGINE;
-    p->region = (struct arena_region){engine_area, engine_area + area, NULL};
-    p->out.region = &p->region;
-    arena_on_free(a, unmap, p);
+    p->running = true;
+    arena_on_free(a, release, p);
     return p;
 }
 
-struct arena_region *rs_sql_prefetch_region(struct rs_sql_prefetch *p)
-{
-    return &p->region;
-}
-
-/* While the other process works on script i, this one parses the next script nobody has
+/* While the other thread works on script i, this one parses the next script nobody has
    claimed, for later; false when there is none left. */
 static bool parse_ahead(struct rs_sql_prefetch *p, size_t i)
 {
@@ -262,6 +248,7 @@ bool sqlx_prefetch_take(const struct rs_parse_ahead *h, struct rs_stmt_list *out
 {
     struct rs_sql_prefetch *p = h->p;
     struct slot *s = &p->slots[h->i];
+    int other = role == SLOT_ENGINE ? SLOT_HELPER : SLOT_ENGINE;
     for (;;) {
         int st = atomic_load(&s->state);
         if (st == SLOT_READY) {
@@ -272,26 +259,30 @@ bool sqlx_prefetch_take(const struct rs_parse_ahead *h, struct rs_stmt_list *out
             parse_slot(p, h->i);
             continue;
         }
-        if (st != (p->me == SLOT_ENGINE ? SLOT_HELPER : SLOT_ENGINE))
-            return false; /* too big: each process parses it on its own */
-        if (!parse_ahead(p, h->i) && !rs_sql_prefetch_wait(p))
-            return false; /* the other process is gone: parse it here */
+        if (st != other)
+            return false; /* too big: each thread parses it on its own */
+        if (!parse_ahead(p, h->i) && !rs_sql_prefetch_wait(p) && atomic_load(&s->state) == other)
+            return false; /* cannot happen: a thread finishes the script it claimed */
     }
 }
 
 void rs_sql_prefetch_end(struct rs_sql_prefetch *p)
 {
-    if (!p)
+    if (!p || !p->running)
         return;
     for (size_t i = 0; i < p->n; i++)
         p->scripts[i]->ahead = NULL;
     /* The helper stops on its own once its work is done; it may still be parsing one script
-       nobody asked for (the run stopped early). */
-    int status;
-    if (waitpid(p->pid, &status, WNOHANG) == 0) {
-        kill(p->pid, SIGKILL);
-        while (waitpid(p->pid, &status, 0) < 0 && errno == EINTR)
-            ;
+       nobody asked for (the run stopped early), or waiting for the engine. */
+    pthread_mutex_lock(&p->mu);
+    atomic_store(&p->stop, true);
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+    pthread_join(p->thread, NULL);
+    p->running = false;
+    if (p->saved_stderr >= 0) {
+        dup2(p->saved_stderr, STDERR_FILENO);
+        close(p->saved_stderr);
+        p->saved_stderr = -1;
     }
-    close(p->sock);
 }

@@ -1,22 +1,18 @@
 /*
- * prefetch.h - parsing migration scripts ahead, in a helper process, while the engine works.
+ * prefetch.h - parsing migration scripts ahead, in a helper thread, while the engine works.
  *
- * libpg_query's parse is most of what `rollsafe check` costs. With two CPUs, a helper process
+ * libpg_query's parse is most of what `rollsafe check` costs. With two CPUs, a helper thread
  * parses scripts from the last one backwards while the engine takes them from the first one
  * forwards (parsing itself whatever the helper has not claimed yet), so the two meet in the
  * middle. The helper does everything rs_sql_parse_script does (parse, decode, translate, and the
- * piece-by-piece parse of a script that does not parse as a whole) and builds the statements in
- * shared memory mapped at the same address in both processes. Translating depends on nothing
- * but the script, so the statements (and the output) are exactly those of a serial run.
- *
- * A process rather than threads: libpg_query redirects the process's stderr (fd 2) around every
- * parse, which two threads parsing at once would leave pointing at a closed pipe.
+ * piece-by-piece parse of a script that does not parse as a whole) into an arena of its own.
+ * Translating depends on nothing but the script, so the statements (and the output) are exactly
+ * those of a serial run. libpg_query keeps its parser state per thread.
  *
  * It is transparent to callers of rs_sql_parse_script: each script being prefetched carries a
- * handle (rs_script.ahead), in both processes; parsing such a script takes the statements
- * either process made (each parses into a data area of its own, both shared), or makes them.
- * Anything the helper did not do (a helper that failed to start, died, or ran out of room) is
- * parsed in place, so prefetching never changes a result and never fails.
+ * handle (rs_script.ahead); parsing such a script takes the statements either thread made, or
+ * makes them. Anything the helper did not do (a helper that failed to start, or a script too big
+ * for it) is parsed in place, so prefetching never changes a result and never fails.
  *
  * Once everything is parsed the helper can do more of the engine's work (the idle hook below:
  * the check hands it the second part of the history, check.c).
@@ -30,38 +26,36 @@
 #include "source.h"
 
 struct arena;
-struct arena_region;
 struct rs_sql_prefetch;
 
 /*
  * Starts a helper for scripts[0..n), given in the order the engine will most likely parse
- * them, when jobs > 1 and there is enough text for a second process to pay off; sets each
+ * them, when jobs > 1 and there is enough text for a second thread to pay off; sets each
  * script's ahead handle. Returns NULL (and changes nothing) when no helper was started. The
- * object and the shared memory holding the statements live until arena a is freed; the scripts
- * must stay put until rs_sql_prefetch_end.
+ * object and the statements live until arena a is freed (which joins the helper if
+ * rs_sql_prefetch_end has not); the scripts must stay put until rs_sql_prefetch_end.
  *
- * When the helper has nothing left to parse it calls idle(p, idle_arg), in its own process (a
- * copy of the engine's as it was at this call), if idle is not NULL, then exits. Work the idle
- * function hands back must be allocated in the helper's data area (rs_sql_prefetch_region),
- * the only memory of the helper the engine sees.
+ * When the helper has nothing left to parse it calls idle(p, idle_arg) in its thread, if idle
+ * is not NULL, then finishes. The idle function must allocate only in arenas nobody else uses
+ * meanwhile, and should return soon once rs_sql_prefetch_stopped(p).
  */
 struct rs_sql_prefetch *rs_sql_prefetch_start(struct arena *a, struct rs_script *const *scripts,
                                               size_t n, int jobs,
                                               void (*idle)(struct rs_sql_prefetch *, void *),
                                               void *idle_arg);
-/* The data area this process parses into: an arena with this region allocates memory that the
-   other process reads at the same address. */
-struct arena_region *rs_sql_prefetch_region(struct rs_sql_prefetch *p);
-/* Wakes the other process if it waits in rs_sql_prefetch_wait. */
+/* Wakes the other thread if it waits in rs_sql_prefetch_wait (or makes its next wait return). */
 void rs_sql_prefetch_wake(struct rs_sql_prefetch *p);
-/* Sleeps until the other process wakes this one (it does after each script it parses); false
-   when the other process is gone. */
+/* Sleeps until the other thread wakes this one (it does after each script it parses); false
+   when the other one is gone: the helper has finished, or the engine has stopped it. */
 bool rs_sql_prefetch_wait(struct rs_sql_prefetch *p);
+/* Whether the engine has stopped the helper (rs_sql_prefetch_end). */
+bool rs_sql_prefetch_stopped(struct rs_sql_prefetch *p);
 /* Parses one script nobody has claimed yet, from the last one backwards; false when there is
-   none left. For a process that would otherwise wait for the other. */
+   none left. For a thread that would otherwise wait for the other. */
 bool rs_sql_prefetch_help(struct rs_sql_prefetch *p);
-/* Stops the helper (killing it if it is still working), waits for it and clears the scripts'
-   handles; the statements already taken stay valid. Accepts NULL. */
+/* Stops the helper (it finishes the script it is parsing, or leaves its idle work at the next
+   step), joins it and clears the scripts' handles; the statements already taken stay valid.
+   Accepts NULL and a helper already ended. */
 void rs_sql_prefetch_end(struct rs_sql_prefetch *p);
 
 #endif

@@ -17,6 +17,7 @@
  * the tree everywhere else (a negative constant, a negative option value): the caller then
  * parses the text the packed way. The tests compare both decodings over every corpus script.
  */
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +28,10 @@
 /* As unpack.c: deeper trees are refused. */
 #define UNJSON_MAX_DEPTH 8000
 
+struct raw_table;
+
 struct jdec {
+    struct raw_table *raws;
     struct arena *a;
     const char *p, *end;
     const char *text; /* the SQL that was parsed: A_Const locations are checked against it */
@@ -43,8 +47,8 @@ struct jdec {
 
 /* ---------------------------------------------------------------- field names */
 
-/* (descriptor, normalized name) -> field. Filled per message type on its first use; the
-   descriptors are constant, so the table is too once filled. */
+/* (descriptor, normalized name) -> field. Filled once for every message type the tree can hold
+   (learn_all, before the first lookup of any thread), then only read. */
 struct name_slot {
     const ProtobufCMessageDescriptor *d;
     const ProtobufCFieldDescriptor *f;
@@ -111,8 +115,34 @@ static void learn(const ProtobufCMessageDescriptor *d)
     }
 }
 
+/* Every message type reachable from a parse result, each once. */
+static void learn_from(const ProtobufCMessageDescriptor *d)
+{
+    for (size_t i = 0; i < nknown; i++)
+        if (known[i] == d)
+            return;
+    learn(d);
+    if (!nknown || known[nknown - 1] != d)
+        return; /* no room: its keys are not found, and the text is parsed the packed way */
+    for (unsigned i = 0; i < d->n_fields; i++)
+        if (d->fields[i].type == PROTOBUF_C_TYPE_MESSAGE)
+            learn_from(d->fields[i].descriptor);
+}
+
+static pthread_once_t learned = PTHREAD_ONCE_INIT;
+static pthread_key_t raw_key;
+
+static void learn_all(void)
+{
+    learn_from(&pg_query__parse_result__descriptor);
+    /* Each thread's table of raw keys goes with the thread. */
+    if (pthread_key_create(&raw_key, free) != 0)
+        rs_oom();
+}
+
 /* Keys exactly as the JSON writes them, once matched: the next lookup of the same key of the
-   same message type is one hash and one comparison. */
+   same message type is one hash and one comparison. One table per thread, so that lookups take
+   no lock. */
 struct raw_slot {
     const ProtobufCMessageDescriptor *d;
     const ProtobufCFieldDescriptor *f;
@@ -122,8 +152,24 @@ struct raw_slot {
 };
 
 #define RAW_SLOTS 8192
-static struct raw_slot raws[RAW_SLOTS];
-static size_t nraws;
+struct raw_table {
+    size_t n;
+    struct raw_slot v[RAW_SLOTS];
+};
+
+static _Thread_local struct raw_table *raws_mine;
+
+static struct raw_table *raw_table(void)
+{
+    pthread_once(&learned, learn_all);
+    if (!raws_mine) {
+        raws_mine = calloc(1, sizeof(*raws_mine));
+        if (!raws_mine)
+            rs_oom();
+        pthread_setspecific(raw_key, raws_mine);
+    }
+    return raws_mine;
+}
 
 static const ProtobufCFieldDescriptor *normalized_field(const ProtobufCMessageDescriptor *d,
                                                         const char *key, size_t n);
@@ -139,9 +185,11 @@ static inline uint64_t key_hash_step(uint64_t h, char c)
 }
 
 /* Field of d named key (n bytes, hash h: key_hash_step over key_hash_seed(d)). */
-static const ProtobufCFieldDescriptor *field_hashed(const ProtobufCMessageDescriptor *d,
+static const ProtobufCFieldDescriptor *field_hashed(struct raw_table *t,
+                                                    const ProtobufCMessageDescriptor *d,
                                                     const char *key, size_t n, uint64_t h)
 {
+    struct raw_slot *raws = t->v;
     size_t k = h & (RAW_SLOTS - 1);
     for (; raws[k].d; k = (k + 1) & (RAW_SLOTS - 1))
         if (raws[k].hash == h && raws[k].d == d && raws[k].len == n &&
@@ -149,10 +197,10 @@ static const ProtobufCFieldDescriptor *field_hashed(const ProtobufCMessageDescri
             return raws[k].f;
     const ProtobufCFieldDescriptor *f = normalized_field(d, key, n);
     /* Only keys that name a field are kept; the table stays at most half full. */
-    if (f && n < sizeof(raws[k].key) && 2 * (nraws + 1) <= RAW_SLOTS) {
+    if (f && n < sizeof(raws[k].key) && 2 * (t->n + 1) <= RAW_SLOTS) {
         raws[k] = (struct raw_slot){d, f, h, (unsigned char)n, {0}};
         memcpy(raws[k].key, key, n);
-        nraws++;
+        t->n++;
     }
     return f;
 }
@@ -164,12 +212,9 @@ static const ProtobufCFieldDescriptor *normalized_field(const ProtobufCMessageDe
     if (!normalize(key, n, norm, sizeof(norm)))
         return NULL;
     uint64_t h = name_hash(d, norm);
-    for (int pass = 0; pass < 2; pass++) {
-        for (size_t k = h & (NAME_SLOTS - 1); names[k].d; k = (k + 1) & (NAME_SLOTS - 1))
-            if (names[k].hash == h && names[k].d == d && strcmp(names[k].name, norm) == 0)
-                return names[k].f;
-        learn(d);
-    }
+    for (size_t k = h & (NAME_SLOTS - 1); names[k].d; k = (k + 1) & (NAME_SLOTS - 1))
+        if (names[k].hash == h && names[k].d == d && strcmp(names[k].name, norm) == 0)
+            return names[k].f;
     return NULL;
 }
 
@@ -179,7 +224,7 @@ const ProtobufCFieldDescriptor *sqlx_json_field(const ProtobufCMessageDescriptor
     uint64_t h = key_hash_seed(d);
     for (const char *p = key; *p; p++)
         h = key_hash_step(h, *p);
-    return field_hashed(d, key, strlen(key), h);
+    return field_hashed(raw_table(), d, key, strlen(key), h);
 }
 
 /* ---------------------------------------------------------------- the JSON text */
@@ -442,7 +487,7 @@ static bool read_key(struct jdec *j, const ProtobufCMessageDescriptor *d,
     if (p == end)
         return false;
     j->p = p + 1;
-    *f = field_hashed(d, b, (size_t)(p - b), h);
+    *f = field_hashed(j->raws, d, b, (size_t)(p - b), h);
     return eat(j, ':');
 }
 
@@ -730,7 +775,8 @@ static bool fix_visit(const ProtobufCMessage *m, void *ctx)
 PgQuery__ParseResult *sqlx_unjson(struct arena *a, const char *json, size_t len, const char *text,
                                   size_t text_len)
 {
-    struct jdec j = {a, json, json + len, text, text_len, 0, 0, false, false, NULL, 0, 0};
+    struct jdec j = {raw_table(), a,    json, json + len, text, text_len, 0, 0, false, false,
+                     NULL,        0, 0};
     PgQuery__ParseResult *pr =
         (PgQuery__ParseResult *)decode_message(&j, &pg_query__parse_result__descriptor);
     free(j.stack);

@@ -17,7 +17,6 @@
 enum chunk_origin {
     FROM_MALLOC,
     FROM_MAPPING, /* a huge-page chunk of its own mapping */
-    FROM_REGION,  /* the arena's region: never given back */
 };
 
 struct arena_chunk {
@@ -46,22 +45,8 @@ static size_t align_up(size_t n)
     return (n + a - 1) & ~(a - 1);
 }
 
-static struct arena_chunk *chunk_new(const struct arena *a, size_t want)
+static struct arena_chunk *chunk_new(size_t want)
 {
-    if (a->region) {
-        struct arena_region *r = a->region;
-        size_t need = align_up(sizeof(struct arena_chunk) + want);
-        if ((size_t)(r->end - r->next) < need) {
-            if (r->full)
-                r->full();
-            rs_oom();
-        }
-        struct arena_chunk *c = (struct arena_chunk *)r->next;
-        r->next += need;
-        c->size = want;
-        c->origin = FROM_REGION;
-        return c;
-    }
 #ifdef MADV_HUGEPAGE
     if (want == ARENA_MAX_CHUNK) {
         /* A 2 MiB-aligned 2 MiB mapping: map twice that and trim both ends. */
@@ -115,7 +100,7 @@ void *arena_alloc_uninit(struct arena *a, size_t size)
             want = size;
         if (want > SIZE_MAX - sizeof(*c))
             rs_oom();
-        c = chunk_new(a, want);
+        c = chunk_new(want);
         c->used = 0;
         a->total += sizeof(*c) + c->size;
         if (a->head && size > ARENA_MIN_CHUNK && a->head->size - a->head->used > ARENA_MIN_CHUNK) {
@@ -205,14 +190,6 @@ char *arena_printf(struct arena *a, const char *fmt, ...)
     char *p = arena_vprintf(a, fmt, ap);
     va_end(ap);
     return p;
-}
-
-void arena_move_to(struct arena *a, struct arena_region *r)
-{
-    a->head = NULL;
-    a->total = 0;
-    a->cleanups = NULL;
-    a->region = r;
 }
 
 void arena_on_free(struct arena *a, void (*fn)(void *), void *arg)

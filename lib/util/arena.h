@@ -18,26 +18,15 @@
 struct arena_chunk;
 struct arena_cleanup;
 
-/*
- * Memory that an arena takes its chunks from instead of malloc: [next, end) of a mapping its
- * owner made (shared with another process, say). Chunks taken from it are never given back.
- * When it runs out, full() is called (it must not return), or rs_oom() when full is NULL.
- */
-struct arena_region {
-    unsigned char *next, *end;
-    void (*full)(void);
-};
-
 struct arena {
     struct arena_chunk *head;       /* newest chunk first */
     size_t total;                   /* bytes obtained from malloc, for the peak-memory figure */
-    struct arena_region *region;    /* NULL: chunks come from malloc */
     struct arena_cleanup *cleanups; /* run by arena_free and arena_reset, newest first */
 };
 
 #define ARENA_INIT                                                                                 \
     {                                                                                              \
-        NULL, 0, NULL, NULL                                                                        \
+        NULL, 0, NULL                                                                              \
     }
 
 /* Returns zeroed memory aligned for any type; never NULL. */
@@ -59,11 +48,6 @@ void arena_free(struct arena *a);
    emptied and filled again in a loop does not give its memory back to the system and fault it
    in again each time. */
 void arena_reset(struct arena *a);
-
-/* From now on the arena takes its chunks from region r. What it allocated so far stays valid
-   and is never released through it: for a process that hands its work over in shared memory
-   and exits without freeing. */
-void arena_move_to(struct arena *a, struct arena_region *r);
 
 /* Calls fn(arg) when the arena is next freed or reset: for a resource that must live exactly as
    long as the allocations that point into it (a mapping, say). */
