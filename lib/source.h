@@ -50,7 +50,7 @@ struct rs_script {
     const char *text;            /* NUL-terminated, src->len bytes, positions = file positions */
     size_t begin, end;           /* the span of the file that the script covers */
     int first_line;              /* line of begin, for messages about the script as a whole */
-    /* Set while a helper process parses the script ahead (lib/sql/prefetch.c); NULL
+    /* Set while a helper thread parses the script ahead (lib/sql/prefetch.c); NULL
        otherwise. Only the parser looks at it. */
     struct rs_parse_ahead *ahead;
 };

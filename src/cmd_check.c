@@ -48,7 +48,7 @@ static const char usage_text[] =
     "  --no-config              do not read a configuration file\n"
     "  --color WHEN             auto (default), always, never; NO_COLOR is honoured\n"
     "  -v, --verbose            text: also show info-level findings\n"
-    "  --jobs N                 processes that parse and check: 1 or 2 (default: 2 when there\n"
+    "  --jobs N                 threads that parse and check: 1 or 2 (default: 2 when there\n"
     "                           are two CPUs and enough SQL); the result is the same\n"
     "  -h, --help               this help\n"
     "\n"

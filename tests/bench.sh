@@ -9,7 +9,7 @@
 # floor the target was set against) and in its JSON form (pg_query_parse, cheaper with
 # libpg_query 15, and what rollsafe now decodes). Prints one line per corpus, the totals, the
 # ratio of wall-clock times to each floor (target: at most 1.3x), the ratio of CPU times (what
-# the machine spends, helper process included: a check with --jobs 2 parses on two CPUs), and
+# the machine spends, helper thread included: a check with --jobs 2 parses on two CPUs), and
 # the peak memory (target: under 64 MiB). The text format is timed too: it must not be much
 # slower than JSON.
 #

@@ -48,8 +48,8 @@ struct rs_check_opts {
     bool check_down;           /* verify down migrations (default on) */
     bool emit_down;            /* also write the down of each up (rs_migration_result.down_check
                                   .emitted / .no_inverse) */
-    /* Processes that may parse at once: 1 parses in the calling process only; 0 (the
-       default) uses a helper process when there are two CPUs and enough SQL to pay off. The
+    /* Threads that may parse and check at once: 1 works in the calling thread only; 0 (the
+       default) uses a helper thread when there are two CPUs and enough SQL to pay off. The
        result is the same either way. */
     int jobs;
     /* Applied in order over the rules' defaults (opt-in rules start off); later ones win. A name

@@ -31,8 +31,8 @@ for dir in lemmy/migrations vaultwarden/migrations/postgresql \
     else
         echo "ok $name"
     fi
-    # The parse-ahead helper and the check split between two processes (the default, --jobs 2)
-    # change nothing: the report is byte for byte that of a single process.
+    # The parse-ahead helper and the check split between two threads (the default, --jobs 2)
+    # change nothing: the report is byte for byte that of a single thread.
     ${RUNNER:-} "$BIN" check "$C/$dir" --format json --jobs 1 > "$T/one.json" 2> /dev/null
     if cmp -s "$T/out.json" "$T/one.json"; then
         echo "ok $name: --jobs 2 writes what --jobs 1 writes"
