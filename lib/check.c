@@ -596,8 +596,12 @@ static bool split_take(struct split_job *j, struct rs_sql_prefetch *p, struct rs
         return false;
     for (size_t i = j->given; i < j->ml->n; i++)
         res->migrations[res->nmigrations++] = sp->results[i - j->given];
-    for (size_t i = 0; i < sp->diag.n; i++)
-        *VEC_PUSH(j->r->diag->arena, j->r->diag) = sp->diag.v[i];
+    /* Copied into the engine's diag: its strings must outlive the run, whose arena (and the
+       helper's with it) is freed when the run fails, as it does for a malformed approval. */
+    for (size_t i = 0; i < sp->diag.n; i++) {
+        const struct rs_error *e = &sp->diag.v[i];
+        rs_diag_add(j->r->diag, e->path, e->line, e->column, e->hint, "%s", e->message);
+    }
     return true;
 }
 

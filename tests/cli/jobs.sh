@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# The helper thread (parse-ahead and the second part of the check, --jobs 2, the default on two
+# CPUs) changes nothing: on a generated history big enough for the helper to start (over 32 KiB
+# of SQL), the report, the exit code and the errors are those of --jobs 1. Findings of every
+# kind land on both sides of the split: dropped and renamed columns, downs that do not undo
+# their up, statements in a newer grammar, approvals used and unused, and malformed approvals,
+# which are errors of the run (exit 2) wherever they are.
+set -u
+BIN=${BIN:?BIN must name the rollsafe binary}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+
+# A golang-migrate history of n migrations; a malformed approval in migration $2 if given.
+history() {
+    local dir=$1 bad=${2:-0} n=160 i
+    mkdir -p "$dir"
+    for ((i = 1; i <= n; i++)); do
+        local up="$dir/$(printf %04d "$i")_step_$i.up.sql" down="$dir/$(printf %04d "$i")_step_$i.down.sql"
+        {
+            echo "-- Step $i of the generated history: a table, an index and a column on the table before."
+            echo "CREATE TABLE t_$i (id bigint PRIMARY KEY, name text NOT NULL, note varchar(40),"
+            echo "    created_at timestamptz NOT NULL DEFAULT now());"
+            echo "CREATE INDEX t_${i}_name ON t_$i (name);"
+            if ((i > 1)); then
+                echo "ALTER TABLE t_$((i - 1)) ADD COLUMN c_$i integer;"
+            fi
+            if ((i % 10 == 0)); then
+                ((i % 20 == 0)) && echo "-- rollsafe:approve drop-column reason=\"t_$((i - 5)).name is unused since step $((i - 6))\""
+                echo "ALTER TABLE t_$((i - 5)) DROP COLUMN name;"
+            fi
+            if ((i % 15 == 0)); then
+                echo "ALTER TABLE t_$((i - 3)) RENAME COLUMN note TO remark;"
+                echo "ALTER TABLE t_$((i - 3)) ALTER COLUMN remark TYPE varchar(20);"
+            fi
+            if ((i % 25 == 0)); then
+                echo "ALTER TABLE t_$i ADD COLUMN twice bigint GENERATED ALWAYS AS (id * 2) VIRTUAL;"
+            fi
+            if ((i % 33 == 0)); then
+                echo "-- rollsafe:approve rename-column reason=\"nothing is renamed here\""
+                echo "UPDATE t_$((i - 1)) SET name = upper(name);"
+            fi
+            if ((i == bad)); then
+                echo "-- rollsafe:approve drop-column"
+                echo "ALTER TABLE t_$((i - 2)) DROP COLUMN note;"
+            fi
+        } > "$up"
+        {
+            echo "DROP INDEX t_${i}_name;"
+            # Every seventh down forgets the table the up made.
+            ((i % 7 == 0)) || echo "DROP TABLE t_$i;"
+            if ((i > 1)); then
+                echo "ALTER TABLE t_$((i - 1)) DROP COLUMN c_$i;"
+            fi
+        } > "$down"
+    done
+}
+
+compare() {
+    local name=$1 dir=$2 want_rc=$3 fmt
+    for fmt in json text; do
+        ${RUNNER:-} "$BIN" check "$dir" --format "$fmt" --jobs 1 > "$T/one.out" 2> "$T/one.err"
+        local rc1=$?
+        ${RUNNER:-} "$BIN" check "$dir" --format "$fmt" --jobs 2 > "$T/two.out" 2> "$T/two.err"
+        local rc2=$?
+        if [ "$rc1" != "$want_rc" ]; then
+            echo "not ok $name ($fmt): --jobs 1 exit $rc1, expected $want_rc: $(head -c 300 "$T/one.err")"
+        elif [ "$rc2" != "$rc1" ]; then
+            echo "not ok $name ($fmt): --jobs 2 exit $rc2, --jobs 1 exit $rc1"
+        elif ! cmp -s "$T/one.out" "$T/two.out"; then
+            echo "not ok $name ($fmt): the reports differ: $(diff "$T/one.out" "$T/two.out" | head -5)"
+        elif ! cmp -s "$T/one.err" "$T/two.err"; then
+            echo "not ok $name ($fmt): the errors differ: $(diff "$T/one.err" "$T/two.err" | head -5)"
+        else
+            echo "ok $name ($fmt): --jobs 2 gives what --jobs 1 gives"
+        fi
+    done
+}
+
+history "$T/good"
+size=$(cat "$T"/good/*.sql | wc -c)
+if [ "$size" -lt 40000 ]; then
+    echo "not ok jobs: the generated history has $size bytes, too few for the helper to start"
+fi
+"$BIN" check "$T/good" --format json --jobs 1 > "$T/good.json" 2> /dev/null
+kinds=0
+for rule in '"drop-column"' '"rename-column"' '"syntax-error"' '"unused-approval"' '"down-mismatch"'; do
+    grep -q "\"rule\": $rule" "$T/good.json" && kinds=$((kinds + 1))
+done
+if [ "$kinds" -lt 4 ]; then
+    echo "not ok jobs: the generated history gives too few kinds of findings ($kinds)"
+fi
+compare "jobs: a long history" "$T/good" 1
+# Malformed approvals early (checked by the engine) and late (by the helper, after the split).
+history "$T/bad-early" 12
+compare "jobs: a malformed approval early in the history" "$T/bad-early" 2
+history "$T/bad-late" 150
+compare "jobs: a malformed approval late in the history" "$T/bad-late" 2
