@@ -88,8 +88,10 @@ static void excerpt(struct tx *t, const struct rs_finding *f)
     if (cut_before)
         sb_add(&t->sb, "...");
     /* Tabs become single spaces so that the caret lines up. */
-    for (size_t i = 0; i < len; i++)
-        sb_addc(&t->sb, line[i] == '\t' ? ' ' : line[i]);
+    size_t at = t->sb.len;
+    sb_addn(&t->sb, line, len);
+    for (char *p = t->sb.s + at; (p = memchr(p, '\t', t->sb.len - (size_t)(p - t->sb.s)));)
+        *p++ = ' ';
     if (cut_after)
         sb_add(&t->sb, "...");
     sb_addc(&t->sb, '\n');
@@ -108,11 +110,9 @@ static void excerpt(struct tx *t, const struct rs_finding *f)
     if (!width)
         width = 1;
     sb_printf(&t->sb, "%*s %s|%s ", (int)w, "", paint(t, BLUE), paint(t, RESET));
-    for (size_t i = 0; i < pad; i++)
-        sb_addc(&t->sb, ' ');
+    sb_fill(&t->sb, ' ', pad);
     sb_add(&t->sb, paint(t, sev_color(f)));
-    for (size_t i = 0; i < width; i++)
-        sb_addc(&t->sb, '^');
+    sb_fill(&t->sb, '^', width);
     sb_add(&t->sb, paint(t, RESET));
     sb_addc(&t->sb, '\n');
 }

@@ -57,18 +57,34 @@ void sb_addc(struct strbuf *sb, char c)
     sb_addn(sb, &c, 1);
 }
 
+void sb_fill(struct strbuf *sb, char c, size_t n)
+{
+    sb_reserve(sb, n);
+    memset(sb->s + sb->len, c, n);
+    sb->len += n;
+    sb->s[sb->len] = '\0';
+}
+
 void sb_printf(struct strbuf *sb, const char *fmt, ...)
 {
+    /* Straight into the free end of the buffer when it fits (the common case): one pass over
+       the format instead of a measuring pass and a writing one. */
+    size_t room = sb->cap - sb->len;
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    int n = vsnprintf(sb->s + sb->len, room, fmt, ap);
     va_end(ap);
-    if (n <= 0)
+    if (n <= 0) {
+        if (room)
+            sb->s[sb->len] = '\0';
         return;
-    sb_reserve(sb, (size_t)n);
-    va_start(ap, fmt);
-    vsnprintf(sb->s + sb->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
+    }
+    if ((size_t)n >= room) {
+        sb_reserve(sb, (size_t)n);
+        va_start(ap, fmt);
+        vsnprintf(sb->s + sb->len, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
     sb->len += (size_t)n;
 }
 

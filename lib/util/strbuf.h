@@ -25,6 +25,8 @@ void sb_init(struct strbuf *sb, struct arena *a);
 void sb_add(struct strbuf *sb, const char *s);
 void sb_addn(struct strbuf *sb, const char *s, size_t n);
 void sb_addc(struct strbuf *sb, char c);
+/* Appends n copies of c. */
+void sb_fill(struct strbuf *sb, char c, size_t n);
 void sb_printf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Can s be written as an SQL identifier without double quotes? Not when it has anything but
    lower-case letters, digits and underscores (or starts with a digit), nor when it is a key

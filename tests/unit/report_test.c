@@ -1,6 +1,7 @@
 /*
  * report_test.c - the JSON report's own writer (lib/report/json.c): what it writes reads back
- * with jansson to the same values, laid out byte for byte as jansson's JSON_INDENT(2) dump.
+ * with jansson to the same values, laid out byte for byte as jansson's JSON_INDENT(2) dump;
+ * and the excerpt of the text report (lib/report/text.c).
  */
 #include <jansson.h>
 #include <stdlib.h>
@@ -8,7 +9,9 @@
 
 #include "report/report.h"
 #include "rollsafe/rollsafe.h"
+#include "source.h"
 #include "test.h"
+#include "util/arena.h"
 
 static char *render(const struct rs_check_result *r)
 {
@@ -88,4 +91,31 @@ TEST(json_writer_empty_report)
     CHECK(strstr(text, "\"migrations\": []") != NULL);
     json_decref(root);
     free(text);
+}
+
+/* The excerpt under a finding: the statement's line with tabs shown as single spaces, and a
+   caret under each character of the span (characters, not bytes), after the right number of
+   blanks. */
+TEST(text_excerpt_tabs_and_characters)
+{
+    struct arena a = ARENA_INIT;
+    const char *sql = "CREATE TABLE t (a int);\n\tALTER TABLE \"caf\xc3\xa9\"\tDROP COLUMN b;\n";
+    struct rs_source *src = rs_source_from_string(&a, "m/1.sql", sql);
+    size_t at = (size_t)(strstr(sql, "DROP") - sql);
+    struct rs_finding f = {.rule = "drop-column", .cls = RS_CLASS_IRREVERSIBLE,
+                           .severity = RS_SEV_ERROR, .path = "m/1.sql", .line = 2, .column = 20,
+                           .message = "drop", .src = src, .offset = at, .length = 13};
+    struct rs_migration_result m = {.id = "1", .name = "a", .path = "m/1.sql", .findings = &f,
+                                    .nfindings = 1};
+    struct rs_check_result r = {.tool_version = "0.1", .pg_version = 15, .layout = "plain",
+                                .migrations = &m, .nmigrations = 1, .summary = {.migrations = 1}};
+    struct rs_report_opts o = {0};
+    char *text = rs_report_render(&r, RS_FORMAT_TEXT, &o);
+    CHECK(strstr(text, "2 |  ALTER TABLE \"caf\xc3\xa9\" DROP COLUMN b;\n") != NULL);
+    /* The blank after the bar, then 20 characters before DROP: the tab, "ALTER TABLE ", the
+       quoted name (six characters, seven bytes) and the tab. */
+    CHECK(strstr(text, "\n  | " "                    " "^^^^^^^^^^^^^\n") != NULL);
+    CHECK(strchr(text, '\t') == NULL);
+    free(text);
+    arena_free(&a);
 }
