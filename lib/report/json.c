@@ -29,14 +29,7 @@ static void reserve(struct jw *w, size_t n)
 {
     if (w->cap - w->len > n)
         return;
-    size_t cap = w->cap ? w->cap : 64 * 1024;
-    while (cap - w->len <= n)
-        cap *= 2;
-    char *p = realloc(w->s, cap);
-    if (!p)
-        rs_oom();
-    w->s = p;
-    w->cap = cap;
+    w->s = heap_grow(w->s, &w->cap, w->len + n + 1, 1, 64 * 1024);
 }
 
 static void raw(struct jw *w, const char *s, size_t n)

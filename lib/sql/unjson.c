@@ -85,13 +85,15 @@ static uint64_t name_hash(const ProtobufCMessageDescriptor *d, const char *norm)
     return h;
 }
 
-static void learn(const ProtobufCMessageDescriptor *d)
+/* Enters the fields of d; false when d was known already or there is no room (its keys are then
+   not found, and the text is parsed the packed way). */
+static bool learn(const ProtobufCMessageDescriptor *d)
 {
     for (size_t i = 0; i < nknown; i++)
         if (known[i] == d)
-            return;
+            return false;
     if (nknown == sizeof(known) / sizeof(*known))
-        return;
+        return false;
     known[nknown++] = d;
     bool node = d == &pg_query__node__descriptor;
     for (unsigned i = 0; i < d->n_fields; i++) {
@@ -113,17 +115,14 @@ static void learn(const ProtobufCMessageDescriptor *d)
                 break; /* two fields with one name: the first is kept (a test checks none) */
         }
     }
+    return true;
 }
 
 /* Every message type reachable from a parse result, each once. */
 static void learn_from(const ProtobufCMessageDescriptor *d)
 {
-    for (size_t i = 0; i < nknown; i++)
-        if (known[i] == d)
-            return;
-    learn(d);
-    if (!nknown || known[nknown - 1] != d)
-        return; /* no room: its keys are not found, and the text is parsed the packed way */
+    if (!learn(d))
+        return;
     for (unsigned i = 0; i < d->n_fields; i++)
         if (d->fields[i].type == PROTOBUF_C_TYPE_MESSAGE)
             learn_from(d->fields[i].descriptor);
@@ -569,14 +568,8 @@ static bool decode_value(struct jdec *j, const ProtobufCFieldDescriptor *f, void
 
 static void push(struct jdec *j, uint64_t v)
 {
-    if (j->nstack == j->capstack) {
-        size_t cap = j->capstack ? j->capstack * 2 : 256;
-        uint64_t *s = realloc(j->stack, cap * sizeof(*s));
-        if (!s)
-            rs_oom();
-        j->stack = s;
-        j->capstack = cap;
-    }
+    if (j->nstack == j->capstack)
+        j->stack = heap_grow(j->stack, &j->capstack, j->nstack + 1, sizeof(*j->stack), 256);
     j->stack[j->nstack++] = v;
 }
 

@@ -588,14 +588,8 @@ static size_t value_size(struct pack *pk, const ProtobufCFieldDescriptor *f, con
 static size_t measure(struct pack *pk, const ProtobufCMessage *m)
 {
     size_t slot = pk->n;
-    if (pk->n == pk->cap) {
-        size_t cap = pk->cap ? pk->cap * 2 : 64;
-        size_t *s = realloc(pk->sizes, cap * sizeof(*s));
-        if (!s)
-            rs_oom();
-        pk->sizes = s;
-        pk->cap = cap;
-    }
+    if (pk->n == pk->cap)
+        pk->sizes = heap_grow(pk->sizes, &pk->cap, pk->n + 1, sizeof(*pk->sizes), 64);
     pk->n++;
     const unsigned char *base = (const unsigned char *)m;
     size_t total = 0;

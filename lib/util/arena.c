@@ -88,6 +88,23 @@ _Noreturn void rs_oom(void)
     abort();
 }
 
+void *heap_grow(void *p, size_t *cap, size_t need, size_t size, size_t first)
+{
+    size_t c = *cap ? *cap : first;
+    while (c < need) {
+        if (c > SIZE_MAX / 2)
+            rs_oom();
+        c *= 2;
+    }
+    if (size && c > SIZE_MAX / size)
+        rs_oom();
+    void *q = realloc(p, c * size);
+    if (!q)
+        rs_oom();
+    *cap = c;
+    return q;
+}
+
 void *arena_alloc_uninit(struct arena *a, size_t size)
 {
     size = align_up(size ? size : 1);

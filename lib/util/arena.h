@@ -56,6 +56,11 @@ void arena_on_free(struct arena *a, void (*fn)(void *), void *arg);
 /* Out of memory: print and abort. Used by every allocating helper of the library. */
 _Noreturn void rs_oom(void);
 
+/* A malloc'ed array p of *cap elements of size bytes, for scratch that outlives no call (stacks,
+   output buffers): reallocated to hold at least need elements, its capacity doubled from *cap
+   (or from first when it has none), which *cap becomes. Aborts when memory runs out. */
+void *heap_grow(void *p, size_t *cap, size_t need, size_t size, size_t first);
+
 /*
  * A growable array of T in an arena: struct { T *v; size_t n, cap; }.
  * VEC_PUSH returns a pointer to the new, zeroed element (also when it reuses a slot that code
