@@ -444,34 +444,50 @@ static void replay_only(struct run *r, size_t idx, const struct rs_migration *m)
  * longer half. Now the helper asks for a part of the history when it has nothing left to parse;
  * the engine, at the start of its next migration i, hands it the second half of what is left (k
  * onwards, by size of the scripts) with a copy of its model as it stands before i. The helper
- * replays migrations i..k-1 into that copy (the statements are parsed already), checks k..n-1
+ * replays migrations i..k-1 into that copy (the statements are parsed already), checks k..end-1
  * with the same code as the engine, and leaves the results for the engine, which stops at k
  * and takes them. A model replayed statement by statement is the model the engine had at k (the
  * same apply calls, in the same order), so the report is byte for byte that of a serial run.
  *
+ * Sizes of scripts predict the time only roughly, and the other CPU is not always free: when
+ * the helper is done before the engine reaches k, it asks again, and the engine gives it the
+ * second half of what is left before k (a round); the rounds nest, each ending where the one
+ * before begins. When the engine reaches the k of the last round, it waits for that round and
+ * takes the results of all of them, the last round's first.
+ *
  * The helper allocates only in an arena of its own, which lives as long as the result; the
- * model copy shares the engine's strings, which nothing changes in place.
+ * model copies share the engine's strings, which nothing changes in place.
  *
  * Not split: runs with --since / --last (the first migrations are only replayed) or with
  * application queries (their results accumulate over the run).
  */
-enum { SPLIT_NONE, SPLIT_ASKED, SPLIT_GIVEN, SPLIT_REFUSED, SPLIT_DONE };
+enum { SPLIT_NONE, SPLIT_ASKED, SPLIT_GIVEN, SPLIT_REFUSED };
+
+#define SPLIT_ROUNDS 8
+
+struct split_round {
+    size_t from;     /* the migration the helper's model stands before */
+    size_t k, end;   /* the migrations the helper checks */
+    struct rs_model *model;              /* the engine's model before from, copied */
+    struct rs_migration_result *results; /* those of k..end-1, once the round is done */
+    size_t diag_from, diag_to;           /* its malformed approvals in the split's diag */
+};
 
 struct split {
-    atomic_int state;
-    size_t from;  /* GIVEN: the migration the helper's model stands before */
-    size_t k;     /* GIVEN: the first migration the helper checks */
-    struct run run; /* GIVEN: the helper's copy of the run, with its own model and arenas */
+    atomic_int ask;     /* the helper's request and the engine's answer */
+    atomic_size_t done; /* rounds whose results are there */
+    struct split_round rounds[SPLIT_ROUNDS];
+    size_t nrounds;     /* rounds given; the engine writes it before it answers GIVEN */
+    struct run run;     /* the helper's copy of the run, with its own arenas */
     struct arena arena;
-    struct rs_diag diag;                 /* the helper's malformed approvals */
-    struct rs_migration_result *results; /* DONE: those of k..n-1 */
+    struct rs_diag diag; /* the helper's malformed approvals */
 };
 
 struct split_job {
     struct run *r;
     const struct rs_migration_list *ml;
     struct split *sp;
-    size_t given; /* the engine's copy of k; SIZE_MAX when nothing was given */
+    size_t given; /* the engine's copy of the last round's k; SIZE_MAX when nothing was given */
 };
 
 static void result_start(struct rs_migration_result *mr, const struct rs_migration *m)
@@ -504,37 +520,41 @@ static void split_replay(struct run *r, size_t idx, const struct rs_migration *m
     }
 }
 
-/* In the helper, once everything is parsed: asks for a part of the history and checks it. */
+/* In the helper, once everything is parsed: asks for a part of the history and checks it, as
+   long as the engine has some to give. */
 static void split_idle(struct rs_sql_prefetch *p, void *arg)
 {
     struct split_job *j = arg;
     struct split *sp = j->sp;
-    int expect = SPLIT_NONE;
-    if (!atomic_compare_exchange_strong(&sp->state, &expect, SPLIT_ASKED))
-        return;
-    while (atomic_load(&sp->state) == SPLIT_ASKED)
-        if (!rs_sql_prefetch_wait(p))
-            return;
-    if (atomic_load(&sp->state) != SPLIT_GIVEN)
-        return;
     struct run *r = &sp->run;
-    size_t k = sp->k, n = j->ml->n;
-    struct rs_migration_result *res = arena_alloc(r->a, (n - k) * sizeof(*res));
-    for (size_t i = sp->from; i < k; i++) {
-        if (rs_sql_prefetch_stopped(p))
+    for (size_t round = 0; round < SPLIT_ROUNDS; round++) {
+        atomic_store(&sp->ask, SPLIT_ASKED);
+        rs_sql_prefetch_wake(p);
+        while (atomic_load(&sp->ask) == SPLIT_ASKED)
+            if (!rs_sql_prefetch_wait(p))
+                return;
+        if (atomic_load(&sp->ask) != SPLIT_GIVEN)
             return;
-        split_replay(r, i, &j->ml->v[i]);
+        struct split_round *rd = &sp->rounds[round];
+        r->model = rd->model;
+        rd->diag_from = sp->diag.n;
+        struct rs_migration_result *res = arena_alloc(r->a, (rd->end - rd->k) * sizeof(*res));
+        for (size_t i = rd->from; i < rd->k; i++) {
+            if (rs_sql_prefetch_stopped(p))
+                return;
+            split_replay(r, i, &j->ml->v[i]);
+        }
+        for (size_t i = rd->k; i < rd->end; i++) {
+            if (rs_sql_prefetch_stopped(p))
+                return;
+            result_start(&res[i - rd->k], &j->ml->v[i]);
+            check_migration(r, i, &j->ml->v[i], &res[i - rd->k]);
+        }
+        rd->results = res;
+        rd->diag_to = sp->diag.n;
+        atomic_store(&sp->done, round + 1);
+        rs_sql_prefetch_wake(p);
     }
-    for (size_t i = k; i < n; i++) {
-        if (rs_sql_prefetch_stopped(p))
-            return;
-        result_start(&res[i - k], &j->ml->v[i]);
-        check_migration(r, i, &j->ml->v[i], &res[i - k]);
-    }
-    arena_free(&r->tmp);
-    sp->results = res;
-    atomic_store(&sp->state, SPLIT_DONE);
-    rs_sql_prefetch_wake(p);
 }
 
 /* Size of what checking migration m costs, roughly: its scripts. */
@@ -544,63 +564,85 @@ static size_t weight(const struct rs_migration *m)
            (m->down.src ? m->down.end - m->down.begin : 0);
 }
 
+/* Below this much script text left to share, a round costs more than it saves. */
+#define SPLIT_MIN_WEIGHT ((size_t)16 * 1024)
+
 /* In the engine, before migration i: answers the helper's request. */
 static void split_answer(struct split_job *j, struct rs_sql_prefetch *p, size_t i)
 {
     struct split *sp = j->sp;
-    if (atomic_load(&sp->state) != SPLIT_ASKED)
+    if (atomic_load(&sp->ask) != SPLIT_ASKED)
         return;
     /* The split that finishes first: the engine checks i..k-1; the helper replays i..k-1,
        which costs about a third of checking them (measured on the corpora), and checks
-       k..n-1. */
-    size_t n = j->ml->n, rest = 0, mine = 0, k = i + 1;
-    for (size_t x = i; x < n; x++)
+       k..end-1. The helper's part is counted a quarter heavier than it is: a helper done
+       early asks again and gets some of the engine's part, while an engine done early can
+       only wait. */
+    size_t end = j->given < j->ml->n ? j->given : j->ml->n;
+    size_t rest = 0, mine = 0, k = end;
+    for (size_t x = i; x < end; x++)
         rest += weight(&j->ml->v[x]);
     size_t best = SIZE_MAX;
-    for (size_t x = i; x < n; x++) {
+    for (size_t x = i; x < end && rest >= SPLIT_MIN_WEIGHT; x++) {
         mine += weight(&j->ml->v[x]);
-        size_t helper = rest - mine + mine / 3;
+        size_t helper = (rest - mine) * 5 / 4 + mine / 3;
         size_t longer = mine > helper ? mine : helper;
         if (longer < best) {
             best = longer;
             k = x + 1;
         }
     }
-    if (k >= n) {
-        atomic_store(&sp->state, SPLIT_REFUSED);
+    if (k >= end || sp->nrounds == SPLIT_ROUNDS) {
+        atomic_store(&sp->ask, SPLIT_REFUSED);
     } else {
         /* The helper waits for this answer: its arena is free to fill here. */
-        sp->run = *j->r;
-        sp->run.a = &sp->arena;
-        sp->run.diag = &sp->diag;
-        sp->run.tmp = (struct arena)ARENA_INIT;
-        sp->run.model = rs_model_copy(&sp->arena, j->r->model);
-        rs_diag_init(&sp->diag, &sp->arena);
-        sp->from = i;
-        sp->k = k;
+        if (sp->nrounds == 0) {
+            sp->run = *j->r;
+            sp->run.a = &sp->arena;
+            sp->run.diag = &sp->diag;
+            sp->run.tmp = (struct arena)ARENA_INIT;
+            rs_diag_init(&sp->diag, &sp->arena);
+        }
+        sp->rounds[sp->nrounds++] = (struct split_round){
+            .from = i, .k = k, .end = end, .model = rs_model_copy(&sp->arena, j->r->model)};
         j->given = k;
-        atomic_store(&sp->state, SPLIT_GIVEN);
+        atomic_store(&sp->ask, SPLIT_GIVEN);
     }
     rs_sql_prefetch_wake(p);
 }
 
-/* In the engine, at the migration it gave away: waits for the helper's results and takes them.
-   False when the helper is gone without them: the engine checks the rest itself. */
+/* In the engine, at the k of the last round: waits for the helper's rounds and takes their
+   results. False when the helper is gone without them: the engine checks the rest itself. */
 static bool split_take(struct split_job *j, struct rs_sql_prefetch *p, struct rs_check_result *res)
 {
     struct split *sp = j->sp;
-    while (atomic_load(&sp->state) != SPLIT_DONE)
+    while (atomic_load(&sp->done) < sp->nrounds) {
+        /* A helper done with a round asks for more: the engine has nothing left before k. */
+        if (atomic_load(&sp->ask) == SPLIT_ASKED) {
+            atomic_store(&sp->ask, SPLIT_REFUSED);
+            rs_sql_prefetch_wake(p);
+        }
         if (!rs_sql_prefetch_help(p) && !rs_sql_prefetch_wait(p))
             break;
-    if (atomic_load(&sp->state) != SPLIT_DONE)
+    }
+    if (atomic_load(&sp->done) < sp->nrounds)
         return false;
-    for (size_t i = j->given; i < j->ml->n; i++)
-        res->migrations[res->nmigrations++] = sp->results[i - j->given];
-    /* Copied into the engine's diag: its strings must outlive the run, whose arena (and the
-       helper's with it) is freed when the run fails, as it does for a malformed approval. */
-    for (size_t i = 0; i < sp->diag.n; i++) {
-        const struct rs_error *e = &sp->diag.v[i];
-        rs_diag_add(j->r->diag, e->path, e->line, e->column, e->hint, "%s", e->message);
+    if (atomic_load(&sp->ask) == SPLIT_ASKED) {
+        atomic_store(&sp->ask, SPLIT_REFUSED);
+        rs_sql_prefetch_wake(p);
+    }
+    /* Each round ends where the one before begins: the last round holds the earliest results.
+       The malformed approvals are copied into the engine's diag in the same order: their
+       strings must outlive the run, whose arena (and the helper's with it) is freed when the
+       run fails, as it does for a malformed approval. */
+    for (size_t r = sp->nrounds; r-- > 0;) {
+        const struct split_round *rd = &sp->rounds[r];
+        for (size_t i = rd->k; i < rd->end; i++)
+            res->migrations[res->nmigrations++] = rd->results[i - rd->k];
+        for (size_t i = rd->diag_from; i < rd->diag_to; i++) {
+            const struct rs_error *e = &sp->diag.v[i];
+            rs_diag_add(j->r->diag, e->path, e->line, e->column, e->hint, "%s", e->message);
+        }
     }
     return true;
 }
@@ -640,12 +682,59 @@ static int load_schema(struct run *r)
 
 /* ---------------------------------------------------------------- the run */
 
-/* Parses the scripts ahead in a helper thread, in the order the run parses them: each up,
-   then its down when downs are checked. */
-static struct rs_sql_prefetch *prefetch(struct arena *a, const struct rs_check_opts *o,
-                                        struct rs_migration_list *ml, struct split_job *sj)
+/* Reads the scripts the layout left unread, in order, with the errors a layout reading them
+   would give: a migration whose up cannot be read is left out, its down unread. False when one
+   cannot be read. With only_down, the downs alone. */
+static bool read_unread(struct arena *a, struct rs_migration_list *ml, bool only_down,
+                        struct rs_diag *diag)
 {
-    struct rs_script **v = arena_alloc(a, (2 * ml->n + 1) * sizeof(*v));
+    bool ok = true;
+    for (size_t i = 0; i < ml->n; i++) {
+        if (!only_down && !rs_script_read(a, &ml->v[i].up, diag)) {
+            ok = false;
+            continue;
+        }
+        if (!rs_script_read(a, &ml->v[i].down, diag))
+            ok = false;
+    }
+    return ok;
+}
+
+/* After a run that read the scripts as it parsed them: those still unread could not be read.
+   Reads them again, in the same order as read_unread, for the errors; false when there was
+   one. */
+static bool all_read(struct arena *a, struct rs_migration_list *ml, struct rs_diag *diag)
+{
+    size_t before = diag->n;
+    for (size_t i = 0; i < ml->n; i++) {
+        struct rs_script *s[2] = {&ml->v[i].up, &ml->v[i].down};
+        for (size_t k = 0; k < 2; k++) {
+            if (!s[k]->src || !s[k]->src->unread)
+                continue;
+            if (rs_script_read(a, s[k], diag))
+                rs_diag_add(diag, s[k]->src->path, 0, 0, "run rollsafe again",
+                            "the file could not be read a moment ago, and now it can: it is "
+                            "changing while rollsafe reads it");
+            else if (k == 0)
+                break; /* its down is not reported, as a layout would not read it */
+        }
+    }
+    return diag->n == before;
+}
+
+/* Parses the scripts ahead in a helper thread, in the order the run parses them: each up,
+   then its down when downs are checked. The scripts the layout left unread are read by the
+   thread that parses them; without a helper, all of them are read here first. NULL when no
+   helper started, or when a file cannot be read (the errors are in the run's diag). */
+static struct rs_sql_prefetch *prefetch(struct run *r, struct rs_migration_list *ml,
+                                        struct split_job *sj, bool *unreadable)
+{
+    const struct rs_check_opts *o = r->o;
+    *unreadable = false;
+    /* Downs that are not checked are only read, for their errors. */
+    if (!o->check_down && !read_unread(r->a, ml, true, r->diag))
+        *unreadable = true;
+    struct rs_script **v = arena_alloc(r->a, (2 * ml->n + 1) * sizeof(*v));
     size_t n = 0;
     for (size_t i = 0; i < ml->n; i++) {
         if (ml->v[i].up.src)
@@ -653,7 +742,13 @@ static struct rs_sql_prefetch *prefetch(struct arena *a, const struct rs_check_o
         if (o->check_down && ml->v[i].down.src)
             v[n++] = &ml->v[i].down;
     }
-    return rs_sql_prefetch_start(a, v, n, o->jobs ? o->jobs : 2, sj ? split_idle : NULL, sj);
+    struct rs_sql_prefetch *pf =
+        *unreadable ? NULL
+                    : rs_sql_prefetch_start(r->a, v, n, o->jobs ? o->jobs : 2,
+                                            sj ? split_idle : NULL, sj);
+    if (!pf && !read_unread(r->a, ml, false, r->diag))
+        *unreadable = true;
+    return pf;
 }
 
 static size_t first_reported(struct run *r, const struct rs_migration_list *ml)
@@ -705,13 +800,18 @@ int rs_check_run(const struct rs_check_opts *o, struct rs_check_result **out,
     if (rs_rule_states(o, states, diag) < 0)
         goto fail;
 
+    /* With a helper thread, the files are read as they are parsed, in both threads. */
     struct rs_layout_ctx lc = {.arena = a, .diag = diag, .dir = o->path, .exclude = o->exclude,
                                .nexclude = o->nexclude,
-                               .plain_in_transaction = o->assume_in_transaction};
+                               .plain_in_transaction = o->assume_in_transaction,
+                               .defer_reads = !o->emit_down &&
+                                              rs_sql_prefetch_possible(o->jobs ? o->jobs : 2)};
     struct rs_migration_list ml = {0};
     const struct rs_layout *layout = NULL;
-    if (rs_layout_load_path(&lc, o->path, o->layout, &layout, &ml) < 0 || diag->n > nerr)
+    if (rs_layout_load_path(&lc, o->path, o->layout, &layout, &ml) < 0 || diag->n > nerr) {
+        read_unread(a, &ml, false, diag); /* for their errors too */
         goto fail;
+    }
     res->layout = layout ? layout->name : "plain";
 
     if (o->schema_file && load_schema(&r) < 0)
@@ -730,12 +830,17 @@ int rs_check_run(const struct rs_check_opts *o, struct rs_check_result **out,
     struct split_job sj = {&r, &ml, NULL, SIZE_MAX};
     if (first == 0 && !r.prev && !r.next && ml.n >= 2) {
         sj.sp = arena_alloc(a, sizeof(*sj.sp));
-        atomic_init(&sj.sp->state, SPLIT_NONE);
+        atomic_init(&sj.sp->ask, SPLIT_NONE);
+        atomic_init(&sj.sp->done, 0);
+        sj.sp->nrounds = 0;
         sj.sp->arena = (struct arena)ARENA_INIT;
         /* Registered before the helper starts, so run after it is joined. */
         arena_on_free(a, split_free, sj.sp);
     }
-    pf = prefetch(a, o, &ml, sj.sp ? &sj : NULL);
+    bool unreadable;
+    pf = prefetch(&r, &ml, sj.sp ? &sj : NULL, &unreadable);
+    if (unreadable)
+        goto fail;
 
     for (size_t i = 0; i < ml.n; i++) {
         const struct rs_migration *m = &ml.v[i];
@@ -755,8 +860,8 @@ int rs_check_run(const struct rs_check_opts *o, struct rs_check_result **out,
     rs_sql_prefetch_end(pf);
     pf = NULL;
     arena_free(&r.tmp);
-    if (diag->n > nerr)
-        goto fail; /* malformed approvals */
+    if (!all_read(a, &ml, diag) || diag->n > nerr)
+        goto fail; /* unreadable files, malformed approvals */
     if (r.prev)
         rs_queries_report_other(r.prev, a, &res->other, &res->nother);
     if (r.next)

@@ -202,6 +202,42 @@ struct rs_source *rs_source_load(struct arena *a, const char *path, struct rs_di
     return src;
 }
 
+struct rs_source *rs_source_unread(struct arena *a, const char *path)
+{
+    struct rs_source *src = arena_alloc(a, sizeof(*src));
+    src->path = arena_strdup(a, path);
+    src->text = "";
+    src->unread = true;
+    return src;
+}
+
+bool rs_script_read(struct arena *a, struct rs_script *s, struct rs_diag *diag)
+{
+    if (!s->src || !s->src->unread)
+        return true;
+    struct arena quiet_arena = ARENA_INIT;
+    struct rs_diag quiet;
+    if (!diag) {
+        rs_diag_init(&quiet, &quiet_arena);
+        diag = &quiet;
+    }
+    const struct rs_source *got = rs_source_load(a, s->src->path, diag);
+    arena_free(&quiet_arena);
+    if (!got)
+        return false;
+    /* The source was made writable by rs_source_unread; only its reader changes it. */
+    struct rs_source *src = (struct rs_source *)s->src;
+    src->text = got->text;
+    src->len = got->len;
+    src->lines = got->lines;
+    src->nlines = got->nlines;
+    src->unread = false;
+    s->text = src->text;
+    s->begin = 0;
+    s->end = src->len;
+    return true;
+}
+
 struct rs_source *rs_source_from_string(struct arena *a, const char *path, const char *text)
 {
     struct rs_source *src = arena_alloc(a, sizeof(*src));

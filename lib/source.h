@@ -25,6 +25,9 @@ struct rs_source {
     size_t len;
     size_t *lines; /* start offset of each line */
     size_t nlines;
+    /* Not read yet (rs_source_unread): only path is set, until rs_script_read reads the file
+       of the one whole-file script made of it. */
+    bool unread;
 };
 
 /* Largest migration file rollsafe reads. */
@@ -36,6 +39,10 @@ struct rs_source {
  * to do. Returns NULL on error. A UTF-8 byte-order mark is blanked.
  */
 struct rs_source *rs_source_load(struct arena *a, const char *path, struct rs_diag *diag);
+/* A source whose file is read later, by rs_script_read, in whichever thread parses it; its
+   text is empty until then. Layouts make these for `rollsafe check` (rs_layout_ctx.defer_reads),
+   so that two threads read and parse at once. */
+struct rs_source *rs_source_unread(struct arena *a, const char *path);
 /* Wraps text already in memory (tests, stdin); text is copied. Never fails. */
 struct rs_source *rs_source_from_string(struct arena *a, const char *path, const char *text);
 /* Converts a byte offset to a 1-based line and a 1-based column counted in characters. */
@@ -55,8 +62,15 @@ struct rs_script {
     struct rs_parse_ahead *ahead;
 };
 
-/* The whole file as one script. */
+/* The whole file as one script (an empty one while src is unread). */
 void rs_script_whole(struct rs_script *s, const struct rs_source *src);
+/*
+ * Reads the file of a whole-file script whose source is unread (rs_source_unread) into arena a,
+ * with every check of rs_source_load, and gives the script its text. Errors go to diag, or
+ * nowhere when diag is NULL (the caller reads the file again for them). True when the script
+ * has its text, read now or before. Only the thread that owns the script calls it.
+ */
+bool rs_script_read(struct arena *a, struct rs_script *s, struct rs_diag *diag);
 /*
  * A script made of the byte ranges [begin[i], end[i]) of src; everything else becomes spaces.
  * Ranges must be sorted and disjoint.

@@ -125,7 +125,7 @@ static int diesel_load(struct rs_layout_ctx *ctx, struct rs_migration_list *out)
                         "version %s is also used by %s", d->version, dirs[i - 1].e->name);
             continue;
         }
-        const struct rs_source *up = layout_read(ctx, layout_join(ctx, up_rel));
+        const struct rs_source *up = layout_read_whole(ctx, layout_join(ctx, up_rel));
         if (!up)
             continue;
         struct rs_migration *m = layout_push(ctx, out, &rs_layout_diesel);
@@ -134,7 +134,7 @@ static int diesel_load(struct rs_layout_ctx *ctx, struct rs_migration_list *out)
         rs_script_whole(&m->up, up);
         m->down_expected = true;
         if (present(ctx, down_rel)) {
-            const struct rs_source *down = layout_read(ctx, layout_join(ctx, down_rel));
+            const struct rs_source *down = layout_read_whole(ctx, layout_join(ctx, down_rel));
             if (down)
                 rs_script_whole(&m->down, down);
         }

@@ -126,7 +126,7 @@ static int gm_load(struct rs_layout_ctx *ctx, struct rs_migration_list *out)
                         "down migration without an up migration of version %s", down->id);
             continue;
         }
-        const struct rs_source *usrc = layout_read(ctx, up->e->path);
+        const struct rs_source *usrc = layout_read_whole(ctx, up->e->path);
         if (!usrc)
             continue;
         struct rs_migration *m = layout_push(ctx, out, &rs_layout_golang_migrate);
@@ -136,7 +136,7 @@ static int gm_load(struct rs_layout_ctx *ctx, struct rs_migration_list *out)
         m->up_tx = m->down_tx = RS_TX_IMPLICIT;
         m->down_expected = true;
         if (down) {
-            const struct rs_source *dsrc = layout_read(ctx, down->e->path);
+            const struct rs_source *dsrc = layout_read_whole(ctx, down->e->path);
             if (dsrc)
                 rs_script_whole(&m->down, dsrc);
         }

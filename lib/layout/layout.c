@@ -635,7 +635,7 @@ int layout_detect_text(struct rs_layout_ctx *ctx, bool (*is_sql)(const char *nam
 }
 
 int layout_load_each(struct rs_layout_ctx *ctx, bool (*is_sql)(const char *name),
-                     layout_file_loader load, struct rs_migration_list *out)
+                     layout_file_loader load, bool whole, struct rs_migration_list *out)
 {
     struct layout_entries e = {0};
     if (layout_list(ctx, "", false, &e) < 0)
@@ -643,7 +643,8 @@ int layout_load_each(struct rs_layout_ctx *ctx, bool (*is_sql)(const char *name)
     for (size_t i = 0; i < e.n; i++) {
         if (e.v[i].kind == LAYOUT_DIR || !is_sql(e.v[i].name))
             continue;
-        const struct rs_source *src = layout_read(ctx, e.v[i].path);
+        const struct rs_source *src =
+            whole ? layout_read_whole(ctx, e.v[i].path) : layout_read(ctx, e.v[i].path);
         if (src)
             load(ctx, src, out);
     }
@@ -692,6 +693,13 @@ struct rs_migration *layout_push(struct rs_layout_ctx *ctx, struct rs_migration_
 const struct rs_source *layout_read(struct rs_layout_ctx *ctx, const char *path)
 {
     return rs_source_load(ctx->arena, path, ctx->diag);
+}
+
+const struct rs_source *layout_read_whole(struct rs_layout_ctx *ctx, const char *path)
+{
+    if (ctx->defer_reads)
+        return rs_source_unread(ctx->arena, path);
+    return layout_read(ctx, path);
 }
 
 bool layout_next_line(const struct rs_source *src, size_t *pos, struct layout_line *line)

@@ -60,6 +60,11 @@ struct rs_layout_ctx {
     const char *const *exclude;
     size_t nexclude;
     bool plain_in_transaction; /* plain layout: assume the runner wraps each file in a tx */
+    /* Files that are whole scripts are not read here but left unread (rs_source_unread) for
+       the caller to read with rs_script_read: `rollsafe check` reads them in two threads, as
+       it parses them. Files whose text decides the layout's result (goose sections, directives,
+       configuration) are read here all the same. */
+    bool defer_reads;
     /* Directory listings already read, so that detection by every layout and the load read
        and sort each directory once. Private to lib/layout; start it NULL. */
     struct layout_listings *listings;

@@ -84,10 +84,11 @@ int layout_detect_text(struct rs_layout_ctx *ctx, bool (*is_sql)(const char *nam
 /*
  * Reads, in listing order, every entry of ctx->dir but subdirectories whose name is_sql accepts,
  * and passes each to load (whose errors are in ctx->diag); one that cannot be read is
- * reported and skipped. Returns -1 when ctx->dir itself cannot be listed, else 0.
+ * reported and skipped. whole: load only makes a whole-file script of each, so the files are
+ * read through layout_read_whole. Returns -1 when ctx->dir itself cannot be listed, else 0.
  */
 int layout_load_each(struct rs_layout_ctx *ctx, bool (*is_sql)(const char *name),
-                     layout_file_loader load, struct rs_migration_list *out);
+                     layout_file_loader load, bool whole, struct rs_migration_list *out);
 /* ctx->dir joined with rel, in the arena. */
 const char *layout_join(struct rs_layout_ctx *ctx, const char *rel);
 /* Reads the first bytes of a regular file into buf (up to cap - 1), NUL-terminated, and returns
@@ -121,6 +122,9 @@ struct rs_migration *layout_push(struct rs_layout_ctx *ctx, struct rs_migration_
                                  const struct rs_layout *layout);
 /* Reads path through rs_source_load; NULL with an error in ctx->diag. */
 const struct rs_source *layout_read(struct rs_layout_ctx *ctx, const char *path);
+/* A file that becomes one whole script (rs_script_whole): read as layout_read does, or left
+   unread when ctx->defer_reads (never NULL then: an unreadable file is found when it is read). */
+const struct rs_source *layout_read_whole(struct rs_layout_ctx *ctx, const char *path);
 
 /* ---- lines of a source ---- */
 

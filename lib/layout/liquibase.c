@@ -289,7 +289,7 @@ static int liquibase_detect(struct rs_layout_ctx *ctx)
 
 static int liquibase_load(struct rs_layout_ctx *ctx, struct rs_migration_list *out)
 {
-    return layout_load_each(ctx, layout_is_sql, rs_liquibase_load_file, out);
+    return layout_load_each(ctx, layout_is_sql, rs_liquibase_load_file, false, out);
 }
 
 const struct rs_layout rs_layout_liquibase = {

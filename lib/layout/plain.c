@@ -33,7 +33,7 @@ static int plain_detect(struct rs_layout_ctx *ctx)
 
 static int plain_load(struct rs_layout_ctx *ctx, struct rs_migration_list *out)
 {
-    return layout_load_each(ctx, layout_is_sql, rs_plain_load_file, out);
+    return layout_load_each(ctx, layout_is_sql, rs_plain_load_file, true, out);
 }
 
 const struct rs_layout rs_layout_plain = {

@@ -99,7 +99,7 @@ static int prisma_load(struct rs_layout_ctx *ctx, struct rs_migration_list *out)
                         "migration directory without migration.sql");
             continue;
         }
-        const struct rs_source *src = layout_read(ctx, layout_join(ctx, rel));
+        const struct rs_source *src = layout_read_whole(ctx, layout_join(ctx, rel));
         if (!src)
             continue;
         struct rs_migration *m = layout_push(ctx, out, &rs_layout_prisma);

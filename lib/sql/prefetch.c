@@ -10,6 +10,11 @@
  *   FREE -> HELPER -> READY  the helper did, into its own
  *                  -> FAILED it is too big (parsed in batches, parse.c): each thread that
  *                            needs it parses it on its own
+ *                  -> UNREADABLE  its file could not be read: no statements (the caller
+ *                            reads the file again to report why)
+ *
+ * A script whose source is unread (rs_source_unread) is read by the thread that claims it,
+ * into its output arena, before it is parsed: the two threads read files as they parse them.
  *
  * Each thread allocates only in arenas of its own (its output arena, the scratch arenas of a
  * parse), so the arenas need no lock; a slot's statements are written before its state turns
@@ -42,8 +47,11 @@
 
 /* Below this much text a second thread costs more than it saves (parsing runs at ~15 MB/s). */
 #define PREFETCH_MIN_BYTES ((size_t)32 * 1024)
+/* The same for scripts not read yet, whose size is not known: reading the files is half the
+   work on short ones. */
+#define PREFETCH_MIN_UNREAD 16
 
-enum { SLOT_FREE, SLOT_ENGINE, SLOT_HELPER, SLOT_READY, SLOT_FAILED };
+enum { SLOT_FREE, SLOT_ENGINE, SLOT_HELPER, SLOT_READY, SLOT_FAILED, SLOT_UNREADABLE };
 
 /* Which thread this is: SLOT_ENGINE, or SLOT_HELPER in the helper. */
 static _Thread_local int role = SLOT_ENGINE;
@@ -63,6 +71,7 @@ struct rs_sql_prefetch {
     size_t n;
     struct rs_parse_ahead *handles;
     struct slot *slots;
+    bool unread; /* some scripts are not read yet: their sizes are unknown */
     struct arena out[2]; /* [0] the engine's statements, [1] the helper's */
     pthread_t thread;
     bool running;     /* the helper thread exists and is not joined yet */
@@ -72,6 +81,10 @@ struct rs_sql_prefetch {
     pthread_cond_t cv;
     unsigned pending[2]; /* wake-ups not yet taken: [0] by the engine, [1] by the helper */
     bool helper_done;
+#if defined(__linux__) && defined(CPU_COUNT)
+    cpu_set_t cpus;  /* where the process may run: the helper's own once it runs */
+    bool placed;     /* the helper was started away from the engine's CPU */
+#endif
     void (*idle)(struct rs_sql_prefetch *, void *);
     void *idle_arg;
 };
@@ -90,6 +103,11 @@ static size_t cpus(void)
 #endif
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n > 0 ? (size_t)n : 1;
+}
+
+bool rs_sql_prefetch_possible(int jobs)
+{
+    return jobs >= 2 && cpus() >= 2;
 }
 
 void rs_sql_prefetch_wake(struct rs_sql_prefetch *p)
@@ -132,7 +150,9 @@ static bool parse_slot(struct rs_sql_prefetch *p, size_t i)
     if (!atomic_compare_exchange_strong(&s->state, &expect, role))
         return false;
     int result = SLOT_FAILED;
-    if (p->scripts[i]->src->len <= SQLX_BIG_TEXT) {
+    if (!rs_script_read(&p->out[me()], p->scripts[i], NULL)) {
+        result = SLOT_UNREADABLE;
+    } else if (p->scripts[i]->src->len <= SQLX_BIG_TEXT) {
         struct rs_stmt_list l = {0};
         sqlx_parse_script_here(&p->out[me()], p->scripts[i], &l);
         s->stmts = l;
@@ -153,18 +173,24 @@ bool rs_sql_prefetch_help(struct rs_sql_prefetch *p)
 
 /* The helper: the biggest script first (a history that starts with one big migration, the
    initial schema, would otherwise keep the engine parsing it while the helper runs out of work;
-   the engine parses the scripts after it meanwhile), then from the last one backwards until it
-   meets the engine; then the idle work, if any. */
+   the engine parses the scripts after it meanwhile), when the sizes are known, then from the
+   last one backwards until it meets the engine; then the idle work, if any. */
 static void *helper_main(void *arg)
 {
     struct rs_sql_prefetch *p = arg;
     role = SLOT_HELPER;
-    size_t big = 0;
-    for (size_t i = 1; i < p->n; i++)
-        if (p->scripts[i]->src->len > p->scripts[big]->src->len &&
-            p->scripts[i]->src->len <= SQLX_BIG_TEXT)
-            big = i;
-    parse_slot(p, big);
+#if defined(__linux__) && defined(CPU_COUNT)
+    if (p->placed)
+        pthread_setaffinity_np(pthread_self(), sizeof(p->cpus), &p->cpus);
+#endif
+    if (!p->unread) {
+        size_t big = 0;
+        for (size_t i = 1; i < p->n; i++)
+            if (p->scripts[i]->src->len > p->scripts[big]->src->len &&
+                p->scripts[i]->src->len <= SQLX_BIG_TEXT)
+                big = i;
+        parse_slot(p, big);
+    }
     while (!atomic_load(&p->stop) && rs_sql_prefetch_help(p))
         ;
     if (p->idle && !atomic_load(&p->stop))
@@ -186,20 +212,55 @@ static void release(void *arg)
     pthread_mutex_destroy(&p->mu);
 }
 
+/*
+ * Where the helper starts: on a CPU other than the engine's. Linux puts a new thread on its
+ * creator's CPU when it sees no better one, and then it waits for the next balancing tick (4
+ * ms at 250 Hz, a tenth of the whole run) while the other CPU idles; measured on lemmy, the
+ * helper ran 0.1 to 5 ms after its creation. The helper lets itself run anywhere again as soon
+ * as it runs. NULL: no placement (not Linux, one CPU allowed, or no room for the attribute).
+ */
+static pthread_attr_t *place_helper(struct rs_sql_prefetch *p, pthread_attr_t *attr)
+{
+#if defined(__linux__) && defined(CPU_COUNT)
+    p->placed = false;
+    int here = sched_getcpu();
+    if (here < 0 || here >= CPU_SETSIZE || sched_getaffinity(0, sizeof(p->cpus), &p->cpus) != 0)
+        return NULL;
+    cpu_set_t others = p->cpus;
+    CPU_CLR(here, &others);
+    if (CPU_COUNT(&others) == 0 || pthread_attr_init(attr) != 0)
+        return NULL;
+    if (pthread_attr_setaffinity_np(attr, sizeof(others), &others) != 0) {
+        pthread_attr_destroy(attr);
+        return NULL;
+    }
+    p->placed = true;
+    return attr;
+#else
+    (void)p;
+    (void)attr;
+    return NULL;
+#endif
+}
+
 struct rs_sql_prefetch *rs_sql_prefetch_start(struct arena *a, struct rs_script *const *scripts,
                                               size_t n, int jobs,
                                               void (*idle)(struct rs_sql_prefetch *, void *),
                                               void *idle_arg)
 {
-    size_t total = 0;
-    for (size_t i = 0; i < n; i++)
-        total += scripts[i]->src ? scripts[i]->src->len : 0;
-    if (jobs < 2 || n < 2 || total < PREFETCH_MIN_BYTES || cpus() < 2)
+    size_t total = 0, unread = 0;
+    for (size_t i = 0; i < n; i++) {
+        total += scripts[i]->src->len;
+        unread += scripts[i]->src->unread;
+    }
+    if (!rs_sql_prefetch_possible(jobs) || n < 2 ||
+        (total < PREFETCH_MIN_BYTES && unread < PREFETCH_MIN_UNREAD))
         return NULL;
 
     struct rs_sql_prefetch *p = arena_alloc(a, sizeof(*p));
     p->scripts = scripts;
     p->n = n;
+    p->unread = unread > 0;
     p->idle = idle;
     p->idle_arg = idle_arg;
     p->out[0] = p->out[1] = (struct arena)ARENA_INIT;
@@ -220,7 +281,11 @@ struct rs_sql_prefetch *rs_sql_prefetch_start(struct arena *a, struct rs_script 
         scripts[i]->ahead = &p->handles[i];
     }
     p->saved_stderr = dup(STDERR_FILENO);
-    if (pthread_create(&p->thread, NULL, helper_main, p) != 0) {
+    pthread_attr_t attr, *pa = place_helper(p, &attr);
+    int rc = pthread_create(&p->thread, pa, helper_main, p);
+    if (pa)
+        pthread_attr_destroy(pa);
+    if (rc != 0) {
         for (size_t i = 0; i < n; i++)
             scripts[i]->ahead = NULL;
         if (p->saved_stderr >= 0)
@@ -255,6 +320,8 @@ bool sqlx_prefetch_take(const struct rs_parse_ahead *h, struct rs_stmt_list *out
             *out = s->stmts;
             return true;
         }
+        if (st == SLOT_UNREADABLE)
+            return true; /* no statements: the run fails, reading the file again for why */
         if (st == SLOT_FREE) {
             parse_slot(p, h->i);
             continue;

@@ -31,7 +31,9 @@ struct rs_sql_prefetch;
 /*
  * Starts a helper for scripts[0..n), given in the order the engine will most likely parse
  * them, when jobs > 1 and there is enough text for a second thread to pay off; sets each
- * script's ahead handle. Returns NULL (and changes nothing) when no helper was started. The
+ * script's ahead handle. Scripts may be unread (rs_source_unread, whole-file scripts): each is
+ * read by the thread that parses it; one whose file cannot be read gives no statements and stays
+ * unread. Returns NULL (and changes nothing) when no helper was started. The
  * object and the statements live until arena a is freed (which joins the helper if
  * rs_sql_prefetch_end has not); the scripts must stay put until rs_sql_prefetch_end.
  *
@@ -43,6 +45,8 @@ struct rs_sql_prefetch *rs_sql_prefetch_start(struct arena *a, struct rs_script 
                                               size_t n, int jobs,
                                               void (*idle)(struct rs_sql_prefetch *, void *),
                                               void *idle_arg);
+/* Whether rs_sql_prefetch_start can start a helper at all: jobs > 1 and two CPUs. */
+bool rs_sql_prefetch_possible(int jobs);
 /* Wakes the other thread if it waits in rs_sql_prefetch_wait (or makes its next wait return). */
 void rs_sql_prefetch_wake(struct rs_sql_prefetch *p);
 /* Sleeps until the other thread wakes this one (it does after each script it parses); false

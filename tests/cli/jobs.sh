@@ -95,3 +95,23 @@ history "$T/bad-early" 12
 compare "jobs: a malformed approval early in the history" "$T/bad-early" 2
 history "$T/bad-late" 150
 compare "jobs: a malformed approval late in the history" "$T/bad-late" 2
+# Files that cannot be read, early and late in the history. With a helper thread the files are
+# read as they are parsed, in both threads; the errors must be those of --jobs 1, where the
+# layout reads every file first, in the same order: a NUL byte, invalid UTF-8, a FIFO, UTF-16,
+# and a migration whose up and down are both unreadable (only the up is reported, as the
+# layout leaves the migration out).
+history "$T/unreadable"
+printf 'CREATE TABLE nul_here (id int);\n\0\n' > "$T/unreadable/0005_step_5.up.sql"
+printf 'DROP TABLE t_140; -- caf\xe9\n' > "$T/unreadable/0140_step_140.down.sql"
+rm "$T/unreadable/0100_step_100.up.sql" && mkfifo "$T/unreadable/0100_step_100.up.sql"
+printf '\xff\xfeD\0R\0O\0P\0' > "$T/unreadable/0060_step_60.down.sql"
+printf '\xff\xfe' > "$T/unreadable/0150_step_150.up.sql"
+printf '\0' > "$T/unreadable/0150_step_150.down.sql"
+compare "jobs: unreadable files early and late in the history" "$T/unreadable" 2
+"$BIN" check "$T/unreadable" --jobs 2 > /dev/null 2> "$T/unreadable.err"
+errors=$(grep -c 'unreadable/0' "$T/unreadable.err")
+if [ "$errors" != 5 ] || grep -q '0150_step_150.down' "$T/unreadable.err"; then
+    echo "not ok jobs: the unreadable files give $errors errors, not the 5 expected: $(cat "$T/unreadable.err")"
+else
+    echo "ok jobs: each unreadable file is reported once, the down of a left-out migration not"
+fi
