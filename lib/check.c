@@ -549,6 +549,8 @@ static void split_idle(struct rs_sql_prefetch *p, void *arg)
                 return;
             result_start(&res[i - rd->k], &j->ml->v[i]);
             check_migration(r, i, &j->ml->v[i], &res[i - rd->k]);
+            if (r->o->render_part)
+                r->o->render_part(r->a, &res[i - rd->k], r->o->render_part_arg);
         }
         rd->results = res;
         rd->diag_to = sp->diag.n;
@@ -575,9 +577,9 @@ static void split_answer(struct split_job *j, struct rs_sql_prefetch *p, size_t 
         return;
     /* The split that finishes first: the engine checks i..k-1; the helper replays i..k-1,
        which costs about a third of checking them (measured on the corpora), and checks
-       k..end-1. The helper's part is counted a quarter heavier than it is: a helper done
-       early asks again and gets some of the engine's part, while an engine done early can
-       only wait. */
+       k..end-1, and renders its part of the report (rs_check_opts.render_part). The
+       helper's part is counted a third heavier than its scripts: a helper done early asks
+       again and gets some of the engine's part, while an engine done early can only wait. */
     size_t end = j->given < j->ml->n ? j->given : j->ml->n;
     size_t rest = 0, mine = 0, k = end;
     for (size_t x = i; x < end; x++)
@@ -585,7 +587,7 @@ static void split_answer(struct split_job *j, struct rs_sql_prefetch *p, size_t 
     size_t best = SIZE_MAX;
     for (size_t x = i; x < end && rest >= SPLIT_MIN_WEIGHT; x++) {
         mine += weight(&j->ml->v[x]);
-        size_t helper = (rest - mine) * 5 / 4 + mine / 3;
+        size_t helper = (rest - mine) * 4 / 3 + mine / 3;
         size_t longer = mine > helper ? mine : helper;
         if (longer < best) {
             best = longer;

@@ -124,6 +124,18 @@ static void apply_config(const struct rs_config *cfg, struct rs_check_opts *o,
         o->assume_in_transaction = cfg->assume_in_transaction;
 }
 
+struct part_job {
+    enum rs_format format;
+    const struct rs_report_opts *ro;
+};
+
+/* rs_check_opts.render_part: a migration's part of the report, in the thread that checked it. */
+static void render_part(struct arena *a, struct rs_migration_result *mr, void *arg)
+{
+    const struct part_job *pj = arg;
+    mr->part = rs_report_migration_part(a, mr, pj->format, pj->ro, &mr->part_len);
+}
+
 int cmd_check(int argc, char **argv)
 {
     struct rs_check_opts o;
@@ -316,6 +328,14 @@ int cmd_check(int argc, char **argv)
     o.nexclude = all_excludes.n;
     o.rule_settings = all_settings.v;
     o.nrule_settings = all_settings.n;
+    struct rs_report_opts ro = {.color = format == RS_FORMAT_TEXT && cli_use_color(stdout, color),
+                                .fail_on = o.fail_on, .verbose = verbose};
+    /* The helper thread renders the migrations it checks, while the engine checks the rest. */
+    struct part_job pj = {format, &ro};
+    if (!emit_down) {
+        o.render_part = render_part;
+        o.render_part_arg = &pj;
+    }
     struct rs_check_result *res = NULL;
     if (rs_check_run(&o, &res, &diag) < 0) {
         cli_print_errors(&diag);
@@ -331,8 +351,6 @@ int cmd_check(int argc, char **argv)
         rs_check_result_free(res);
         goto out;
     }
-    struct rs_report_opts ro = {.color = format == RS_FORMAT_TEXT && cli_use_color(stdout, color),
-                                .fail_on = o.fail_on, .verbose = verbose};
     char *text = rs_report_render(res, format, &ro);
     bool ok = cli_write(text);
     free(text);

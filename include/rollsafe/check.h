@@ -92,6 +92,10 @@ struct rs_migration_result {
     struct rs_down_check down_check;
     const char *tx;        /* transaction mode of the up, as the layout runs it */
     struct rs_compatibility compat;
+    /* Its part of the report, rendered by rs_check_opts.render_part in the thread that checked
+       it; NULL when there is none. The report renderer copies it instead of rendering the
+       migration again (lib/report). */
+    const char *part; size_t part_len;
 };
 
 struct rs_check_result {

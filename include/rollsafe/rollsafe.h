@@ -52,6 +52,11 @@ struct rs_check_opts {
        default) uses a helper thread when there are two CPUs and enough SQL to pay off. The
        result is the same either way. */
     int jobs;
+    /* When set, called in the helper thread for each migration it checked, once that result is
+       final, with an arena that lives as long as the result: the caller renders the migration's
+       part of its report there (mr->part), while the engine checks the rest. */
+    void (*render_part)(struct arena *a, struct rs_migration_result *mr, void *arg);
+    void *render_part_arg;
     /* Applied in order over the rules' defaults (opt-in rules start off); later ones win. A name
        that is neither a rule nor a class is an error of rs_check_run. syntax-error and
        statement-fails cannot be turned off. */

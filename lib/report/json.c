@@ -326,6 +326,16 @@ static void migration(struct jw *w, const struct rs_migration_result *m)
     close_(w, '}');
 }
 
+const char *rs_report_json_part(struct arena *a, const struct rs_migration_result *m, size_t *len)
+{
+    struct jw w = {.depth = 2}; /* in the document's "migrations" array */
+    migration(&w, m);
+    char *s = arena_strndup(a, w.s, w.len);
+    *len = w.len;
+    free(w.s);
+    return s;
+}
+
 char *rs_report_json(const struct rs_check_result *r, const struct rs_report_opts *o)
 {
     (void)o;
@@ -339,7 +349,13 @@ char *rs_report_json(const struct rs_check_result *r, const struct rs_report_opt
     open_(&w, '[');
     for (size_t i = 0; i < r->nmigrations; i++) {
         item(&w);
-        migration(&w, &r->migrations[i]);
+        const struct rs_migration_result *m = &r->migrations[i];
+        if (m->part) {
+            raw(&w, m->part, m->part_len);
+            w.first = false;
+        } else {
+            migration(&w, m);
+        }
     }
     close_(&w, ']');
     findings(&w, "other_findings", r->other, r->nother);

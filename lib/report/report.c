@@ -43,6 +43,21 @@ char *rs_report_render(const struct rs_check_result *r, enum rs_format f,
     }
 }
 
+const char *rs_report_migration_part(struct arena *a, const struct rs_migration_result *m,
+                                     enum rs_format f, const struct rs_report_opts *o,
+                                     size_t *len)
+{
+    switch (f) {
+    case RS_FORMAT_JSON:
+        return rs_report_json_part(a, m, len);
+    case RS_FORMAT_TEXT:
+        return rs_report_text_part(a, m, o, len);
+    default:
+        *len = 0;
+        return NULL;
+    }
+}
+
 const char *rs_report_migration_label(const struct rs_migration_result *m)
 {
     return m->path ? m->path : m->id;

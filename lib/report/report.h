@@ -30,12 +30,30 @@ int rs_format_parse(const char *s, enum rs_format *out);
 char *rs_report_render(const struct rs_check_result *r, enum rs_format f,
                        const struct rs_report_opts *o);
 
+/*
+ * The part of the report that belongs to migration m alone, as rs_report_render writes it in
+ * format f: its object in the JSON report's "migrations", its findings in the text report
+ * (with o's colour and verbosity); NULL for the other formats, which have no such part. In
+ * arena a, its length in *len. It reads only m and what m points to, so the thread that checked
+ * m can render it while another checks the rest (rs_check_opts.render_part); rs_report_render
+ * copies m->part instead of rendering m again, so it must be rendered with the same format and
+ * options.
+ */
+const char *rs_report_migration_part(struct arena *a, const struct rs_migration_result *m,
+                                     enum rs_format f, const struct rs_report_opts *o,
+                                     size_t *len);
+
 /* One renderer per format (report/<format>.c), same contract as rs_report_render. */
 char *rs_report_text(const struct rs_check_result *r, const struct rs_report_opts *o);
 char *rs_report_json(const struct rs_check_result *r, const struct rs_report_opts *o);
 char *rs_report_sarif(const struct rs_check_result *r, const struct rs_report_opts *o);
 char *rs_report_github(const struct rs_check_result *r, const struct rs_report_opts *o);
 char *rs_report_markdown(const struct rs_check_result *r, const struct rs_report_opts *o);
+/* Their parts, for rs_report_migration_part. */
+const char *rs_report_json_part(struct arena *a, const struct rs_migration_result *m,
+                                size_t *len);
+const char *rs_report_text_part(struct arena *a, const struct rs_migration_result *m,
+                                const struct rs_report_opts *o, size_t *len);
 
 /* Pieces of the JSON documents the library builds with jansson (the drill report), laid out as
    rs_report_json lays out its own. json_t is jansson's. */

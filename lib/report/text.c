@@ -139,6 +139,24 @@ static void finding(struct tx *t, const struct rs_finding *f)
     sb_addc(&t->sb, '\n');
 }
 
+/* The findings of migration m, but info ones without --verbose. */
+static void findings_of(struct tx *t, const struct rs_migration_result *m, bool verbose)
+{
+    for (size_t k = 0; k < m->nfindings; k++)
+        if (m->findings[k].severity != RS_SEV_INFO || verbose)
+            finding(t, &m->findings[k]);
+}
+
+const char *rs_report_text_part(struct arena *a, const struct rs_migration_result *m,
+                                const struct rs_report_opts *o, size_t *len)
+{
+    struct tx t = {.color = o->color};
+    sb_init(&t.sb, a);
+    findings_of(&t, m, o->verbose);
+    *len = t.sb.len;
+    return t.sb.s;
+}
+
 /* The mixed-version matrix ({N-1, N} x {schema before, schema after}) of every migration, one
    row each, when application queries were given: how many of each version's queries fail on
    each schema because of the migration. */
@@ -274,12 +292,12 @@ char *rs_report_text(const struct rs_check_result *r, const struct rs_report_opt
         for (size_t k = 0; k < m->nfindings; k++) {
             nfind++;
             napproved += m->findings[k].approved;
-            if (m->findings[k].severity == RS_SEV_INFO && !o->verbose) {
-                nhidden++;
-                continue;
-            }
-            finding(&t, &m->findings[k]);
+            nhidden += m->findings[k].severity == RS_SEV_INFO && !o->verbose;
         }
+        if (m->part)
+            sb_addn(&t.sb, m->part, m->part_len);
+        else
+            findings_of(&t, m, o->verbose);
     }
     if (r->nmigrations) {
         table(&t, r);

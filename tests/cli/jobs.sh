@@ -55,12 +55,16 @@ history() {
     done
 }
 
+# The helper renders its part of the report (JSON, text with and without info findings and
+# colours) as it checks it: the report must be the serial one all the same.
 compare() {
     local name=$1 dir=$2 want_rc=$3 fmt
-    for fmt in json text; do
-        ${RUNNER:-} "$BIN" check "$dir" --format "$fmt" --jobs 1 > "$T/one.out" 2> "$T/one.err"
+    for fmt in json text "text -v --color always"; do
+        # shellcheck disable=SC2086 # fmt holds options
+        ${RUNNER:-} "$BIN" check "$dir" --format $fmt --jobs 1 > "$T/one.out" 2> "$T/one.err"
         local rc1=$?
-        ${RUNNER:-} "$BIN" check "$dir" --format "$fmt" --jobs 2 > "$T/two.out" 2> "$T/two.err"
+        # shellcheck disable=SC2086
+        ${RUNNER:-} "$BIN" check "$dir" --format $fmt --jobs 2 > "$T/two.out" 2> "$T/two.err"
         local rc2=$?
         if [ "$rc1" != "$want_rc" ]; then
             echo "not ok $name ($fmt): --jobs 1 exit $rc1, expected $want_rc: $(head -c 300 "$T/one.err")"
