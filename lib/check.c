@@ -618,21 +618,19 @@ static void split_answer(struct split_job *j, struct rs_sql_prefetch *p, size_t 
 static bool split_take(struct split_job *j, struct rs_sql_prefetch *p, struct rs_check_result *res)
 {
     struct split *sp = j->sp;
-    while (atomic_load(&sp->done) < sp->nrounds) {
+    for (;;) {
         /* A helper done with a round asks for more: the engine has nothing left before k. */
         if (atomic_load(&sp->ask) == SPLIT_ASKED) {
             atomic_store(&sp->ask, SPLIT_REFUSED);
             rs_sql_prefetch_wake(p);
         }
+        if (atomic_load(&sp->done) == sp->nrounds)
+            break;
         if (!rs_sql_prefetch_help(p) && !rs_sql_prefetch_wait(p))
             break;
     }
     if (atomic_load(&sp->done) < sp->nrounds)
         return false;
-    if (atomic_load(&sp->ask) == SPLIT_ASKED) {
-        atomic_store(&sp->ask, SPLIT_REFUSED);
-        rs_sql_prefetch_wake(p);
-    }
     /* Each round ends where the one before begins: the last round holds the earliest results.
        The malformed approvals are copied into the engine's diag in the same order: their
        strings must outlive the run, whose arena (and the helper's with it) is freed when the
@@ -685,40 +683,26 @@ static int load_schema(struct run *r)
 /* ---------------------------------------------------------------- the run */
 
 /* Reads the scripts the layout left unread, in order, with the errors a layout reading them
-   would give: a migration whose up cannot be read is left out, its down unread. False when one
-   cannot be read. With only_down, the downs alone. */
-static bool read_unread(struct arena *a, struct rs_migration_list *ml, bool only_down,
+   would give: a migration whose up cannot be read is left out, its down unread. With
+   only_down, the downs alone. late: after a run that read the scripts as it parsed them, those
+   still unread could not be read then, and one that can be read now is changing under
+   rollsafe, an error too. False when there was an error. */
+static bool read_unread(struct arena *a, struct rs_migration_list *ml, bool only_down, bool late,
                         struct rs_diag *diag)
-{
-    bool ok = true;
-    for (size_t i = 0; i < ml->n; i++) {
-        if (!only_down && !rs_script_read(a, &ml->v[i].up, diag)) {
-            ok = false;
-            continue;
-        }
-        if (!rs_script_read(a, &ml->v[i].down, diag))
-            ok = false;
-    }
-    return ok;
-}
-
-/* After a run that read the scripts as it parsed them: those still unread could not be read.
-   Reads them again, in the same order as read_unread, for the errors; false when there was
-   one. */
-static bool all_read(struct arena *a, struct rs_migration_list *ml, struct rs_diag *diag)
 {
     size_t before = diag->n;
     for (size_t i = 0; i < ml->n; i++) {
         struct rs_script *s[2] = {&ml->v[i].up, &ml->v[i].down};
-        for (size_t k = 0; k < 2; k++) {
+        for (size_t k = only_down; k < 2; k++) {
             if (!s[k]->src || !s[k]->src->unread)
                 continue;
-            if (rs_script_read(a, s[k], diag))
+            bool ok = rs_script_read(a, s[k], diag);
+            if (ok && late)
                 rs_diag_add(diag, s[k]->src->path, 0, 0, "run rollsafe again",
                             "the file could not be read a moment ago, and now it can: it is "
                             "changing while rollsafe reads it");
-            else if (k == 0)
-                break; /* its down is not reported, as a layout would not read it */
+            if (!ok && k == 0)
+                break;
         }
     }
     return diag->n == before;
@@ -734,7 +718,7 @@ static struct rs_sql_prefetch *prefetch(struct run *r, struct rs_migration_list 
     const struct rs_check_opts *o = r->o;
     *unreadable = false;
     /* Downs that are not checked are only read, for their errors. */
-    if (!o->check_down && !read_unread(r->a, ml, true, r->diag))
+    if (!o->check_down && !read_unread(r->a, ml, true, false, r->diag))
         *unreadable = true;
     struct rs_script **v = arena_alloc(r->a, (2 * ml->n + 1) * sizeof(*v));
     size_t n = 0;
@@ -748,7 +732,7 @@ static struct rs_sql_prefetch *prefetch(struct run *r, struct rs_migration_list 
         *unreadable ? NULL
                     : rs_sql_prefetch_start(r->a, v, n, o->jobs ? o->jobs : 2,
                                             sj ? split_idle : NULL, sj);
-    if (!pf && !read_unread(r->a, ml, false, r->diag))
+    if (!pf && !read_unread(r->a, ml, false, false, r->diag))
         *unreadable = true;
     return pf;
 }
@@ -811,7 +795,7 @@ int rs_check_run(const struct rs_check_opts *o, struct rs_check_result **out,
     struct rs_migration_list ml = {0};
     const struct rs_layout *layout = NULL;
     if (rs_layout_load_path(&lc, o->path, o->layout, &layout, &ml) < 0 || diag->n > nerr) {
-        read_unread(a, &ml, false, diag); /* for their errors too */
+        read_unread(a, &ml, false, false, diag); /* for their errors too */
         goto fail;
     }
     res->layout = layout ? layout->name : "plain";
@@ -862,7 +846,7 @@ int rs_check_run(const struct rs_check_opts *o, struct rs_check_result **out,
     rs_sql_prefetch_end(pf);
     pf = NULL;
     arena_free(&r.tmp);
-    if (!all_read(a, &ml, diag) || diag->n > nerr)
+    if (!read_unread(a, &ml, false, true, diag) || diag->n > nerr)
         goto fail; /* unreadable files, malformed approvals */
     if (r.prev)
         rs_queries_report_other(r.prev, a, &res->other, &res->nother);

@@ -175,6 +175,19 @@ static int json_vs_packed(const char *text)
     return result;
 }
 
+static const char *const outcome_names[] = {"decoded", "refused", "not parsed", "differs"};
+
+/* Each of the n texts must give the outcome want; the line is the caller's. */
+static void expect_outcome(const char *const *texts, size_t n, int want, int line)
+{
+    for (size_t i = 0; i < n; i++) {
+        int r = json_vs_packed(texts[i]);
+        if (r != want)
+            test_fail(__FILE__, line, "%s, not %s: %s", outcome_names[r], outcome_names[want],
+                      texts[i]);
+    }
+}
+
 TEST(json_tree_matches_packed_tree)
 {
     /* Decoded from the JSON, and the same tree as from the packed form. */
@@ -195,12 +208,7 @@ TEST(json_tree_matches_packed_tree)
         "COMMENT ON COLUMN t.c IS 'a \"quoted\" note'; SET lock_timeout = '5s'",
         "SELECT * FROM t LIMIT 10 OFFSET 0",
     };
-    for (size_t i = 0; i < sizeof(same) / sizeof(*same); i++) {
-        int r = json_vs_packed(same[i]);
-        if (r != SAME_TREE)
-            test_fail(__FILE__, __LINE__, "%s: %s", r == JSON_REFUSED ? "refused" : "differs",
-                      same[i]);
-    }
+    expect_outcome(same, sizeof(same) / sizeof(*same), SAME_TREE, __LINE__);
     /* An Integer the JSON gives no value for, where the text cannot tell: the packed form. */
     static const char *const refused[] = {
         "CREATE SEQUENCE s INCREMENT BY -1 MINVALUE -100",
@@ -208,12 +216,7 @@ TEST(json_tree_matches_packed_tree)
         "ALTER TABLE t SET (autovacuum_vacuum_cost_delay = -1)",
         "CREATE TABLE t (a int[0])",
     };
-    for (size_t i = 0; i < sizeof(refused) / sizeof(*refused); i++) {
-        int r = json_vs_packed(refused[i]);
-        if (r != JSON_REFUSED)
-            test_fail(__FILE__, __LINE__, "%s: %s", r == SAME_TREE ? "decoded" : "differs",
-                      refused[i]);
-    }
+    expect_outcome(refused, sizeof(refused) / sizeof(*refused), JSON_REFUSED, __LINE__);
     CHECK(json_vs_packed("ALTER TABLE t ADD COLUMN (") == BOTH_FAIL);
     /* A key is matched to the proto field whatever its case and underscores. */
     CHECK(sqlx_json_field(&pg_query__column_def__descriptor, "typeName") ==
