@@ -47,101 +47,60 @@ struct jdec {
 
 /* ---------------------------------------------------------------- field names */
 
-/* (descriptor, normalized name) -> field. Filled once for every message type the tree can hold
-   (learn_all, before the first lookup of any thread), then only read. */
-struct name_slot {
-    const ProtobufCMessageDescriptor *d;
-    const ProtobufCFieldDescriptor *f;
-    uint64_t hash;
-    char name[48];
-};
-
-#define NAME_SLOTS 16384
-static struct name_slot names[NAME_SLOTS];
-static const ProtobufCMessageDescriptor *known[1024];
-static size_t nknown;
-
-/* Lower case without underscores, at most cap - 1 bytes; false when longer. */
-static bool normalize(const char *s, size_t n, char *out, size_t cap)
+/* Does name, lower-cased and without underscores, read norm (already so)? */
+static bool same_normalized(const char *name, const char *norm)
 {
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
+    for (;; name++) {
+        char c = *name;
         if (c == '_')
             continue;
-        if (k + 1 >= cap)
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
+        if (c != *norm)
             return false;
-        out[k++] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+        if (!c)
+            return true;
+        norm++;
     }
-    out[k] = '\0';
-    return true;
 }
 
-static uint64_t name_hash(const ProtobufCMessageDescriptor *d, const char *norm)
+/*
+ * The field of d that key (n bytes) names, or NULL: the descriptor's fields in their order, the
+ * first match kept (a test checks that no message has two fields of one name). A Node's key is
+ * the name of the message it holds. This runs once per distinct key and message type in a
+ * thread (the table below remembers the answer), so a scan costs less than a table of every
+ * field of the 250 message types, which had to be filled at the start of every run and touched
+ * 300 pages of memory.
+ */
+static const ProtobufCFieldDescriptor *normalized_field(const ProtobufCMessageDescriptor *d,
+                                                        const char *key, size_t n)
 {
-    uint64_t h = (uint64_t)(uintptr_t)d * 0x9E3779B97F4A7C15u;
-    for (const char *p = norm; *p; p++)
-        h = (h ^ (unsigned char)*p) * 1099511628211u;
-    return h;
-}
-
-/* Enters the fields of d; false when d was known already or there is no room (its keys are then
-   not found, and the text is parsed the packed way). */
-static bool learn(const ProtobufCMessageDescriptor *d)
-{
-    for (size_t i = 0; i < nknown; i++)
-        if (known[i] == d)
-            return false;
-    if (nknown == sizeof(known) / sizeof(*known))
-        return false;
-    known[nknown++] = d;
+    char norm[48];
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = key[i];
+        if (c == '_')
+            continue;
+        if (k + 1 >= sizeof(norm))
+            return NULL;
+        norm[k++] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+    }
+    norm[k] = '\0';
     bool node = d == &pg_query__node__descriptor;
     for (unsigned i = 0; i < d->n_fields; i++) {
         const ProtobufCFieldDescriptor *f = &d->fields[i];
-        /* A Node's key is the name of the message it holds. */
-        const char *n = node && f->type == PROTOBUF_C_TYPE_MESSAGE
-                            ? ((const ProtobufCMessageDescriptor *)f->descriptor)->short_name
-                            : f->name;
-        struct name_slot s = {d, f, 0, {0}};
-        if (!normalize(n, strlen(n), s.name, sizeof(s.name)))
-            continue;
-        s.hash = name_hash(d, s.name);
-        for (size_t k = s.hash & (NAME_SLOTS - 1);; k = (k + 1) & (NAME_SLOTS - 1)) {
-            if (!names[k].d) {
-                names[k] = s;
-                break;
-            }
-            if (names[k].d == d && strcmp(names[k].name, s.name) == 0)
-                break; /* two fields with one name: the first is kept (a test checks none) */
-        }
+        const char *name = node && f->type == PROTOBUF_C_TYPE_MESSAGE
+                               ? ((const ProtobufCMessageDescriptor *)f->descriptor)->short_name
+                               : f->name;
+        if (same_normalized(name, norm))
+            return f;
     }
-    return true;
-}
-
-/* Every message type reachable from a parse result, each once. */
-static void learn_from(const ProtobufCMessageDescriptor *d)
-{
-    if (!learn(d))
-        return;
-    for (unsigned i = 0; i < d->n_fields; i++)
-        if (d->fields[i].type == PROTOBUF_C_TYPE_MESSAGE)
-            learn_from(d->fields[i].descriptor);
-}
-
-static pthread_once_t learned = PTHREAD_ONCE_INIT;
-static pthread_key_t raw_key;
-
-static void learn_all(void)
-{
-    learn_from(&pg_query__parse_result__descriptor);
-    /* Each thread's table of raw keys goes with the thread. */
-    if (pthread_key_create(&raw_key, free) != 0)
-        rs_oom();
+    return NULL;
 }
 
 /* Keys exactly as the JSON writes them, once matched: the next lookup of the same key of the
    same message type is one hash and one comparison. One table per thread, so that lookups take
-   no lock. */
+   no lock; it starts small (a run meets a few hundred keys) and doubles when half full. */
 struct raw_slot {
     const ProtobufCMessageDescriptor *d;
     const ProtobufCFieldDescriptor *f;
@@ -150,28 +109,66 @@ struct raw_slot {
     char key[47];
 };
 
-#define RAW_SLOTS 8192
+#define RAW_SLOTS_FIRST 512
+
 struct raw_table {
-    size_t n;
-    struct raw_slot v[RAW_SLOTS];
+    size_t n, cap; /* cap: a power of two */
+    struct raw_slot *v;
 };
+
+static pthread_once_t key_once = PTHREAD_ONCE_INIT;
+static pthread_key_t raw_key;
+
+static void raw_table_free(void *p)
+{
+    struct raw_table *t = p;
+    free(t->v);
+    free(t);
+}
+
+static void make_key(void)
+{
+    /* Each thread's table of raw keys goes with the thread. */
+    if (pthread_key_create(&raw_key, raw_table_free) != 0)
+        rs_oom();
+}
 
 static _Thread_local struct raw_table *raws_mine;
 
 static struct raw_table *raw_table(void)
 {
-    pthread_once(&learned, learn_all);
     if (!raws_mine) {
-        raws_mine = calloc(1, sizeof(*raws_mine));
-        if (!raws_mine)
+        pthread_once(&key_once, make_key);
+        struct raw_table *t = calloc(1, sizeof(*t));
+        struct raw_slot *v = calloc(RAW_SLOTS_FIRST, sizeof(*v));
+        if (!t || !v)
             rs_oom();
-        pthread_setspecific(raw_key, raws_mine);
+        *t = (struct raw_table){0, RAW_SLOTS_FIRST, v};
+        raws_mine = t;
+        pthread_setspecific(raw_key, t);
     }
     return raws_mine;
 }
 
-static const ProtobufCFieldDescriptor *normalized_field(const ProtobufCMessageDescriptor *d,
-                                                        const char *key, size_t n);
+/* Doubles t, placing every slot again. */
+static void raw_table_grow(struct raw_table *t)
+{
+    size_t cap = t->cap * 2;
+    struct raw_slot *v = calloc(cap, sizeof(*v));
+    if (!v)
+        rs_oom();
+    for (size_t i = 0; i < t->cap; i++) {
+        if (!t->v[i].d)
+            continue;
+        size_t k = t->v[i].hash & (cap - 1);
+        while (v[k].d)
+            k = (k + 1) & (cap - 1);
+        v[k] = t->v[i];
+    }
+    free(t->v);
+    t->v = v;
+    t->cap = cap;
+}
 
 static inline uint64_t key_hash_seed(const ProtobufCMessageDescriptor *d)
 {
@@ -189,32 +186,20 @@ static const ProtobufCFieldDescriptor *field_hashed(struct raw_table *t,
                                                     const char *key, size_t n, uint64_t h)
 {
     struct raw_slot *raws = t->v;
-    size_t k = h & (RAW_SLOTS - 1);
-    for (; raws[k].d; k = (k + 1) & (RAW_SLOTS - 1))
+    size_t mask = t->cap - 1, k = h & mask;
+    for (; raws[k].d; k = (k + 1) & mask)
         if (raws[k].hash == h && raws[k].d == d && raws[k].len == n &&
             memcmp(raws[k].key, key, n) == 0)
             return raws[k].f;
     const ProtobufCFieldDescriptor *f = normalized_field(d, key, n);
     /* Only keys that name a field are kept; the table stays at most half full. */
-    if (f && n < sizeof(raws[k].key) && 2 * (t->n + 1) <= RAW_SLOTS) {
+    if (f && n < sizeof(raws[k].key)) {
         raws[k] = (struct raw_slot){d, f, h, (unsigned char)n, {0}};
         memcpy(raws[k].key, key, n);
-        t->n++;
+        if (2 * ++t->n > t->cap)
+            raw_table_grow(t);
     }
     return f;
-}
-
-static const ProtobufCFieldDescriptor *normalized_field(const ProtobufCMessageDescriptor *d,
-                                                        const char *key, size_t n)
-{
-    char norm[48];
-    if (!normalize(key, n, norm, sizeof(norm)))
-        return NULL;
-    uint64_t h = name_hash(d, norm);
-    for (size_t k = h & (NAME_SLOTS - 1); names[k].d; k = (k + 1) & (NAME_SLOTS - 1))
-        if (names[k].hash == h && names[k].d == d && strcmp(names[k].name, norm) == 0)
-            return names[k].f;
-    return NULL;
 }
 
 const ProtobufCFieldDescriptor *sqlx_json_field(const ProtobufCMessageDescriptor *d,

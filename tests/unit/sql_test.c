@@ -224,6 +224,74 @@ TEST(json_tree_matches_packed_tree)
     CHECK(sqlx_json_field(&pg_query__column_def__descriptor, "typeName") != NULL);
 }
 
+/* Every message type a parse result can hold, each once, into seen (n so far). */
+static size_t reachable(const ProtobufCMessageDescriptor *d, const ProtobufCMessageDescriptor **seen,
+                        size_t n, size_t cap)
+{
+    for (size_t i = 0; i < n; i++)
+        if (seen[i] == d)
+            return n;
+    if (n == cap)
+        return n;
+    seen[n++] = d;
+    for (unsigned i = 0; i < d->n_fields; i++)
+        if (d->fields[i].type == PROTOBUF_C_TYPE_MESSAGE)
+            n = reachable(d->fields[i].descriptor, seen, n, cap);
+    return n;
+}
+
+/* The name a field has in the JSON form, lower case without underscores. */
+static void json_name(const ProtobufCMessageDescriptor *d, const ProtobufCFieldDescriptor *f,
+                      char *out, size_t cap)
+{
+    const char *n = d == &pg_query__node__descriptor && f->type == PROTOBUF_C_TYPE_MESSAGE
+                        ? ((const ProtobufCMessageDescriptor *)f->descriptor)->short_name
+                        : f->name;
+    size_t k = 0;
+    for (; *n && k + 1 < cap; n++)
+        if (*n != '_')
+            out[k++] = (char)(*n >= 'A' && *n <= 'Z' ? *n - 'A' + 'a' : *n);
+    out[k] = '\0';
+}
+
+/* Every field of every message type is found by its name, in proto and in JSON spelling, and
+   again once the thread's table of keys has grown past its first size (a few hundred keys);
+   no message has two fields that the matching cannot tell apart. */
+TEST(json_keys_name_every_field)
+{
+    static const ProtobufCMessageDescriptor *seen[1024];
+    size_t n = reachable(&pg_query__parse_result__descriptor, seen, 0, 1024);
+    CHECK(n > 200 && n < 1024);
+    size_t fields = 0;
+    for (int round = 0; round < 2; round++) {
+        for (size_t i = 0; i < n; i++) {
+            const ProtobufCMessageDescriptor *d = seen[i];
+            for (unsigned k = 0; k < d->n_fields; k++) {
+                const ProtobufCFieldDescriptor *f = &d->fields[k];
+                char norm[64];
+                json_name(d, f, norm, sizeof(norm));
+                for (unsigned m = 0; m < k; m++) {
+                    char other[64];
+                    json_name(d, &d->fields[m], other, sizeof(other));
+                    if (strcmp(norm, other) == 0)
+                        test_fail(__FILE__, __LINE__, "%s: fields %s and %s read alike",
+                                  d->name, d->fields[m].name, f->name);
+                }
+                if (sqlx_json_field(d, f->name) != f)
+                    test_fail(__FILE__, __LINE__, "%s.%s not found by its name", d->name,
+                              f->name);
+                if (d == &pg_query__node__descriptor && f->type == PROTOBUF_C_TYPE_MESSAGE &&
+                    sqlx_json_field(
+                        d, ((const ProtobufCMessageDescriptor *)f->descriptor)->short_name) != f)
+                    test_fail(__FILE__, __LINE__, "Node key %s not found", f->name);
+                fields += round == 0;
+            }
+        }
+    }
+    CHECK(fields > 1024);
+    CHECK(sqlx_json_field(&pg_query__column_def__descriptor, "no_such_field") == NULL);
+}
+
 /* The whole file as a string; NULL when it cannot be read or holds NUL bytes (not text
    libpg_query reads whole). */
 static char *read_sql_file(const char *path)
