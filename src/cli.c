@@ -56,14 +56,19 @@ bool cli_use_color(FILE *stream, const char *mode)
     return isatty(fileno(stream));
 }
 
-bool cli_write(const char *s)
+bool cli_written(bool wrote)
 {
-    if (fputs(s, stdout) == EOF || fflush(stdout) == EOF) {
+    if (!wrote || fflush(stdout) == EOF || ferror(stdout)) {
         if (errno != EPIPE)
             fprintf(stderr, "rollsafe: cannot write the report: %s\n", strerror(errno));
         return false;
     }
     return true;
+}
+
+bool cli_write(const char *s)
+{
+    return cli_written(fputs(s, stdout) != EOF);
 }
 
 int cli_parse_int(const char *s, int lo, int hi, int *out)

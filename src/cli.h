@@ -48,5 +48,8 @@ int cli_parse_color(const char *s);
 int cli_path_operand(const char *cmd, int argc, char **argv, int first, const char **path);
 /* Writes s to stdout; returns false (with a message) when stdout fails (closed pipe, full disk). */
 bool cli_write(const char *s);
+/* After writing to stdout (wrote: every write succeeded): flushes it; returns false, with a
+   message, when a write or the flush failed (no message for a closed pipe). */
+bool cli_written(bool wrote);
 
 #endif

@@ -351,9 +351,7 @@ int cmd_check(int argc, char **argv)
         rs_check_result_free(res);
         goto out;
     }
-    char *text = rs_report_render(res, format, &ro);
-    bool ok = cli_write(text);
-    free(text);
+    bool ok = cli_written(rs_report_write(res, format, &ro, stdout) == 0);
     rc = !ok ? RS_EXIT_ERROR : res->failed ? RS_EXIT_FINDINGS : RS_EXIT_OK;
     rs_check_result_free(res);
 out:

@@ -11,6 +11,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +23,9 @@ struct jw {
     char *s;
     size_t len, cap;
     int depth;
-    bool first; /* nothing written yet in the innermost open object or array */
+    bool first;  /* nothing written yet in the innermost open object or array */
+    FILE *out;   /* streamed: what is written goes there a piece at a time (NULL: kept whole) */
+    int failed;  /* a write to out failed: its errno */
 };
 
 static void reserve(struct jw *w, size_t n)
@@ -336,41 +339,84 @@ const char *rs_report_json_part(struct arena *a, const struct rs_migration_resul
     return s;
 }
 
+/* Streamed: the buffer goes to w->out once it holds at least keep bytes. */
+static void spill(struct jw *w, size_t keep)
+{
+    if (!w->out || w->len < keep || w->len == 0)
+        return;
+    if (!w->failed && fwrite(w->s, 1, w->len, w->out) != w->len)
+        w->failed = errno ? errno : EIO;
+    w->len = 0;
+    w->s[0] = '\0';
+}
+
+/* The buffer is written out in pieces of about this size: a long history's report is megabytes
+   that were touched once, page by page, where a reused buffer costs nothing. */
+#define SPILL_AT ((size_t)64 * 1024)
+
+/* The whole document into w: kept whole, or streamed to w->out. */
+static void document(struct jw *w, const struct rs_check_result *r)
+{
+    open_(w, '{');
+    kv_str(w, "tool", "rollsafe");
+    kv_str(w, "version", r->tool_version);
+    kv_int(w, "pg_version", r->pg_version);
+    kv_str(w, "layout", r->layout);
+    key(w, "migrations");
+    open_(w, '[');
+    for (size_t i = 0; i < r->nmigrations; i++) {
+        item(w);
+        const struct rs_migration_result *m = &r->migrations[i];
+        if (m->part && w->out) {
+            /* Rendered by the helper: written from where it is. */
+            spill(w, 0);
+            if (!w->failed && fwrite(m->part, 1, m->part_len, w->out) != m->part_len)
+                w->failed = errno ? errno : EIO;
+            w->first = false;
+        } else if (m->part) {
+            raw(w, m->part, m->part_len);
+            w->first = false;
+        } else {
+            migration(w, m);
+        }
+        spill(w, SPILL_AT);
+    }
+    close_(w, ']');
+    findings(w, "other_findings", r->other, r->nother);
+    key(w, "summary");
+    open_(w, '{');
+    kv_int(w, "migrations", (long long)r->summary.migrations);
+    kv_int(w, "safe", (long long)r->summary.safe);
+    kv_int(w, "breaks_previous_version", (long long)r->summary.breaks);
+    kv_int(w, "irreversible", (long long)r->summary.irreversible);
+    kv_int(w, "findings", (long long)r->summary.findings);
+    kv_bool(w, "failed", r->failed);
+    close_(w, '}');
+    close_(w, '}');
+    raw(w, "\n", 1);
+    spill(w, 0);
+}
+
 char *rs_report_json(const struct rs_check_result *r, const struct rs_report_opts *o)
 {
     (void)o;
     struct jw w = {0};
-    open_(&w, '{');
-    kv_str(&w, "tool", "rollsafe");
-    kv_str(&w, "version", r->tool_version);
-    kv_int(&w, "pg_version", r->pg_version);
-    kv_str(&w, "layout", r->layout);
-    key(&w, "migrations");
-    open_(&w, '[');
-    for (size_t i = 0; i < r->nmigrations; i++) {
-        item(&w);
-        const struct rs_migration_result *m = &r->migrations[i];
-        if (m->part) {
-            raw(&w, m->part, m->part_len);
-            w.first = false;
-        } else {
-            migration(&w, m);
-        }
-    }
-    close_(&w, ']');
-    findings(&w, "other_findings", r->other, r->nother);
-    key(&w, "summary");
-    open_(&w, '{');
-    kv_int(&w, "migrations", (long long)r->summary.migrations);
-    kv_int(&w, "safe", (long long)r->summary.safe);
-    kv_int(&w, "breaks_previous_version", (long long)r->summary.breaks);
-    kv_int(&w, "irreversible", (long long)r->summary.irreversible);
-    kv_int(&w, "findings", (long long)r->summary.findings);
-    kv_bool(&w, "failed", r->failed);
-    close_(&w, '}');
-    close_(&w, '}');
-    raw(&w, "\n", 1);
+    document(&w, r);
     return w.s;
+}
+
+int rs_report_json_write(const struct rs_check_result *r, const struct rs_report_opts *o,
+                         FILE *out)
+{
+    (void)o;
+    struct jw w = {.out = out};
+    document(&w, r);
+    free(w.s);
+    if (w.failed) {
+        errno = w.failed;
+        return -1;
+    }
+    return 0;
 }
 
 json_t *rs_json_strings(const char *const *v, size_t n)

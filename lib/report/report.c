@@ -3,6 +3,7 @@
  */
 #include "report.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "rules/rule.h"
@@ -41,6 +42,20 @@ char *rs_report_render(const struct rs_check_result *r, enum rs_format f,
     default:
         return rs_report_text(r, o);
     }
+}
+
+int rs_report_write(const struct rs_check_result *r, enum rs_format f,
+                    const struct rs_report_opts *o, FILE *out)
+{
+    if (f == RS_FORMAT_JSON)
+        return rs_report_json_write(r, o, out);
+    if (f == RS_FORMAT_TEXT)
+        return rs_report_text_write(r, o, out);
+    char *s = rs_report_render(r, f, o);
+    size_t n = strlen(s);
+    int rc = fwrite(s, 1, n, out) == n ? 0 : -1;
+    free(s);
+    return rc;
 }
 
 const char *rs_report_migration_part(struct arena *a, const struct rs_migration_result *m,

@@ -2,14 +2,15 @@
  * report.h - rendering a check result for people (text, markdown) and machines (json, sarif,
  * github annotations).
  *
- * Reports render into a string; the caller writes it. Message text is part of the interface:
- * the golden tests pin it.
+ * Reports render into a string the caller writes, or are written to a stream as they are
+ * rendered (rs_report_write). Message text is part of the interface: the golden tests pin it.
  */
 #ifndef RS_REPORT_H
 #define RS_REPORT_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "rollsafe/rollsafe.h"
 
@@ -30,6 +31,13 @@ int rs_format_parse(const char *s, enum rs_format *out);
 char *rs_report_render(const struct rs_check_result *r, enum rs_format f,
                        const struct rs_report_opts *o);
 
+/* Writes to out what rs_report_render gives, a piece at a time as it is rendered (the JSON and
+   text reports; the others are rendered whole, then written): the report of a long history is
+   megabytes, which a buffer of its own would touch page by page once. Returns 0, or -1 when a
+   write fails (errno says why; the report is then incomplete). Does not flush out. */
+int rs_report_write(const struct rs_check_result *r, enum rs_format f,
+                    const struct rs_report_opts *o, FILE *out);
+
 /*
  * The part of the report that belongs to migration m alone, as rs_report_render writes it in
  * format f: its object in the JSON report's "migrations", its findings in the text report
@@ -49,6 +57,11 @@ char *rs_report_json(const struct rs_check_result *r, const struct rs_report_opt
 char *rs_report_sarif(const struct rs_check_result *r, const struct rs_report_opts *o);
 char *rs_report_github(const struct rs_check_result *r, const struct rs_report_opts *o);
 char *rs_report_markdown(const struct rs_check_result *r, const struct rs_report_opts *o);
+/* Streamed, for rs_report_write. */
+int rs_report_text_write(const struct rs_check_result *r, const struct rs_report_opts *o,
+                         FILE *out);
+int rs_report_json_write(const struct rs_check_result *r, const struct rs_report_opts *o,
+                         FILE *out);
 /* Their parts, for rs_report_migration_part. */
 const char *rs_report_json_part(struct arena *a, const struct rs_migration_result *m,
                                 size_t *len);

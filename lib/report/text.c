@@ -4,6 +4,8 @@
  * then one verdict per migration in a table, and a line for each down migration that does not
  * restore the schema.
  */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,7 +16,35 @@
 struct tx {
     struct strbuf sb;
     bool color;
+    FILE *out;   /* streamed: what is written goes there a piece at a time (NULL: kept whole) */
+    int failed;  /* a write to out failed: its errno */
 };
+
+/* Streamed: the buffer goes to t->out once it holds at least keep bytes (whole lines only). */
+static void spill(struct tx *t, size_t keep)
+{
+    if (!t->out || t->sb.len < keep || t->sb.len == 0)
+        return;
+    if (!t->failed && fwrite(t->sb.s, 1, t->sb.len, t->out) != t->sb.len)
+        t->failed = errno ? errno : EIO;
+    t->sb.len = 0;
+    t->sb.s[0] = '\0';
+}
+
+/* Appends s (n bytes), written from where it is when streamed. */
+static void put_part(struct tx *t, const char *s, size_t n)
+{
+    if (!t->out) {
+        sb_addn(&t->sb, s, n);
+        return;
+    }
+    spill(t, 0);
+    if (!t->failed && fwrite(s, 1, n, t->out) != n)
+        t->failed = errno ? errno : EIO;
+}
+
+/* The buffer is written out in pieces of about this size (see json.c). */
+#define SPILL_AT ((size_t)64 * 1024)
 
 static const char *paint(struct tx *t, const char *code)
 {
@@ -273,11 +303,10 @@ static void down_lines(struct tx *t, const struct rs_check_result *r)
     }
 }
 
-char *rs_report_text(const struct rs_check_result *r, const struct rs_report_opts *o)
+/* The whole report into t: kept whole, or streamed to t->out. */
+static void document(struct tx *tp, const struct rs_check_result *r, const struct rs_report_opts *o)
 {
-    struct arena a = ARENA_INIT;
-    struct tx t = {.color = o->color};
-    sb_init(&t.sb, &a);
+    struct tx t = *tp;
     size_t nfind = 0, napproved = 0, nhidden = 0;
     /* Info findings (what a correct down cannot give back, hints) would drown the warnings
        on a real project: they are counted, and shown with --verbose. */
@@ -295,9 +324,10 @@ char *rs_report_text(const struct rs_check_result *r, const struct rs_report_opt
             nhidden += m->findings[k].severity == RS_SEV_INFO && !o->verbose;
         }
         if (m->part)
-            sb_addn(&t.sb, m->part, m->part_len);
+            put_part(&t, m->part, m->part_len);
         else
             findings_of(&t, m, o->verbose);
+        spill(&t, SPILL_AT);
     }
     if (r->nmigrations) {
         table(&t, r);
@@ -315,9 +345,34 @@ char *rs_report_text(const struct rs_check_result *r, const struct rs_report_opt
         sb_printf(&t.sb, "; %zu info note%s not shown (--verbose shows them)", nhidden,
                   nhidden == 1 ? "" : "s");
     sb_add(&t.sb, "\n");
+    spill(&t, 0);
+    *tp = t;
+}
+
+char *rs_report_text(const struct rs_check_result *r, const struct rs_report_opts *o)
+{
+    struct arena a = ARENA_INIT;
+    struct tx t = {.color = o->color};
+    sb_init(&t.sb, &a);
+    document(&t, r, o);
     char *out = strdup(t.sb.s);
     arena_free(&a);
     if (!out)
         rs_oom();
     return out;
+}
+
+int rs_report_text_write(const struct rs_check_result *r, const struct rs_report_opts *o,
+                         FILE *out)
+{
+    struct arena a = ARENA_INIT;
+    struct tx t = {.color = o->color, .out = out};
+    sb_init(&t.sb, &a);
+    document(&t, r, o);
+    arena_free(&a);
+    if (t.failed) {
+        errno = t.failed;
+        return -1;
+    }
+    return 0;
 }

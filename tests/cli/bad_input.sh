@@ -218,3 +218,21 @@ elif command -v setpriv > /dev/null 2>&1 &&
 else
     echo "skip unreadable file: running as root, and cannot switch to an unprivileged user here"
 fi
+
+# ---------------------------------------------------------------- output
+# A report that cannot be written (a full disk) is an error, in every format, whether it is
+# written whole or a piece at a time as it is rendered (the JSON and text reports of a long
+# history: this one is half a megabyte of JSON).
+mkdir -p long
+printf 'CREATE TABLE t (id int PRIMARY KEY%s);\n' "$(seq -f ', c%g text' 1 400 | tr -d '\n')" > long/0000_t.sql
+for i in $(seq 1 400); do
+    printf 'ALTER TABLE t DROP COLUMN c%d;\nALTER TABLE t ALTER COLUMN id TYPE bigint;\n' "$i" > "long/$(printf %04d "$i")_m.sql"
+done
+if [ -w /dev/full ]; then
+    for fmt in json text sarif markdown github; do
+        expect "report to a full disk ($fmt)" 2 "cannot write the report: No space left on device" \
+            sh -c '"$@" > /dev/full' sh "${RUN[@]}" "$BIN" check --format "$fmt" long
+    done
+else
+    echo "skip report to a full disk: no writable /dev/full"
+fi

@@ -4,6 +4,7 @@
  * and the excerpt of the text report (lib/report/text.c).
  */
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -117,5 +118,58 @@ TEST(text_excerpt_tabs_and_characters)
     CHECK(strstr(text, "\n  | " "                    " "^^^^^^^^^^^^^\n") != NULL);
     CHECK(strchr(text, '\t') == NULL);
     free(text);
+    arena_free(&a);
+}
+
+/* A report written as it is rendered (rs_report_write) is the report rendered whole, in every
+   format, over several of the writer's pieces, with migrations whose part another thread
+   rendered (rs_migration_result.part) among them. */
+TEST(report_written_in_pieces_is_the_rendered_one)
+{
+    enum { N = 1500 };
+    struct arena a = ARENA_INIT;
+    struct rs_migration_result *m = arena_alloc(&a, N * sizeof(*m));
+    struct rs_finding *f = arena_alloc(&a, N * sizeof(*f));
+    for (size_t i = 0; i < N; i++) {
+        const char *path = arena_printf(&a, "m/%04zu_step.sql", i);
+        f[i] = (struct rs_finding){.rule = "drop-column", .cls = RS_CLASS_IRREVERSIBLE,
+                                   .severity = i % 3 ? RS_SEV_ERROR : RS_SEV_INFO, .path = path,
+                                   .line = 1, .column = 1,
+                                   .message = arena_printf(&a, "drops column t.c%zu", i),
+                                   .help = "keep the column until no version reads it"};
+        m[i] = (struct rs_migration_result){.id = arena_printf(&a, "%04zu", i), .name = "step",
+                                            .path = path, .findings = &f[i], .nfindings = 1};
+    }
+    struct rs_check_result r = {.tool_version = "0.1", .pg_version = 15, .layout = "plain",
+                                .migrations = m, .nmigrations = N,
+                                .summary = {.migrations = N, .findings = N}, .failed = true};
+    static const enum rs_format formats[] = {RS_FORMAT_JSON, RS_FORMAT_TEXT, RS_FORMAT_SARIF,
+                                             RS_FORMAT_GITHUB, RS_FORMAT_MARKDOWN};
+    for (int verbose = 0; verbose < 2; verbose++) {
+        for (size_t k = 0; k < sizeof(formats) / sizeof(*formats); k++) {
+            struct rs_report_opts o = {.verbose = verbose};
+            for (size_t i = 0; i < N; i++) {
+                m[i].part = NULL;
+                m[i].part_len = 0;
+                if (i % 4 == 1)
+                    m[i].part = rs_report_migration_part(&a, &m[i], formats[k], &o,
+                                                         &m[i].part_len);
+            }
+            char *whole = rs_report_render(&r, formats[k], &o);
+            char *buf = NULL;
+            size_t len = 0;
+            FILE *out = open_memstream(&buf, &len);
+            CHECK(out && rs_report_write(&r, formats[k], &o, out) == 0);
+            if (out)
+                fclose(out);
+            if (formats[k] == RS_FORMAT_JSON)
+                CHECK(strlen(whole) > 256 * 1024);
+            if (!buf || strcmp(buf, whole) != 0)
+                test_fail(__FILE__, __LINE__, "format %d (verbose %d): written %zu bytes, "
+                          "rendered %zu", (int)formats[k], verbose, len, strlen(whole));
+            free(buf);
+            free(whole);
+        }
+    }
     arena_free(&a);
 }
