@@ -842,6 +842,11 @@ int rs_check_run(const struct rs_check_opts *o, struct rs_check_result **out,
         struct rs_migration_result *mr = &res->migrations[res->nmigrations++];
         result_start(mr, m);
         check_migration(&r, i, m, mr);
+        /* With a helper, the engine renders its migrations as it goes too: the split then
+           balances that work between the two threads, where rendering them after the run
+           would be the engine's alone. */
+        if (pf && sj.sp && o->render_part)
+            o->render_part(a, mr, o->render_part_arg);
     }
     rs_sql_prefetch_end(pf);
     pf = NULL;

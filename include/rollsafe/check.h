@@ -93,7 +93,7 @@ struct rs_migration_result {
     const char *tx;        /* transaction mode of the up, as the layout runs it */
     struct rs_compatibility compat;
     /* Its part of the report, rendered by rs_check_opts.render_part in the thread that checked
-       it; NULL when there is none. The report renderer copies it instead of rendering the
+       it; NULL when there is none. The report renderer writes it instead of rendering the
        migration again (lib/report). */
     const char *part; size_t part_len;
 };

@@ -52,9 +52,10 @@ struct rs_check_opts {
        default) uses a helper thread when there are two CPUs and enough SQL to pay off. The
        result is the same either way. */
     int jobs;
-    /* When set, called in the helper thread for each migration it checked, once that result is
-       final, with an arena that lives as long as the result: the caller renders the migration's
-       part of its report there (mr->part), while the engine checks the rest. */
+    /* When set and a helper thread runs, called for each migration once its result is final,
+       in the thread that checked it (the helper or the calling thread, at the same time), with
+       an arena that lives as long as the result: the caller renders the migration's part of
+       its report there (mr->part), so that rendering is shared between the two threads. */
     void (*render_part)(struct arena *a, struct rs_migration_result *mr, void *arg);
     void *render_part_arg;
     /* Applied in order over the rules' defaults (opt-in rules start off); later ones win. A name
