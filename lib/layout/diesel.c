@@ -79,7 +79,7 @@ static int diesel_detect(struct rs_layout_ctx *ctx)
         if (strcmp(e.v[i].name, "00000000000000_diesel_initial_setup") == 0)
             return 100;
         if (!score &&
-            layout_exists(ctx, arena_printf(ctx->arena, "%s/up.sql", e.v[i].rel), LAYOUT_FILE))
+            layout_exists(ctx, arena_join(ctx->arena, e.v[i].rel, "/", "up.sql"), LAYOUT_FILE))
             score = 90;
     }
     return score;
@@ -110,8 +110,8 @@ static int diesel_load(struct rs_layout_ctx *ctx, struct rs_migration_list *out)
     layout_sort(dirs, n, sizeof(*dirs), dir_cmp);
     for (size_t i = 0; i < n; i++) {
         const struct dz_dir *d = &dirs[i];
-        const char *up_rel = arena_printf(ctx->arena, "%s/up.sql", d->e->rel);
-        const char *down_rel = arena_printf(ctx->arena, "%s/down.sql", d->e->rel);
+        const char *up_rel = arena_join(ctx->arena, d->e->rel, "/", "up.sql");
+        const char *down_rel = arena_join(ctx->arena, d->e->rel, "/", "down.sql");
         if (!present(ctx, up_rel)) {
             rs_diag_add(ctx->diag, d->e->path, 0, 0,
                         "a Diesel migration directory holds up.sql and down.sql; add them, or "
@@ -138,7 +138,7 @@ static int diesel_load(struct rs_layout_ctx *ctx, struct rs_migration_list *out)
             if (down)
                 rs_script_whole(&m->down, down);
         }
-        bool tx = run_in_transaction(ctx, arena_printf(ctx->arena, "%s/metadata.toml", d->e->rel));
+        bool tx = run_in_transaction(ctx, arena_join(ctx->arena, d->e->rel, "/", "metadata.toml"));
         m->up_tx = m->down_tx = tx ? RS_TX_WRAPPED : RS_TX_NONE;
     }
     return 0;

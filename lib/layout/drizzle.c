@@ -26,9 +26,9 @@ static int drizzle_detect(struct rs_layout_ctx *ctx)
         return 0;
     for (size_t i = 0; i < e.n; i++)
         if (e.v[i].kind == LAYOUT_DIR &&
-            layout_exists(ctx, arena_printf(ctx->arena, "%s/migration.sql", e.v[i].rel),
+            layout_exists(ctx, arena_join(ctx->arena, e.v[i].rel, "/", "migration.sql"),
                           LAYOUT_FILE) &&
-            layout_exists(ctx, arena_printf(ctx->arena, "%s/snapshot.json", e.v[i].rel),
+            layout_exists(ctx, arena_join(ctx->arena, e.v[i].rel, "/", "snapshot.json"),
                           LAYOUT_FILE))
             return 80;
     return 0;
@@ -62,7 +62,7 @@ static int load_folders(struct rs_layout_ctx *ctx, struct rs_migration_list *out
     for (size_t i = 0; i < e.n; i++) {
         if (e.v[i].kind != LAYOUT_DIR)
             continue;
-        const char *rel = arena_printf(ctx->arena, "%s/migration.sql", e.v[i].rel);
+        const char *rel = arena_join(ctx->arena, e.v[i].rel, "/", "migration.sql");
         if (!layout_exists(ctx, rel, LAYOUT_FILE) && !layout_exists(ctx, rel, LAYOUT_OTHER))
             continue;
         add(ctx, out, rel, e.v[i].name);
@@ -116,7 +116,7 @@ static int drizzle_load(struct rs_layout_ctx *ctx, struct rs_migration_list *out
         }
         const char *t = arena_strdup(ctx->arena, json_string_value(tag));
         listed[i] = t;
-        const char *rel = arena_printf(ctx->arena, "%s.sql", t);
+        const char *rel = arena_join(ctx->arena, t, ".sql", "");
         if (!layout_exists(ctx, rel, LAYOUT_FILE) && !layout_exists(ctx, rel, LAYOUT_OTHER)) {
             rs_diag_add(ctx->diag, layout_join(ctx, rel), 0, 0,
                         "restore the file, or remove its entry from meta/_journal.json",

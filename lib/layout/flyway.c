@@ -101,7 +101,7 @@ static int file_cmp(const void *pa, const void *pb)
 /* Reads <script>.conf next to a script: executeInTransaction=false means no transaction. */
 static enum rs_txmode script_tx(struct rs_layout_ctx *ctx, const struct layout_entry *e)
 {
-    const char *rel = arena_printf(ctx->arena, "%s.conf", e->rel);
+    const char *rel = arena_join(ctx->arena, e->rel, ".conf", "");
     if (!layout_exists(ctx, rel, LAYOUT_FILE))
         return RS_TX_WRAPPED;
     const struct rs_source *conf = layout_read(ctx, layout_join(ctx, rel));

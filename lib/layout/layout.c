@@ -207,14 +207,31 @@ int layout_number_cmp(const char *a, size_t na, const char *b, size_t nb)
     return c < 0 ? -1 : c > 0;
 }
 
+static inline bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
 int rs_natural_cmp(const char *a, const char *b)
 {
+    /* Names in one directory share long prefixes ("2024-01-02-123456_..."): the identical
+       part is stepped over at once, back to the start of the number it ends in, where the
+       comparison by numbers would stand in both names alike. */
+    size_t i = 0;
+    while (a[i] && a[i] == b[i])
+        i++;
+    if (!is_digit(a[i]) && !is_digit(b[i]) && (i == 0 || !is_digit(a[i - 1])))
+        return a[i] == b[i] ? 0 : (unsigned char)a[i] < (unsigned char)b[i] ? -1 : 1;
+    while (i > 0 && is_digit(a[i - 1]))
+        i--;
+    a += i;
+    b += i;
     while (*a && *b) {
-        if (isdigit((unsigned char)*a) && isdigit((unsigned char)*b)) {
+        if (is_digit(*a) && is_digit(*b)) {
             const char *sa = a, *sb = b;
-            while (isdigit((unsigned char)*a))
+            while (is_digit(*a))
                 a++;
-            while (isdigit((unsigned char)*b))
+            while (is_digit(*b))
                 b++;
             int c = layout_number_cmp(sa, (size_t)(a - sa), sb, (size_t)(b - sb));
             if (c)
@@ -304,7 +321,13 @@ static bool excluded(const struct rs_layout_ctx *ctx, const char *rel, const cha
 
 void layout_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
 {
-    if (n > 1)
+    /* Listings are mostly in order already (a directory of dated names, each one's files):
+       one pass tells, where a sort compares each name a dozen times. */
+    const char *p = base;
+    size_t i = 1;
+    while (i < n && cmp(p + (i - 1) * size, p + i * size) <= 0)
+        i++;
+    if (i < n)
         qsort(base, n, size, cmp);
 }
 
@@ -401,6 +424,7 @@ static int list_one(struct rs_layout_ctx *ctx, const char *rel, bool quiet,
    already (a later caller gets the same entries, without the same errors twice). */
 struct layout_listing {
     const char *dir, *rel;
+    size_t hash; /* of dir, then rel (dir_hash, rel_hash) */
     struct layout_entries entries;
 };
 
@@ -408,31 +432,49 @@ struct layout_listing {
 struct layout_listings {
     struct layout_listing **slot;
     size_t mask, n;
+    const char *hashed_dir; /* the last dir hashed, and its hash: asked about again and again */
+    size_t dir_hash;
 };
 
-static size_t listing_hash(const char *dir, const char *rel, size_t n)
+static size_t dir_hash(const char *dir)
 {
     size_t h = 14695981039346656037u;
     for (const char *p = dir; *p; p++)
         h = (h ^ (unsigned char)*p) * 1099511628211u;
+    return h;
+}
+
+static size_t rel_hash(size_t h, const char *rel, size_t n)
+{
     h = (h ^ (rel ? '/' : '*')) * 1099511628211u;
     for (size_t i = 0; rel && i < n; i++)
         h = (h ^ (unsigned char)rel[i]) * 1099511628211u;
     return h;
 }
 
+/* The hash of ctx->dir, computed again only when ctx->dir changes. */
+static size_t current_dir_hash(struct layout_listings *t, const struct rs_layout_ctx *ctx)
+{
+    if (t->hashed_dir != ctx->dir) {
+        t->hashed_dir = ctx->dir;
+        t->dir_hash = dir_hash(ctx->dir);
+    }
+    return t->dir_hash;
+}
+
 /* The listing of ctx->dir/rel, rel given by its first n bytes; rel NULL: of the whole tree. */
 static const struct layout_listing *listing_find_n(const struct rs_layout_ctx *ctx, const char *rel,
                                                    size_t n)
 {
-    const struct layout_listings *t = ctx->listings;
+    struct layout_listings *t = ctx->listings;
     if (!t)
         return NULL;
-    for (size_t i = listing_hash(ctx->dir, rel, n) & t->mask;; i = (i + 1) & t->mask) {
+    size_t h = rel_hash(current_dir_hash(t, ctx), rel, n);
+    for (size_t i = h & t->mask;; i = (i + 1) & t->mask) {
         const struct layout_listing *l = t->slot[i];
         if (!l)
             return NULL;
-        if (strcmp(l->dir, ctx->dir) == 0 &&
+        if (l->hash == h && strcmp(l->dir, ctx->dir) == 0 &&
             (rel ? l->rel && strncmp(l->rel, rel, n) == 0 && l->rel[n] == '\0' : !l->rel))
             return l;
     }
@@ -445,7 +487,7 @@ static const struct layout_listing *listing_find(const struct rs_layout_ctx *ctx
 
 static void listing_put(struct layout_listings *t, struct layout_listing *l)
 {
-    size_t i = listing_hash(l->dir, l->rel, l->rel ? strlen(l->rel) : 0) & t->mask;
+    size_t i = l->hash & t->mask;
     while (t->slot[i])
         i = (i + 1) & t->mask;
     t->slot[i] = l;
@@ -472,6 +514,7 @@ static void listing_keep(struct rs_layout_ctx *ctx, const char *rel, const struc
     struct layout_listing *l = arena_alloc(ctx->arena, sizeof(*l));
     l->dir = arena_strdup(ctx->arena, ctx->dir);
     l->rel = rel ? arena_strdup(ctx->arena, rel) : NULL;
+    l->hash = rel_hash(current_dir_hash(t, ctx), rel, rel ? strlen(rel) : 0);
     l->entries = *e;
     listing_put(t, l);
 }
@@ -525,15 +568,24 @@ static int walk(struct rs_layout_ctx *ctx, const char *rel, bool quiet, struct l
     struct layout_entries here = {0};
     struct stat st;
     bool here_clean = true;
-    if (list_one(ctx, rel, quiet, &here, &st, &here_clean) < 0) {
-        *clean = false;
-        return -1;
+    const struct layout_listing *kept = listing_find(ctx, rel);
+    if (kept) {
+        /* Listed already (the top directory, usually): only its identity is missing. */
+        here = kept->entries;
+        if (stat(layout_join(ctx, rel), &st) < 0)
+            memset(&st, 0, sizeof(st));
+    } else {
+        if (list_one(ctx, rel, quiet, &here, &st, &here_clean) < 0) {
+            *clean = false;
+            return -1;
+        }
+        /* Each directory's own listing is kept too: what the layouts later ask about a
+           directory of the tree (is there an up.sql in it?) is then answered without a system
+           call. */
+        layout_sort(here.v, here.n, sizeof(*here.v), entry_cmp_name);
+        if (here_clean || !quiet)
+            listing_keep(ctx, rel, &here);
     }
-    /* Each directory's own listing is kept too: what the layouts later ask about a directory
-       of the tree (is there an up.sql in it?) is then answered without a system call. */
-    layout_sort(here.v, here.n, sizeof(*here.v), entry_cmp_name);
-    if (here_clean || !quiet)
-        listing_keep(ctx, rel, &here);
     if (!here_clean)
         *clean = false;
     for (size_t i = 0; i < depth; i++) {

@@ -22,7 +22,7 @@ static int name_cmp(const void *pa, const void *pb)
 static bool has_migration_sql(struct rs_layout_ctx *ctx, const struct layout_entry *e)
 {
     return e->kind == LAYOUT_DIR &&
-           layout_exists(ctx, arena_printf(ctx->arena, "%s/migration.sql", e->rel), LAYOUT_FILE);
+           layout_exists(ctx, arena_join(ctx->arena, e->rel, "/", "migration.sql"), LAYOUT_FILE);
 }
 
 static int prisma_detect(struct rs_layout_ctx *ctx)
@@ -37,7 +37,7 @@ static int prisma_detect(struct rs_layout_ctx *ctx)
         if (!dirs && has_migration_sql(ctx, &e.v[i])) {
             dirs = true;
             /* Drizzle's newer layout has the same shape, with a snapshot.json next to it. */
-            snapshots = layout_exists(ctx, arena_printf(ctx->arena, "%s/snapshot.json", e.v[i].rel),
+            snapshots = layout_exists(ctx, arena_join(ctx->arena, e.v[i].rel, "/", "snapshot.json"),
                                       LAYOUT_FILE);
         }
     }
@@ -91,7 +91,7 @@ static int prisma_load(struct rs_layout_ctx *ctx, struct rs_migration_list *out)
     for (size_t i = 0; i < e.n; i++) {
         if (e.v[i].kind != LAYOUT_DIR)
             continue;
-        const char *rel = arena_printf(ctx->arena, "%s/migration.sql", e.v[i].rel);
+        const char *rel = arena_join(ctx->arena, e.v[i].rel, "/", "migration.sql");
         if (!layout_exists(ctx, rel, LAYOUT_FILE) && !layout_exists(ctx, rel, LAYOUT_OTHER)) {
             rs_diag_add(ctx->diag, e.v[i].path, 0, 0,
                         "a Prisma migration directory holds migration.sql; add it, or remove or "

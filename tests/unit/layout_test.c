@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "layout/layout.h"
+#include "layout/layout_int.h"
 #include "test.h"
 #include "util/arena.h"
 
@@ -94,6 +95,61 @@ TEST(layout_natural_order)
     CHECK(rs_natural_cmp("a1", "a") > 0);
     CHECK(rs_natural_cmp("V1.1", "V1.10") < 0);
     CHECK(rs_natural_cmp("x99999999999999999999999", "x100000000000000000000000") < 0);
+    CHECK(rs_natural_cmp("2024-01-02-000101_b", "2024-01-02-000101_a") > 0);
+    CHECK(rs_natural_cmp("2024-01-02-0099_x", "2024-01-02-100_x") < 0);
+    CHECK(rs_natural_cmp("a007b", "a7a") > 0);
+}
+
+/* The order by the definition, digit run by digit run from the first byte. */
+static int natural_by_definition(const char *a, const char *b)
+{
+    while (*a && *b) {
+        if (*a >= '0' && *a <= '9' && *b >= '0' && *b <= '9') {
+            const char *sa = a, *sb = b;
+            while (*a >= '0' && *a <= '9')
+                a++;
+            while (*b >= '0' && *b <= '9')
+                b++;
+            int c = layout_number_cmp(sa, (size_t)(a - sa), sb, (size_t)(b - sb));
+            if (c)
+                return c;
+            continue;
+        }
+        if (*a != *b)
+            return (unsigned char)*a < (unsigned char)*b ? -1 : 1;
+        a++;
+        b++;
+    }
+    return *a ? 1 : *b ? -1 : 0;
+}
+
+/* rs_natural_cmp steps over the common prefix first: the same order as the definition on
+   names that share prefixes, digits, leading zeros and separators. */
+TEST(layout_natural_order_matches_definition)
+{
+    static const char alphabet[] = "00129_a-";
+    unsigned seed = 12345;
+    char x[12], y[12];
+    for (int round = 0; round < 200000; round++) {
+        size_t nx = 0, ny = 0, len = (seed = seed * 1103515245 + 12345) >> 16 & 7;
+        for (; nx < len; nx++)
+            x[nx] = alphabet[(seed = seed * 1103515245 + 12345) >> 16 & 7];
+        x[nx] = '\0';
+        /* y: a prefix of x, then bytes of its own */
+        size_t keep = len ? ((seed = seed * 1103515245 + 12345) >> 16) % (len + 1) : 0;
+        memcpy(y, x, keep);
+        ny = keep;
+        size_t more = (seed = seed * 1103515245 + 12345) >> 16 & 3;
+        for (size_t k = 0; k < more; k++)
+            y[ny++] = alphabet[(seed = seed * 1103515245 + 12345) >> 16 & 7];
+        y[ny] = '\0';
+        int want = natural_by_definition(x, y), got = rs_natural_cmp(x, y);
+        if ((want > 0) - (want < 0) != (got > 0) - (got < 0)) {
+            test_fail(__FILE__, __LINE__, "\"%s\" vs \"%s\": %d, by definition %d", x, y, got,
+                      want);
+            return;
+        }
+    }
 }
 
 TEST(layout_registry)
