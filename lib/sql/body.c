@@ -293,9 +293,10 @@ bool rs_sql_has_string_literal(const char *text, size_t len, const char *value)
 /* What the skip functions below return for a string, comment or quote that is not closed. */
 #define OPEN SIZE_MAX
 
-static bool ident_byte(unsigned char c)
+static inline bool ident_byte(unsigned char c)
 {
-    return isalnum(c) || c == '_' || c == '$' || c >= 0x80;
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '_' || c == '$' || c >= 0x80;
 }
 
 /* Offset just past the string literal starting with the quote at t[i], or OPEN when it is not
@@ -366,17 +367,30 @@ static size_t skip_dollar(const char *t, size_t i, size_t len)
  */
 bool sqlx_may_hold_long_identifier(const char *t, size_t len)
 {
-    size_t run = 0;
-    for (size_t i = 0; i < len; i++) {
-        if (!ident_byte((unsigned char)t[i]))
-            run = 0;
-        else if (++run > RS_NAME_MAX)
+    /* A run of RS_NAME_MAX + 1 identifier bytes covers one of every RS_NAME_MAX + 1 positions:
+       only the runs through those are measured. */
+    for (size_t p = RS_NAME_MAX; p < len; p += RS_NAME_MAX + 1) {
+        if (!ident_byte((unsigned char)t[p]))
+            continue;
+        size_t b = p, e = p + 1;
+        while (b > 0 && ident_byte((unsigned char)t[b - 1]))
+            b--;
+        while (e < len && ident_byte((unsigned char)t[e]))
+            e++;
+        if (e - b > RS_NAME_MAX)
             return true;
     }
     if (!memchr(t, '"', len))
         return false;
+    /* Bytes that may start something to step over or to look at; '&' for U&"...". */
+    static const bool special[256] = {['\''] = true, ['-'] = true, ['/'] = true,
+                                      ['$'] = true,  ['"'] = true, ['&'] = true};
     for (size_t i = 0; i < len;) {
         char c = t[i];
+        if (!special[(unsigned char)c]) {
+            i++;
+            continue;
+        }
         char next = i + 1 < len ? t[i + 1] : '\0';
         if (c == '\'') {
             i = skip_string(t, i, len);
@@ -384,7 +398,7 @@ bool sqlx_may_hold_long_identifier(const char *t, size_t len)
             i = skip_comment(t, i, len);
         } else if (c == '$' && (i == 0 || !ident_byte((unsigned char)t[i - 1]))) {
             i = skip_dollar(t, i, len);
-        } else if ((c == 'U' || c == 'u') && next == '&') {
+        } else if (c == '&' && i > 0 && (t[i - 1] == 'U' || t[i - 1] == 'u')) {
             return true;
         } else if (c == '"') {
             size_t n = 0;

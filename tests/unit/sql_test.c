@@ -69,8 +69,24 @@ TEST(long_identifier_filter_tricky_texts)
             test_fail(__FILE__, __LINE__, "no long name found in: %s", texts[i]);
         arena_free(&t);
     }
-    /* A U& name is left to the scanner. */
+    /* A U& name is left to the scanner, in either case. */
     agrees(arena_printf(&a, "SELECT U&\"%s\"", spaced), __FILE__, __LINE__);
+    agrees(arena_printf(&a, "SELECT u&\"%s\"", spaced), __FILE__, __LINE__);
+    CHECK(sqlx_may_hold_long_identifier("SELECT U&\"x\"", 13));
+    CHECK(sqlx_may_hold_long_identifier("SELECT u&\"x\"", 13));
+    /* An unquoted name of exactly 64 bytes, and one of 63, wherever it stands (the filter
+       looks at one byte in 64 first). */
+    for (size_t at = 0; at < 140; at++) {
+        for (size_t n = 63; n <= 64; n++) {
+            char *t = arena_alloc(&a, at + n + 16);
+            memset(t, ' ', at);
+            memset(t + at, 'x', n);
+            strcpy(t + at + n, " int");
+            if (sqlx_may_hold_long_identifier(t, strlen(t)) != (n == 64))
+                test_fail(__FILE__, __LINE__, "a name of %zu bytes at %zu: %s", n, at,
+                          n == 64 ? "not seen" : "seen");
+        }
+    }
     /* The filter does filter: short quoted names, and quotes inside strings and comments. */
     CHECK(!sqlx_may_hold_long_identifier("ALTER TABLE \"User\" ADD \"createdAt\" int", 39));
     const char *q = "SELECT '\"', $$\"$$ -- \"\n";
