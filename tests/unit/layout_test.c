@@ -100,27 +100,43 @@ TEST(layout_natural_order)
     CHECK(rs_natural_cmp("a007b", "a7a") > 0);
 }
 
-/* The order by the definition, digit run by digit run from the first byte. */
+/* The order by its definition, written another way: each name cut into tokens (a run of
+   digits is one token, any other byte is a token of its own), the tokens compared in turn; two
+   runs of digits by their value, anything else by bytes; a name that runs out first is less. */
+struct token {
+    const char *s;
+    size_t n;
+    bool number;
+};
+
+static size_t tokens(const char *s, struct token *out)
+{
+    size_t k = 0;
+    while (*s) {
+        size_t n = 1;
+        bool number = *s >= '0' && *s <= '9';
+        while (number && s[n] >= '0' && s[n] <= '9')
+            n++;
+        out[k++] = (struct token){s, n, number};
+        s += n;
+    }
+    return k;
+}
+
 static int natural_by_definition(const char *a, const char *b)
 {
-    while (*a && *b) {
-        if (*a >= '0' && *a <= '9' && *b >= '0' && *b <= '9') {
-            const char *sa = a, *sb = b;
-            while (*a >= '0' && *a <= '9')
-                a++;
-            while (*b >= '0' && *b <= '9')
-                b++;
-            int c = layout_number_cmp(sa, (size_t)(a - sa), sb, (size_t)(b - sb));
-            if (c)
-                return c;
-            continue;
-        }
-        if (*a != *b)
-            return (unsigned char)*a < (unsigned char)*b ? -1 : 1;
-        a++;
-        b++;
+    struct token ta[16], tb[16];
+    size_t na = tokens(a, ta), nb = tokens(b, tb);
+    for (size_t i = 0; i < na && i < nb; i++) {
+        /* Equal first bytes are both digits or both not: only two numbers can be equal in
+           their first byte and still differ. */
+        int c = ta[i].number && tb[i].number
+                    ? layout_number_cmp(ta[i].s, ta[i].n, tb[i].s, tb[i].n)
+                    : (unsigned char)ta[i].s[0] - (unsigned char)tb[i].s[0];
+        if (c)
+            return c;
     }
-    return *a ? 1 : *b ? -1 : 0;
+    return na > nb ? 1 : na < nb ? -1 : 0;
 }
 
 /* rs_natural_cmp steps over the common prefix first: the same order as the definition on
