@@ -11,7 +11,6 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,8 +23,7 @@ struct jw {
     size_t len, cap;
     int depth;
     bool first;  /* nothing written yet in the innermost open object or array */
-    FILE *out;   /* streamed: what is written goes there a piece at a time (NULL: kept whole) */
-    int failed;  /* a write to out failed: its errno */
+    struct rs_report_sink sink; /* streamed: written there a piece at a time (out NULL: whole) */
 };
 
 static void reserve(struct jw *w, size_t n)
@@ -339,22 +337,28 @@ const char *rs_report_json_part(struct arena *a, const struct rs_migration_resul
     return s;
 }
 
-/* Streamed: the buffer goes to w->out once it holds at least keep bytes. */
+/* Streamed: the buffer goes out once it holds at least keep bytes. */
 static void spill(struct jw *w, size_t keep)
 {
-    if (!w->out || w->len < keep || w->len == 0)
+    if (!w->sink.out || w->len < keep || w->len == 0)
         return;
-    if (!w->failed && fwrite(w->s, 1, w->len, w->out) != w->len)
-        w->failed = errno ? errno : EIO;
+    rs_report_sink_write(&w->sink, w->s, w->len);
     w->len = 0;
     w->s[0] = '\0';
 }
 
-/* The buffer is written out in pieces of about this size: a long history's report is megabytes
-   that were touched once, page by page, where a reused buffer costs nothing. */
-#define SPILL_AT ((size_t)64 * 1024)
+/* Appends s (n bytes) as it is; streamed, it is written from where it is. */
+static void put_part(struct jw *w, const char *s, size_t n)
+{
+    if (!w->sink.out) {
+        raw(w, s, n);
+        return;
+    }
+    spill(w, 0);
+    rs_report_sink_write(&w->sink, s, n);
+}
 
-/* The whole document into w: kept whole, or streamed to w->out. */
+/* The whole document into w: kept whole, or streamed to w->sink. */
 static void document(struct jw *w, const struct rs_check_result *r)
 {
     open_(w, '{');
@@ -367,19 +371,13 @@ static void document(struct jw *w, const struct rs_check_result *r)
     for (size_t i = 0; i < r->nmigrations; i++) {
         item(w);
         const struct rs_migration_result *m = &r->migrations[i];
-        if (m->part && w->out) {
-            /* Rendered by the helper: written from where it is. */
-            spill(w, 0);
-            if (!w->failed && fwrite(m->part, 1, m->part_len, w->out) != m->part_len)
-                w->failed = errno ? errno : EIO;
-            w->first = false;
-        } else if (m->part) {
-            raw(w, m->part, m->part_len);
+        if (m->part) {
+            put_part(w, m->part, m->part_len);
             w->first = false;
         } else {
             migration(w, m);
         }
-        spill(w, SPILL_AT);
+        spill(w, RS_REPORT_PIECE);
     }
     close_(w, ']');
     findings(w, "other_findings", r->other, r->nother);
@@ -409,14 +407,10 @@ int rs_report_json_write(const struct rs_check_result *r, const struct rs_report
                          FILE *out)
 {
     (void)o;
-    struct jw w = {.out = out};
+    struct jw w = {.sink = {out, 0}};
     document(&w, r);
     free(w.s);
-    if (w.failed) {
-        errno = w.failed;
-        return -1;
-    }
-    return 0;
+    return rs_report_sink_status(&w.sink);
 }
 
 json_t *rs_json_strings(const char *const *v, size_t n)

@@ -3,6 +3,7 @@
  */
 #include "report.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,6 +45,20 @@ char *rs_report_render(const struct rs_check_result *r, enum rs_format f,
     }
 }
 
+void rs_report_sink_write(struct rs_report_sink *k, const char *s, size_t n)
+{
+    if (!k->err && fwrite(s, 1, n, k->out) != n)
+        k->err = errno ? errno : EIO;
+}
+
+int rs_report_sink_status(const struct rs_report_sink *k)
+{
+    if (!k->err)
+        return 0;
+    errno = k->err;
+    return -1;
+}
+
 int rs_report_write(const struct rs_check_result *r, enum rs_format f,
                     const struct rs_report_opts *o, FILE *out)
 {
@@ -51,11 +66,11 @@ int rs_report_write(const struct rs_check_result *r, enum rs_format f,
         return rs_report_json_write(r, o, out);
     if (f == RS_FORMAT_TEXT)
         return rs_report_text_write(r, o, out);
+    struct rs_report_sink k = {out, 0};
     char *s = rs_report_render(r, f, o);
-    size_t n = strlen(s);
-    int rc = fwrite(s, 1, n, out) == n ? 0 : -1;
+    rs_report_sink_write(&k, s, strlen(s));
     free(s);
-    return rc;
+    return rs_report_sink_status(&k);
 }
 
 const char *rs_report_migration_part(struct arena *a, const struct rs_migration_result *m,

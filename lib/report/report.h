@@ -57,6 +57,20 @@ char *rs_report_json(const struct rs_check_result *r, const struct rs_report_opt
 char *rs_report_sarif(const struct rs_check_result *r, const struct rs_report_opts *o);
 char *rs_report_github(const struct rs_check_result *r, const struct rs_report_opts *o);
 char *rs_report_markdown(const struct rs_check_result *r, const struct rs_report_opts *o);
+/* Where a report written as it is rendered goes: out, and the errno of its first failed
+   write (0: none). */
+struct rs_report_sink {
+    FILE *out;
+    int err;
+};
+/* A streamed report is written in pieces of about this size: the report of a long history is
+   megabytes, touched once page by page in a buffer of its own, where a reused one costs
+   nothing. */
+#define RS_REPORT_PIECE ((size_t)64 * 1024)
+/* Writes s[0..n) to k->out, unless a write failed already. */
+void rs_report_sink_write(struct rs_report_sink *k, const char *s, size_t n);
+/* 0, or -1 with errno set to that of the first failed write. */
+int rs_report_sink_status(const struct rs_report_sink *k);
 /* Streamed, for rs_report_write. */
 int rs_report_text_write(const struct rs_check_result *r, const struct rs_report_opts *o,
                          FILE *out);

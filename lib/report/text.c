@@ -4,7 +4,6 @@
  * then one verdict per migration in a table, and a line for each down migration that does not
  * restore the schema.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,35 +15,29 @@
 struct tx {
     struct strbuf sb;
     bool color;
-    FILE *out;   /* streamed: what is written goes there a piece at a time (NULL: kept whole) */
-    int failed;  /* a write to out failed: its errno */
+    struct rs_report_sink sink; /* streamed: written there a piece at a time (out NULL: whole) */
 };
 
-/* Streamed: the buffer goes to t->out once it holds at least keep bytes (whole lines only). */
+/* Streamed: the buffer goes out once it holds at least keep bytes (whole lines only). */
 static void spill(struct tx *t, size_t keep)
 {
-    if (!t->out || t->sb.len < keep || t->sb.len == 0)
+    if (!t->sink.out || t->sb.len < keep || t->sb.len == 0)
         return;
-    if (!t->failed && fwrite(t->sb.s, 1, t->sb.len, t->out) != t->sb.len)
-        t->failed = errno ? errno : EIO;
+    rs_report_sink_write(&t->sink, t->sb.s, t->sb.len);
     t->sb.len = 0;
     t->sb.s[0] = '\0';
 }
 
-/* Appends s (n bytes), written from where it is when streamed. */
+/* Appends s (n bytes) as it is; streamed, it is written from where it is. */
 static void put_part(struct tx *t, const char *s, size_t n)
 {
-    if (!t->out) {
+    if (!t->sink.out) {
         sb_addn(&t->sb, s, n);
         return;
     }
     spill(t, 0);
-    if (!t->failed && fwrite(s, 1, n, t->out) != n)
-        t->failed = errno ? errno : EIO;
+    rs_report_sink_write(&t->sink, s, n);
 }
-
-/* The buffer is written out in pieces of about this size (see json.c). */
-#define SPILL_AT ((size_t)64 * 1024)
 
 static const char *paint(struct tx *t, const char *code)
 {
@@ -303,7 +296,7 @@ static void down_lines(struct tx *t, const struct rs_check_result *r)
     }
 }
 
-/* The whole report into t: kept whole, or streamed to t->out. */
+/* The whole report into t: kept whole, or streamed to t->sink. */
 static void document(struct tx *tp, const struct rs_check_result *r, const struct rs_report_opts *o)
 {
     struct tx t = *tp;
@@ -327,7 +320,7 @@ static void document(struct tx *tp, const struct rs_check_result *r, const struc
             put_part(&t, m->part, m->part_len);
         else
             findings_of(&t, m, o->verbose);
-        spill(&t, SPILL_AT);
+        spill(&t, RS_REPORT_PIECE);
     }
     if (r->nmigrations) {
         table(&t, r);
@@ -366,13 +359,9 @@ int rs_report_text_write(const struct rs_check_result *r, const struct rs_report
                          FILE *out)
 {
     struct arena a = ARENA_INIT;
-    struct tx t = {.color = o->color, .out = out};
+    struct tx t = {.color = o->color, .sink = {out, 0}};
     sb_init(&t.sb, &a);
     document(&t, r, o);
     arena_free(&a);
-    if (t.failed) {
-        errno = t.failed;
-        return -1;
-    }
-    return 0;
+    return rs_report_sink_status(&t.sink);
 }

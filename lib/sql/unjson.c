@@ -231,6 +231,16 @@ static inline __attribute__((always_inline)) bool eat(struct jdec *j, char c)
     return false;
 }
 
+/* The literal word w (true, false, null) at the reading position: steps over it. */
+static bool eat_word(struct jdec *j, const char *w)
+{
+    size_t k = strlen(w);
+    if ((size_t)(j->end - j->p) < k || memcmp(j->p, w, k) != 0)
+        return false;
+    j->p += k;
+    return true;
+}
+
 static bool hex4(const char *p, const char *end, unsigned *out)
 {
     if (end - p < 4)
@@ -438,15 +448,7 @@ static bool skip_value(struct jdec *j)
         int64_t v;
         if (number_value(j, &v))
             return true;
-        static const char *const words[] = {"true", "false", "null"};
-        for (size_t i = 0; i < 3; i++) {
-            size_t k = strlen(words[i]);
-            if ((size_t)(j->end - j->p) >= k && memcmp(j->p, words[i], k) == 0) {
-                j->p += k;
-                return true;
-            }
-        }
-        return false;
+        return eat_word(j, "true") || eat_word(j, "false") || eat_word(j, "null");
     }
     }
 }
@@ -511,15 +513,12 @@ static bool decode_value(struct jdec *j, const ProtobufCFieldDescriptor *f, void
     }
     case PROTOBUF_C_TYPE_BOOL: {
         protobuf_c_boolean b;
-        if ((size_t)(j->end - j->p) >= 4 && memcmp(j->p, "true", 4) == 0) {
+        if (eat_word(j, "true"))
             b = 1;
-            j->p += 4;
-        } else if ((size_t)(j->end - j->p) >= 5 && memcmp(j->p, "false", 5) == 0) {
+        else if (eat_word(j, "false"))
             b = 0;
-            j->p += 5;
-        } else {
+        else
             return false;
-        }
         memcpy(out, &b, sizeof(b));
         return true;
     }
