@@ -526,14 +526,7 @@ static bool decode_value(struct jdec *j, const ProtobufCFieldDescriptor *f, void
     case PROTOBUF_C_TYPE_SINT32:
     case PROTOBUF_C_TYPE_SFIXED32:
     case PROTOBUF_C_TYPE_UINT32:
-    case PROTOBUF_C_TYPE_FIXED32: {
-        int64_t v;
-        if (!number_value(j, &v) || v < INT32_MIN || v > UINT32_MAX)
-            return false;
-        uint32_t u = (uint32_t)v;
-        memcpy(out, &u, sizeof(u));
-        return true;
-    }
+    case PROTOBUF_C_TYPE_FIXED32:
     case PROTOBUF_C_TYPE_INT64:
     case PROTOBUF_C_TYPE_SINT64:
     case PROTOBUF_C_TYPE_SFIXED64:
@@ -542,7 +535,14 @@ static bool decode_value(struct jdec *j, const ProtobufCFieldDescriptor *f, void
         int64_t v;
         if (!number_value(j, &v))
             return false;
-        memcpy(out, &v, sizeof(v));
+        if (sqlx_elt_size(f->type) == 8) {
+            memcpy(out, &v, sizeof(v));
+            return true;
+        }
+        if (v < INT32_MIN || v > UINT32_MAX)
+            return false;
+        uint32_t u = (uint32_t)v;
+        memcpy(out, &u, sizeof(u));
         return true;
     }
     default:
