@@ -160,7 +160,12 @@ struct rs_source *rs_source_load(struct arena *a, const char *path, struct rs_di
     }
     close(fd);
     buf[len] = '\0';
+    return rs_source_from_bytes(a, path, buf, len, diag);
+}
 
+struct rs_source *rs_source_from_bytes(struct arena *a, const char *path, char *buf, size_t len,
+                                       struct rs_diag *diag)
+{
     struct rs_source *src = arena_alloc(a, sizeof(*src));
     src->path = arena_strdup(a, path);
     src->text = buf;

@@ -39,6 +39,10 @@ struct rs_source {
  * to do. Returns NULL on error. A UTF-8 byte-order mark is blanked.
  */
 struct rs_source *rs_source_load(struct arena *a, const char *path, struct rs_diag *diag);
+/* The checks and line index of rs_source_load, for a file already read into buf: len bytes
+   of the arena, NUL-terminated, which the source keeps (a byte-order mark is blanked in it). */
+struct rs_source *rs_source_from_bytes(struct arena *a, const char *path, char *buf, size_t len,
+                                       struct rs_diag *diag);
 /* A source whose file is read later, by rs_script_read, in whichever thread parses it; its
    text is empty until then. Layouts make these for `rollsafe check` (rs_layout_ctx.defer_reads),
    so that two threads read and parse at once. */

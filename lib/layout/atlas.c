@@ -14,9 +14,9 @@
 #include "layout_int.h"
 #include "util/arena.h"
 
-static int atlas_detect(struct rs_layout_ctx *ctx)
+static int atlas_detect(struct rs_layout_ctx *ctx, int wins_at)
 {
-    return layout_exists(ctx, "atlas.sum", LAYOUT_FILE) ? 100 : 0;
+    return wins_at <= 100 && layout_exists(ctx, "atlas.sum", LAYOUT_FILE) ? 100 : 0;
 }
 
 struct header {
@@ -143,5 +143,6 @@ const struct rs_layout rs_layout_atlas = {
     .description = "<version>_<name>.sql with atlas.sum; a transaction per file unless "
                    "-- atlas:txmode none",
     .detect = atlas_detect,
+    .detect_cost = 0,
     .load = atlas_load,
 };

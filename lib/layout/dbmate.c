@@ -186,9 +186,9 @@ int rs_dbmate_load_file(struct rs_layout_ctx *ctx, const struct rs_source *src,
     return dbmate_file(ctx, src, id, name, out);
 }
 
-static int dbmate_detect(struct rs_layout_ctx *ctx)
+static int dbmate_detect(struct rs_layout_ctx *ctx, int wins_at)
 {
-    return layout_detect_text(ctx, is_sql, 16384, rs_dbmate_text_is_dbmate, 95);
+    return layout_detect_text(ctx, is_sql, 16384, rs_dbmate_text_is_dbmate, 95, wins_at);
 }
 
 static int name_cmp(const void *pa, const void *pb)
@@ -236,5 +236,6 @@ const struct rs_layout rs_layout_dbmate = {
     .description = "-- migrate:up / -- migrate:down sections; a transaction per section unless "
                    "transaction:false",
     .detect = dbmate_detect,
+    .detect_cost = 2,
     .load = dbmate_load,
 };

@@ -67,22 +67,22 @@ static bool present(struct rs_layout_ctx *ctx, const char *rel)
     return layout_exists(ctx, rel, LAYOUT_FILE) || layout_exists(ctx, rel, LAYOUT_OTHER);
 }
 
-static int diesel_detect(struct rs_layout_ctx *ctx)
+static int diesel_detect(struct rs_layout_ctx *ctx, int wins_at)
 {
     struct layout_entries e = {0};
-    if (layout_list(ctx, "", true, &e) < 0)
+    if (wins_at > 100 || layout_list(ctx, "", true, &e) < 0)
         return 0;
-    int score = 0;
-    for (size_t i = 0; i < e.n; i++) {
-        if (e.v[i].kind != LAYOUT_DIR)
-            continue;
-        if (strcmp(e.v[i].name, "00000000000000_diesel_initial_setup") == 0)
+    for (size_t i = 0; i < e.n; i++)
+        if (e.v[i].kind == LAYOUT_DIR &&
+            strcmp(e.v[i].name, "00000000000000_diesel_initial_setup") == 0)
             return 100;
-        if (!score &&
+    if (wins_at > 90)
+        return 0;
+    for (size_t i = 0; i < e.n; i++)
+        if (e.v[i].kind == LAYOUT_DIR &&
             layout_exists(ctx, arena_join(ctx->arena, e.v[i].rel, "/", "up.sql"), LAYOUT_FILE))
-            score = 90;
-    }
-    return score;
+            return 90;
+    return 0;
 }
 
 static int diesel_load(struct rs_layout_ctx *ctx, struct rs_migration_list *out)
@@ -149,5 +149,6 @@ const struct rs_layout rs_layout_diesel = {
     .description = "<timestamp>_<name>/up.sql and down.sql; a transaction per migration unless "
                    "metadata.toml says run_in_transaction = false",
     .detect = diesel_detect,
+    .detect_cost = 2,
     .load = diesel_load,
 };

@@ -17,12 +17,14 @@
 
 #define JOURNAL "meta/_journal.json"
 
-static int drizzle_detect(struct rs_layout_ctx *ctx)
+static int drizzle_detect(struct rs_layout_ctx *ctx, int wins_at)
 {
+    if (wins_at > 100)
+        return 0;
     if (layout_exists(ctx, JOURNAL, LAYOUT_FILE))
         return 100;
     struct layout_entries e = {0};
-    if (layout_list(ctx, "", true, &e) < 0)
+    if (wins_at > 80 || layout_list(ctx, "", true, &e) < 0)
         return 0;
     for (size_t i = 0; i < e.n; i++)
         if (e.v[i].kind == LAYOUT_DIR &&
@@ -152,5 +154,6 @@ const struct rs_layout rs_layout_drizzle = {
     .description = "NNNN_<tag>.sql in meta/_journal.json order; all pending migrations in one "
                    "transaction, no downs",
     .detect = drizzle_detect,
+    .detect_cost = 2,
     .load = drizzle_load,
 };

@@ -138,10 +138,10 @@ static enum rs_txmode script_tx(struct rs_layout_ctx *ctx, const struct layout_e
     return tx;
 }
 
-static int flyway_detect(struct rs_layout_ctx *ctx)
+static int flyway_detect(struct rs_layout_ctx *ctx, int wins_at)
 {
     struct layout_entries e = {0};
-    if (layout_list_tree(ctx, true, &e) < 0)
+    if (wins_at > 90 || layout_list_tree(ctx, true, &e) < 0)
         return 0;
     int versioned = 0;
     for (size_t i = 0; i < e.n; i++) {
@@ -246,5 +246,6 @@ const struct rs_layout rs_layout_flyway = {
     .description = "V<version>__<desc>.sql, U undo files, R__ repeatables; a transaction per "
                    "migration unless executeInTransaction=false",
     .detect = flyway_detect,
+    .detect_cost = 3,
     .load = flyway_load,
 };

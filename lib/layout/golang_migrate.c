@@ -70,10 +70,10 @@ static int file_cmp(const void *pa, const void *pb)
     return c ? c : strcmp(a->e->name, b->e->name);
 }
 
-static int gm_detect(struct rs_layout_ctx *ctx)
+static int gm_detect(struct rs_layout_ctx *ctx, int wins_at)
 {
     struct layout_entries e = {0};
-    if (layout_list(ctx, "", true, &e) < 0)
+    if (wins_at > 90 || layout_list(ctx, "", true, &e) < 0)
         return 0;
     int ups = 0, numbered = 0;
     for (size_t i = 0; i < e.n; i++) {
@@ -148,5 +148,6 @@ const struct rs_layout rs_layout_golang_migrate = {
     .name = "golang-migrate",
     .description = "{version}_{title}.up.sql / .down.sql pairs; each file one implicit transaction",
     .detect = gm_detect,
+    .detect_cost = 1,
     .load = gm_load,
 };

@@ -206,9 +206,9 @@ int rs_goose_load_file(struct rs_layout_ctx *ctx, const struct rs_source *src,
     return goose_file(ctx, src, id, name, out);
 }
 
-static int goose_detect(struct rs_layout_ctx *ctx)
+static int goose_detect(struct rs_layout_ctx *ctx, int wins_at)
 {
-    return layout_detect_text(ctx, layout_is_sql, 16384, rs_goose_text_is_goose, 95);
+    return layout_detect_text(ctx, layout_is_sql, 16384, rs_goose_text_is_goose, 95, wins_at);
 }
 
 struct goose_file {
@@ -268,5 +268,6 @@ const struct rs_layout rs_layout_goose = {
     .description = "-- +goose Up / Down sections in NNNNN_name.sql; a transaction per file unless "
                    "NO TRANSACTION",
     .detect = goose_detect,
+    .detect_cost = 2,
     .load = goose_load,
 };

@@ -66,15 +66,22 @@ struct rs_layout_ctx {
        configuration) are read here all the same. */
     bool defer_reads;
     /* Directory listings already read, so that detection by every layout and the load read
-       and sort each directory once. Private to lib/layout; start it NULL. */
+       and sort each directory once, and the first bytes of the files detection looked into.
+       Private to lib/layout; start it NULL. */
     struct layout_listings *listings;
 };
 
 struct rs_layout {
     const char *name;        /* as given to --layout: "golang-migrate" */
     const char *description; /* one line for --help and the docs */
-    /* How sure the layout is that dir is one of its own: 0 (not mine) to 100 (certain). */
-    int (*detect)(struct rs_layout_ctx *ctx);
+    /* How sure the layout is that dir is one of its own: 0 (not mine) to 100 (certain).
+       wins_at is the score the layout needs to be chosen (the other layouts have been asked
+       before it, or are cheaper to ask; see rs_layout_detect): a detector returns 0, without
+       looking further, as soon as it knows it cannot reach it. */
+    int (*detect)(struct rs_layout_ctx *ctx, int wins_at);
+    /* What asking detect costs at most: 0 a few names looked up, 1 the directory listed, 2 files
+       read or subdirectories looked into, 3 the whole tree listed. The cheaper are asked first. */
+    int detect_cost;
     /* Appends the migrations of ctx->dir to out, in the tool's order. Returns 0, or -1 with at
        least one error in ctx->diag. A directory with no migration is not an error. */
     int (*load)(struct rs_layout_ctx *ctx, struct rs_migration_list *out);
@@ -84,8 +91,8 @@ struct rs_layout {
 extern const struct rs_layout *const rs_layouts[];
 
 const struct rs_layout *rs_layout_find(const char *name);
-/* Picks the layout with the highest detect score (plain when none claims the directory).
-   Returns NULL and an error when dir cannot be listed. */
+/* Picks the layout with the highest detect score, the first in rs_layouts[] on a tie (plain
+   when none claims the directory). Returns NULL and an error when dir cannot be listed. */
 const struct rs_layout *rs_layout_detect(struct rs_layout_ctx *ctx);
 
 /*

@@ -69,18 +69,23 @@ int layout_list(struct rs_layout_ctx *ctx, const char *rel, bool quiet, struct l
 int layout_list_tree(struct rs_layout_ctx *ctx, bool quiet, struct layout_entries *out);
 /* qsort that accepts an empty array (base may then be NULL). */
 void layout_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
+/* Closes what layout_exists keeps open to look files up (rs_layout_load_path does it at its
+   end; a caller of rs_layout.detect alone calls it). The listings stay. */
+void layout_release(struct rs_layout_ctx *ctx);
 /* Whether ctx->exclude leaves out the path rel (relative to ctx->dir). */
 bool layout_excluded(const struct rs_layout_ctx *ctx, const char *rel);
 /* Whether ctx->dir/rel exists, is not excluded, and is of the kind given (symbolic links
    followed). */
 bool layout_exists(struct rs_layout_ctx *ctx, const char *rel, enum layout_kind kind);
 /*
- * Detection by content: peeks at the first cap bytes (at most 16384) of each of the first 64
+ * Detection by content: looks at the first cap bytes (at most 16384) of each of the first 64
  * files of ctx->dir whose name is_sql accepts, in listing order, and returns score for the first
- * whose text is_tool accepts; 0 when none does or the directory cannot be listed. Quiet.
+ * whose text is_tool accepts; 0 when none does, the directory cannot be listed, or score is
+ * under wins_at (rs_layout.detect). Quiet. Each file is read once for all the layouts that
+ * look, and a small one read whole is not read again by layout_read or layout_read_whole.
  */
 int layout_detect_text(struct rs_layout_ctx *ctx, bool (*is_sql)(const char *name), size_t cap,
-                       bool (*is_tool)(const char *text), int score);
+                       bool (*is_tool)(const char *text), int score, int wins_at);
 /*
  * Reads, in listing order, every entry of ctx->dir but subdirectories whose name is_sql accepts,
  * and passes each to load (whose errors are in ctx->diag); one that cannot be read is
@@ -91,9 +96,6 @@ int layout_load_each(struct rs_layout_ctx *ctx, bool (*is_sql)(const char *name)
                      layout_file_loader load, bool whole, struct rs_migration_list *out);
 /* ctx->dir joined with rel, in the arena. */
 const char *layout_join(struct rs_layout_ctx *ctx, const char *rel);
-/* Reads the first bytes of a regular file into buf (up to cap - 1), NUL-terminated, and returns
-   their number; 0 and "" when it cannot be read. Never reports an error: detection only peeks. */
-size_t layout_peek(const char *path, char *buf, size_t cap);
 
 /* ---- names ---- */
 
@@ -120,10 +122,12 @@ int layout_number_cmp(const char *a, size_t na, const char *b, size_t nb);
 /* Appends a zeroed migration with layout set; id and name default to "". */
 struct rs_migration *layout_push(struct rs_layout_ctx *ctx, struct rs_migration_list *out,
                                  const struct rs_layout *layout);
-/* Reads path through rs_source_load; NULL with an error in ctx->diag. */
+/* Reads path through rs_source_load (or takes what detection read, when that is the whole
+   file); NULL with an error in ctx->diag. */
 const struct rs_source *layout_read(struct rs_layout_ctx *ctx, const char *path);
 /* A file that becomes one whole script (rs_script_whole): read as layout_read does, or left
-   unread when ctx->defer_reads (never NULL then: an unreadable file is found when it is read). */
+   unread when ctx->defer_reads and detection did not read it whole (never NULL then: an
+   unreadable file is found when it is read). */
 const struct rs_source *layout_read_whole(struct rs_layout_ctx *ctx, const char *path);
 
 /* ---- lines of a source ---- */

@@ -282,9 +282,9 @@ static bool peek_is_formatted(const char *text)
     return rs_liquibase_text_is_formatted(strncmp(text, "\xEF\xBB\xBF", 3) == 0 ? text + 3 : text);
 }
 
-static int liquibase_detect(struct rs_layout_ctx *ctx)
+static int liquibase_detect(struct rs_layout_ctx *ctx, int wins_at)
 {
-    return layout_detect_text(ctx, layout_is_sql, 512, peek_is_formatted, 100);
+    return layout_detect_text(ctx, layout_is_sql, 512, peek_is_formatted, 100, wins_at);
 }
 
 static int liquibase_load(struct rs_layout_ctx *ctx, struct rs_migration_list *out)
@@ -297,5 +297,6 @@ const struct rs_layout rs_layout_liquibase = {
     .description = "formatted SQL changelogs: --changeset author:id with --rollback lines; a "
                    "transaction per changeset unless runInTransaction:false",
     .detect = liquibase_detect,
+    .detect_cost = 2,
     .load = liquibase_load,
 };

@@ -20,10 +20,10 @@ int rs_plain_load_file(struct rs_layout_ctx *ctx, const struct rs_source *src,
     return 0;
 }
 
-static int plain_detect(struct rs_layout_ctx *ctx)
+static int plain_detect(struct rs_layout_ctx *ctx, int wins_at)
 {
     struct layout_entries e = {0};
-    if (layout_list(ctx, "", true, &e) < 0)
+    if (wins_at > 1 || layout_list(ctx, "", true, &e) < 0)
         return 0;
     for (size_t i = 0; i < e.n; i++)
         if (e.v[i].kind != LAYOUT_DIR && layout_is_sql(e.v[i].name))
@@ -40,5 +40,6 @@ const struct rs_layout rs_layout_plain = {
     .name = "plain",
     .description = "*.sql files in natural order, no downs; transaction as configured",
     .detect = plain_detect,
+    .detect_cost = 1,
     .load = plain_load,
 };

@@ -25,27 +25,25 @@ static bool has_migration_sql(struct rs_layout_ctx *ctx, const struct layout_ent
            layout_exists(ctx, arena_join(ctx->arena, e->rel, "/", "migration.sql"), LAYOUT_FILE);
 }
 
-static int prisma_detect(struct rs_layout_ctx *ctx)
+static int prisma_detect(struct rs_layout_ctx *ctx, int wins_at)
 {
     struct layout_entries e = {0};
-    if (layout_list(ctx, "", true, &e) < 0)
+    if (wins_at > 100 || layout_list(ctx, "", true, &e) < 0)
         return 0;
-    bool lock = false, dirs = false, snapshots = false;
-    for (size_t i = 0; i < e.n; i++) {
+    for (size_t i = 0; i < e.n; i++)
         if (e.v[i].kind == LAYOUT_FILE && strcmp(e.v[i].name, "migration_lock.toml") == 0)
-            lock = true;
-        if (!dirs && has_migration_sql(ctx, &e.v[i])) {
-            dirs = true;
+            return 100;
+    if (wins_at > 90)
+        return 0;
+    for (size_t i = 0; i < e.n; i++) {
+        if (has_migration_sql(ctx, &e.v[i])) {
             /* Drizzle's newer layout has the same shape, with a snapshot.json next to it. */
-            snapshots = layout_exists(ctx, arena_join(ctx->arena, e.v[i].rel, "/", "snapshot.json"),
-                                      LAYOUT_FILE);
+            bool snapshots = layout_exists(
+                ctx, arena_join(ctx->arena, e.v[i].rel, "/", "snapshot.json"), LAYOUT_FILE);
+            return snapshots ? 50 : 90;
         }
     }
-    if (lock)
-        return 100;
-    if (!dirs)
-        return 0;
-    return snapshots ? 50 : 90;
+    return 0;
 }
 
 /* Reports a migration_lock.toml whose provider is not PostgreSQL. */
@@ -114,5 +112,6 @@ const struct rs_layout rs_layout_prisma = {
     .name = "prisma",
     .description = "<timestamp>_<name>/migration.sql; each one implicit transaction, no downs",
     .detect = prisma_detect,
+    .detect_cost = 2,
     .load = prisma_load,
 };

@@ -19,9 +19,9 @@
 
 #define PLAN "sqitch.plan"
 
-static int sqitch_detect(struct rs_layout_ctx *ctx)
+static int sqitch_detect(struct rs_layout_ctx *ctx, int wins_at)
 {
-    return layout_exists(ctx, PLAN, LAYOUT_FILE) ? 100 : 0;
+    return wins_at <= 100 && layout_exists(ctx, PLAN, LAYOUT_FILE) ? 100 : 0;
 }
 
 enum item_kind { ITEM_CHANGE, ITEM_TAG };
@@ -231,5 +231,6 @@ const struct rs_layout rs_layout_sqitch = {
     .name = "sqitch",
     .description = "sqitch.plan order, deploy/ and revert/ scripts; transactions as written",
     .detect = sqitch_detect,
+    .detect_cost = 0,
     .load = sqitch_load,
 };

@@ -1128,6 +1128,145 @@ TEST(layout_empty_directory)
 }
 
 /* ------------------------------------------------------------------------------------------------
+ * Detection: the cheapest layouts are asked first, each told the score it must reach
+ */
+
+/* What asking every layout with wins_at 1, in the order of rs_layouts[], picks: the definition
+   of detection that rs_layout_detect must keep. scores[i] gets each layout's score. */
+static const struct rs_layout *detect_by_asking_all(const char *dir, int *scores)
+{
+    struct fx f;
+    fx_init(&f);
+    f.ctx.dir = dir;
+    const struct rs_layout *best = &rs_layout_plain;
+    int best_score = 0;
+    for (size_t i = 0; rs_layouts[i]; i++) {
+        scores[i] = rs_layouts[i]->detect(&f.ctx, 1);
+        if (scores[i] > best_score) {
+            best = rs_layouts[i];
+            best_score = scores[i];
+        }
+    }
+    layout_release(&f.ctx);
+    fx_free(&f);
+    return best;
+}
+
+TEST(layout_detect_matches_asking_every_layout)
+{
+    /* Directories that two or more layouts claim, ties between a layout listed earlier and one
+       listed later included. */
+    static const char *const files[][6] = {
+        {"00000000000000_diesel_initial_setup/up.sql", "2020_a/up.sql", "2021_b/migration.sql"},
+        {"migration_lock.toml", "2020_a/up.sql", "2021_b/migration.sql"},
+        {"2020_a/up.sql", "2020_a/down.sql", "1_x.up.sql", "1_x.down.sql"},
+        {"sub/V1__init.sql", "2020_a/up.sql", "x.sql"},
+        {"0000_a/migration.sql", "0000_a/snapshot.json", "2020_a/up.sql"},
+        {"0000_a/migration.sql", "0000_a/snapshot.json", "meta/_journal.json"},
+        {"1_init.sql", "2_goose.sql", "3_dbmate.sql", "4_liquibase.sql"},
+        {"atlas.sum", "20200101000000_a.sql", "2020_a/up.sql"},
+        {"sqitch.plan", "deploy/a.sql", "V2__b.sql"},
+        {"V1__a.sql", "1_a.up.sql"},
+        {"README.md"},
+    };
+    static const char *const text[] = {
+        "2_goose.sql",     "-- +goose Up\nSELECT 1;\n",
+        "3_dbmate.sql",    "-- migrate:up\nSELECT 1;\n",
+        "4_liquibase.sql", "--liquibase formatted sql\n--changeset a:1\nSELECT 1;\n",
+    };
+    for (size_t c = 0; c < sizeof(files) / sizeof(files[0]); c++) {
+        const char *dir = test_tmpdir();
+        for (size_t k = 0; k < 6 && files[c][k]; k++) {
+            const char *t = "SELECT 1;\n";
+            for (size_t x = 0; x < sizeof(text) / sizeof(text[0]); x += 2)
+                if (strcmp(files[c][k], text[x]) == 0)
+                    t = text[x + 1];
+            test_write(dir, files[c][k], t);
+        }
+        int scores[32] = {0};
+        const struct rs_layout *want = detect_by_asking_all(dir, scores);
+        struct fx f;
+        fx_init(&f);
+        f.ctx.dir = dir;
+        const struct rs_layout *got = rs_layout_detect(&f.ctx);
+        if (got != want)
+            fprintf(stderr, "  case %zu: detected %s, asking every layout gives %s\n", c,
+                    got ? got->name : "(none)", want->name);
+        CHECK(got == want);
+        fx_free(&f);
+        /* Each detector keeps its side of the contract: its own score when that reaches
+           wins_at, less than wins_at otherwise. */
+        for (size_t i = 0; rs_layouts[i]; i++) {
+            for (int wins_at = 1; wins_at <= 101; wins_at++) {
+                fx_init(&f);
+                f.ctx.dir = dir;
+                int s = rs_layouts[i]->detect(&f.ctx, wins_at);
+                if (scores[i] >= wins_at)
+                    CHECK_INT(s, scores[i]);
+                else
+                    CHECK(s < wins_at);
+                layout_release(&f.ctx);
+                fx_free(&f);
+            }
+        }
+    }
+    /* Every detector tells its cost, from a few names (0) to the whole tree (3). */
+    for (size_t i = 0; rs_layouts[i]; i++)
+        CHECK(rs_layouts[i]->detect_cost >= 0 && rs_layouts[i]->detect_cost <= 3);
+}
+
+TEST(layout_detection_reads_a_file_once)
+{
+    const char *dir = test_tmpdir();
+    test_write(dir, "1_small.sql",
+               "\xEF\xBB\xBF"
+               "CREATE TABLE a (id int);\n");
+    test_write(dir, "3_bad.sql", "SELECT 1;\nSELECT '\xC3';\n");
+    test_write(dir, "4_empty.sql", "");
+    /* Over what detection reads of a file: read when it is parsed. */
+    char *big = malloc(40001);
+    memset(big, ' ', 40000);
+    memcpy(big, "SELECT 2;", 9);
+    big[40000] = '\0';
+    test_write(dir, "2_big.sql", big);
+    free(big);
+    struct fx f;
+    fx_init(&f);
+    f.ctx.defer_reads = true;
+    fx_load(&f, dir, NULL);
+    CHECK_STR(used_name(&f), "plain");
+    CHECK_INT(f.list.n, 3);
+    /* The invalid UTF-8 is reported where it is, once, as a read of the file would. */
+    const struct rs_error *e = find_error(&f, "invalid UTF-8");
+    CHECK(e && strstr(e->path, "3_bad.sql") && e->line == 2 && e->column == 9);
+    CHECK_INT(f.diag.n, 1);
+    if (f.list.n == 3) {
+        const struct rs_source *small = f.list.v[0].up.src, *bigs = f.list.v[1].up.src,
+                               *empty = f.list.v[2].up.src;
+        /* Read whole by detection: a source already, its byte-order mark blanked. */
+        CHECK(!small->unread);
+        CHECK_STR(small->text, "   CREATE TABLE a (id int);\n");
+        CHECK_INT(small->nlines, 2);
+        CHECK(script_has(&f.list.v[0].up, "CREATE TABLE a"));
+        CHECK(!empty->unread && empty->len == 0);
+        CHECK(bigs->unread);
+        CHECK(rs_script_read(&f.arena, &f.list.v[1].up, &f.diag));
+        CHECK_INT(bigs->len, 40000);
+    }
+    fx_free(&f);
+    /* Read again by a load that does not defer: the same texts. */
+    fx_init(&f);
+    fx_load(&f, dir, NULL);
+    CHECK_INT(f.list.n, 3);
+    if (f.list.n == 3) {
+        CHECK_STR(f.list.v[0].up.src->text, "   CREATE TABLE a (id int);\n");
+        CHECK_INT(f.list.v[1].up.src->len, 40000);
+    }
+    CHECK_INT(f.diag.n, 1);
+    fx_free(&f);
+}
+
+/* ------------------------------------------------------------------------------------------------
  * Real corpora (../shared/corpora), when present
  */
 
