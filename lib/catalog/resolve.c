@@ -11,6 +11,7 @@
  * It does not type-check expressions or resolve functions; a FROM item it cannot see into (a
  * set-returning function, an unknown relation) makes the level opaque rather than wrong.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "apply.h"
@@ -23,8 +24,8 @@ struct cte_frame {
 };
 
 struct item {
-    const char *name;           /* alias, or relation name */
-    struct rs_qname rel;        /* base relation, name NULL for subqueries and functions */
+    const char *name;    /* alias, or relation name */
+    struct rs_qname rel; /* base relation, name NULL for subqueries and functions */
     const struct rs_column *cols;
     size_t ncols;
     bool opaque;
@@ -37,23 +38,91 @@ struct scope {
     const struct scope *outer;
 };
 
+/* A dependency in the table of struct rctx: its index in out->deps plus one (0: a free slot),
+   and its hash, so that a lookup compares names only when the hashes agree. */
+struct dep_slot {
+    uint32_t index1;
+    uint32_t hash;
+};
+
 struct rctx {
     struct arena *a;
     const struct rs_model *m;
     struct rs_resolved *out;
+    /* out->deps by hash of (relation, column): a view over many columns adds each reference it
+       makes, and looking for it in the list made that quadratic. NULL until the list is long
+       enough to need it; at most half full. */
+    struct dep_slot *dep_slot;
+    size_t dep_mask;
 };
+
+static uint32_t str_hash(uint32_t h, const char *s)
+{
+    for (; s && *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return (h ^ 0xff) * 16777619u; /* a separator: ("ab", "c") is not ("a", "bc") */
+}
+
+static uint32_t dep_hash(const struct rs_qname *rel, const char *col)
+{
+    return str_hash(str_hash(str_hash(2166136261u, col), rel->name), rel->schema);
+}
+
+/* The names of the model are shared by the objects that use them: the same pointer is the
+   same name, and most different names differ in their first byte. */
+static inline bool same_str(const char *a, const char *b)
+{
+    return a == b || (a && b && a[0] == b[0] && strcmp(a, b) == 0);
+}
+
+static bool same_dep(const struct rs_dep *d, const struct rs_qname *rel, const char *col)
+{
+    return same_str(d->column, col) && d->rel.name && rel->name &&
+           same_str(d->rel.name, rel->name) && same_str(d->rel.schema, rel->schema);
+}
+
+static void dep_put(struct rctx *c, size_t i, uint32_t h)
+{
+    size_t k = h & c->dep_mask;
+    while (c->dep_slot[k].index1)
+        k = (k + 1) & c->dep_mask;
+    c->dep_slot[k] = (struct dep_slot){(uint32_t)(i + 1), h};
+}
 
 static void add_dep(struct rctx *c, const struct rs_qname *rel, const char *col)
 {
-    for (size_t i = 0; i < c->out->deps.n; i++) {
-        const struct rs_dep *d = &c->out->deps.v[i];
-        if (rs_qname_eq(&d->rel, rel) &&
-            ((!d->column && !col) || (d->column && col && !strcmp(d->column, col))))
-            return;
+    rs_dep_vec *deps = &c->out->deps;
+    uint32_t h = 0;
+    if (!c->dep_slot) {
+        for (size_t i = 0; i < deps->n; i++)
+            if (same_dep(&deps->v[i], rel, col))
+                return;
+    } else {
+        h = dep_hash(rel, col);
+        for (size_t k = h & c->dep_mask; c->dep_slot[k].index1; k = (k + 1) & c->dep_mask)
+            if (c->dep_slot[k].hash == h && same_dep(&deps->v[c->dep_slot[k].index1 - 1], rel, col))
+                return;
     }
-    struct rs_dep *d = VEC_PUSH(c->a, &c->out->deps);
+    struct rs_dep *d = VEC_PUSH(c->a, deps);
     d->rel = *rel;
     d->column = col;
+    if (c->dep_slot && 2 * deps->n <= c->dep_mask) {
+        dep_put(c, deps->n - 1, h);
+    } else if (deps->n > 8) {
+        struct dep_slot *old = c->dep_slot;
+        size_t old_mask = c->dep_mask;
+        c->dep_mask = old ? 2 * old_mask + 1 : 31;
+        c->dep_slot = arena_alloc(c->a, (c->dep_mask + 1) * sizeof(*c->dep_slot));
+        if (old) {
+            for (size_t k = 0; k <= old_mask; k++)
+                if (old[k].index1)
+                    dep_put(c, old[k].index1 - 1, old[k].hash);
+            dep_put(c, deps->n - 1, h);
+        } else {
+            for (size_t i = 0; i < deps->n; i++)
+                dep_put(c, i, dep_hash(&deps->v[i].rel, deps->v[i].column));
+        }
+    }
 }
 
 static void add_issue(struct rctx *c, int kind, const struct rs_qname *rel, const char *col,
@@ -358,7 +427,7 @@ void rs_resolve_query(struct arena *a, const struct rs_model *m, const struct rs
                       struct rs_resolved *out)
 {
     memset(out, 0, sizeof(*out));
-    struct rctx c = {a, m, out};
+    struct rctx c = {a, m, out, NULL, 0};
     struct rs_column *cols;
     size_t n;
     resolve_level(&c, q, NULL, NULL, &cols, &n);

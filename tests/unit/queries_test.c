@@ -2,11 +2,13 @@
  * queries_test.c - application queries: the CSV reader, positions inside exports, and what a
  * query fails on against a schema (lib/queries/), plus the name resolution it relies on.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "catalog/apply.h"
 #include "queries/internal.h"
 #include "test.h"
+#include "util/strbuf.h"
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -146,6 +148,57 @@ TEST(resolve_output_name_is_not_its_own_alias)
     v = problems(&a, "CREATE TABLE users (id int, handle text);",
                  "SELECT handle AS username FROM users ORDER BY username;");
     CHECK_INT(v.n, 0);
+    arena_free(&a);
+}
+
+/* A view's dependencies: each (relation, column) once, in the order of first reference, past
+   the length where resolve.c starts looking them up by hash. */
+TEST(resolve_dependencies_are_listed_once)
+{
+    struct arena a = ARENA_INIT;
+    struct strbuf ddl;
+    sb_init(&ddl, &a);
+    sb_printf(&ddl, "CREATE TABLE t (");
+    for (int i = 0; i < 40; i++)
+        sb_printf(&ddl, "%sc%d int", i ? ", " : "", i);
+    sb_printf(&ddl, "); CREATE TABLE u (id int, c1 int);\nCREATE VIEW v AS SELECT ");
+    /* Every column of t three times (bare, qualified, in WHERE), then u's, one twice. */
+    for (int i = 0; i < 40; i++)
+        sb_printf(&ddl, "c%d + t.c%d AS x%d, ", i, i, i);
+    sb_printf(&ddl, "u.id, u.c1, u.id AS again FROM t JOIN u ON u.id = t.c0 WHERE ");
+    for (int i = 39; i >= 0; i--)
+        sb_printf(&ddl, "t.c%d > 0%s", i, i ? " AND " : ";");
+    struct rs_model *m = schema(&a, ddl.s);
+    const struct rs_relation *v = rs_model_rel(m, &(struct rs_qname){NULL, "v"});
+    CHECK(v != NULL);
+    if (v) {
+        size_t seen[41] = {0}, u_id = 0, u_c1 = 0, whole = 0;
+        for (size_t i = 0; i < v->deps.n; i++) {
+            const struct rs_dep *d = &v->deps.v[i];
+            if (!d->column)
+                whole++;
+            else if (!strcmp(d->rel.name, "t") && d->column[0] == 'c')
+                seen[atoi(d->column + 1)]++;
+            else if (!strcmp(d->rel.name, "u") && !strcmp(d->column, "id"))
+                u_id++;
+            else if (!strcmp(d->rel.name, "u") && !strcmp(d->column, "c1"))
+                u_c1++;
+        }
+        for (int i = 0; i < 40; i++)
+            CHECK_INT(seen[i], 1);
+        CHECK_INT(u_id, 1);
+        CHECK_INT(u_c1, 1);
+        CHECK_INT(v->deps.n, 42 + whole);
+        /* In the order of first reference: t's columns as the select list names them. */
+        size_t k = 0;
+        for (size_t i = 0; i < v->deps.n; i++) {
+            const struct rs_dep *d = &v->deps.v[i];
+            if (d->column && !strcmp(d->rel.name, "t")) {
+                CHECK_INT(atoi(d->column + 1), k);
+                k++;
+            }
+        }
+    }
     arena_free(&a);
 }
 
