@@ -70,7 +70,7 @@ struct dk {
 
 static bool streq(const char *a, const char *b)
 {
-    return a && b && strcmp(a, b) == 0;
+    return rs_name_eq(a, b);
 }
 
 static bool streq_null(const char *a, const char *b)

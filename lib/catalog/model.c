@@ -23,8 +23,8 @@ struct rs_model *rs_model_new(struct arena *a)
     do {                                                                                           \
         (dst)->n = (src)->n;                                                                       \
         (dst)->cap = (src)->n;                                                                     \
-        (dst)->v = (src)->n ? arena_grow((a), (src)->v, (src)->n, (src)->n, sizeof(*(src)->v))     \
-                            : NULL;                                                                \
+        (dst)->v =                                                                                 \
+            (src)->n ? arena_grow((a), (src)->v, (src)->n, (src)->n, sizeof(*(src)->v)) : NULL;    \
     } while (0)
 
 /* A copy of *p in the arena, padding included (the down check compares copies bit for bit). */
@@ -80,23 +80,10 @@ struct rs_model *rs_model_copy(struct arena *a, const struct rs_model *m)
     return c;
 }
 
-/* Lookups compare names millions of times on a long history: most differ in the first byte,
-   and copies of the model share their strings, so both are checked before strcmp. */
-static inline bool streq(const char *a, const char *b)
-{
-    return a && b && (a == b || (a[0] == b[0] && strcmp(a, b) == 0));
-}
-
-bool rs_qname_eq(const struct rs_qname *a, const struct rs_qname *b)
-{
-    return streq(a->name, b->name) &&
-           ((!a->schema && !b->schema) || streq(a->schema, b->schema));
-}
-
 bool rs_model_has_schema(const struct rs_model *m, const char *name)
 {
     for (size_t i = 0; i < m->schemas.n; i++)
-        if (streq(m->schemas.v[i], name))
+        if (rs_name_eq(m->schemas.v[i], name))
             return true;
     return false;
 }
@@ -150,15 +137,15 @@ const char *rs_fk_action_sql(const char *code)
             return NULL;                                                                           \
         if ((q)->schema) {                                                                         \
             for (size_t i_ = 0; i_ < (vec).n; i_++)                                                \
-                if (streq((vec).v[i_]->name.name, (q)->name) &&                                    \
-                    streq((vec).v[i_]->name.schema, (q)->schema) && (extra))                       \
+                if (rs_name_eq((vec).v[i_]->name.name, (q)->name) &&                               \
+                    rs_name_eq((vec).v[i_]->name.schema, (q)->schema) && (extra))                  \
                     return (vec).v[i_];                                                            \
             return NULL;                                                                           \
         }                                                                                          \
         for (size_t p_ = 0; p_ < (m)->search_path.n; p_++)                                         \
             for (size_t i_ = 0; i_ < (vec).n; i_++)                                                \
-                if (streq((vec).v[i_]->name.name, (q)->name) &&                                    \
-                    streq((vec).v[i_]->name.schema, (m)->search_path.v[p_]) && (extra))            \
+                if (rs_name_eq((vec).v[i_]->name.name, (q)->name) &&                               \
+                    rs_name_eq((vec).v[i_]->name.schema, (m)->search_path.v[p_]) && (extra))       \
                     return (vec).v[i_];                                                            \
         return NULL;                                                                               \
     } while (0)
@@ -188,7 +175,7 @@ struct rs_function *rs_model_function(const struct rs_model *m, const struct rs_
 {
     LOOKUP(m, m->functions, q,
            (!signature || !m->functions.v[i_]->signature ||
-            streq(m->functions.v[i_]->signature, signature)));
+            rs_name_eq(m->functions.v[i_]->signature, signature)));
 }
 
 struct rs_trigger *rs_model_trigger(const struct rs_model *m, const struct rs_qname *table,
@@ -197,10 +184,11 @@ struct rs_trigger *rs_model_trigger(const struct rs_model *m, const struct rs_qn
     struct rs_relation *r = rs_model_rel(m, table);
     for (size_t i = 0; i < m->triggers.n; i++) {
         struct rs_trigger *t = m->triggers.v[i];
-        if (!streq(t->name, name))
+        if (!rs_name_eq(t->name, name))
             continue;
-        if (r ? (streq(t->table.name, r->name.name) && streq(t->table.schema, r->name.schema))
-              : streq(t->table.name, table->name))
+        if (r ? (rs_name_eq(t->table.name, r->name.name) &&
+                 rs_name_eq(t->table.schema, r->name.schema))
+              : rs_name_eq(t->table.name, table->name))
             return t;
     }
     return NULL;
@@ -219,7 +207,7 @@ struct rs_column *rs_rel_column(const struct rs_relation *r, const char *name)
     if (!r || !name)
         return NULL;
     for (size_t i = 0; i < r->columns.n; i++)
-        if (streq(r->columns.v[i].name, name))
+        if (rs_name_eq(r->columns.v[i].name, name))
             return &r->columns.v[i];
     return NULL;
 }
@@ -227,7 +215,7 @@ struct rs_column *rs_rel_column(const struct rs_relation *r, const char *name)
 size_t rs_rel_column_index(const struct rs_relation *r, const char *name)
 {
     for (size_t i = 0; i < r->columns.n; i++)
-        if (streq(r->columns.v[i].name, name))
+        if (rs_name_eq(r->columns.v[i].name, name))
             return i;
     return (size_t)-1;
 }
@@ -237,13 +225,13 @@ struct rs_constraint *rs_rel_constraint(const struct rs_relation *r, const char 
     if (!r || !name)
         return NULL;
     for (size_t i = 0; i < r->constraints.n; i++)
-        if (streq(r->constraints.v[i].name, name))
+        if (rs_name_eq(r->constraints.v[i].name, name))
             return &r->constraints.v[i];
     return NULL;
 }
 
-size_t rs_model_dependent_views(const struct rs_model *m, const struct rs_qname *q,
-                                const char *col, struct rs_relation **out, size_t max)
+size_t rs_model_dependent_views(const struct rs_model *m, const struct rs_qname *q, const char *col,
+                                struct rs_relation **out, size_t max)
 {
     size_t n = 0;
     for (size_t i = 0; i < m->rels.n; i++) {
@@ -252,9 +240,9 @@ size_t rs_model_dependent_views(const struct rs_model *m, const struct rs_qname 
             continue;
         for (size_t k = 0; k < v->deps.n; k++) {
             const struct rs_dep *d = &v->deps.v[k];
-            if (!streq(d->rel.name, q->name) || !streq(d->rel.schema, q->schema))
+            if (!rs_name_eq(d->rel.name, q->name) || !rs_name_eq(d->rel.schema, q->schema))
                 continue;
-            if (col && d->column && !streq(d->column, col))
+            if (col && d->column && !rs_name_eq(d->column, col))
                 continue;
             if (n < max)
                 out[n] = v;
@@ -271,7 +259,7 @@ size_t rs_model_table_indexes(const struct rs_model *m, const struct rs_qname *q
     size_t n = 0;
     for (size_t i = 0; i < m->indexes.n; i++) {
         struct rs_index *x = m->indexes.v[i];
-        if (streq(x->table.name, q->name) && streq(x->table.schema, q->schema)) {
+        if (rs_name_eq(x->table.name, q->name) && rs_name_eq(x->table.schema, q->schema)) {
             if (n < max)
                 out[n] = x;
             n++;
