@@ -139,8 +139,7 @@ static bool walk(struct summary_job *j, const char *t, size_t len)
                     if (v < len && t[v] == '"' && json_string_end(t, v, len, &ve)) {
                         /* Each statement is whole (the PL/pgSQL parser found its end):
                            the statements are parsed in one go, one per line. */
-                        const char *q =
-                            sqlx_json_unescape(j->sql.arena, t + v + 1, ve - v - 2);
+                        const char *q = sqlx_json_unescape(j->sql.arena, t + v + 1, ve - v - 2);
                         if (q) {
                             sb_add(&j->sql, q);
                             sb_add(&j->sql, "\n;\n");
@@ -247,7 +246,19 @@ void rs_sql_body_summary(struct arena *a, const char *language, const char *body
     arena_free(&tmp);
 }
 
+static size_t plain_literals(struct arena *a, const char *t, size_t len, const char ***out);
+
 size_t rs_sql_string_literals(struct arena *a, const char *text, size_t len, const char ***out)
+{
+    /* PostgreSQL's scanner costs a few hundred thousand instructions to start, and the texts
+       asked about are CHECK constraints and statements with a few plain 'strings': those are
+       read here, the rest (SIZE_MAX) is left to the scanner. */
+    size_t n = plain_literals(a, text, len, out);
+    return n != SIZE_MAX ? n : sqlx_string_literals_scanned(a, text, len, out);
+}
+
+size_t sqlx_string_literals_scanned(struct arena *a, const char *text, size_t len,
+                                    const char ***out)
 {
     struct arena tmp = ARENA_INIT;
     char *s = arena_strndup(&tmp, text, len);
@@ -295,8 +306,8 @@ bool rs_sql_has_string_literal(const char *text, size_t len, const char *value)
 
 static inline bool ident_byte(unsigned char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '$' || c >= 0x80;
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '$' || c >= 0x80;
 }
 
 /* Offset just past the string literal starting with the quote at t[i], or OPEN when it is not
@@ -357,6 +368,70 @@ static size_t skip_dollar(const char *t, size_t i, size_t len)
 }
 
 /*
+ * The string literals of t[0..len) when they are all plain ('...', quotes doubled inside),
+ * found by stepping over comments, quoted names and dollar quotes; SIZE_MAX for whatever the
+ * scanner must read: a quote after an identifier byte or '&' (E'', B'', X'', N'', U&''), two
+ * strings one after the other (PostgreSQL joins them across a newline), something not closed.
+ */
+static size_t plain_literals(struct arena *a, const char *t, size_t len, const char ***out)
+{
+    VEC(const char *) v = {0};
+    *out = NULL;
+    size_t after_string = SIZE_MAX; /* where the last string ended, if only blanks since */
+    for (size_t i = 0; i < len;) {
+        char c = t[i], next = i + 1 < len ? t[i + 1] : '\0';
+        if ((c == '-' && next == '-') || (c == '/' && next == '*')) {
+            i = skip_comment(t, i, len);
+            if (i == OPEN)
+                return SIZE_MAX;
+            continue;
+        }
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
+            i++;
+            continue;
+        }
+        if (c == '\'') {
+            if (after_string != SIZE_MAX ||
+                (i > 0 && (ident_byte((unsigned char)t[i - 1]) || t[i - 1] == '&')))
+                return SIZE_MAX;
+            size_t e = skip_string(t, i, len);
+            if (e == OPEN)
+                return SIZE_MAX;
+            char *val = arena_alloc(a, e - i);
+            size_t n = 0;
+            for (size_t p = i + 1; p < e - 1; p++) {
+                val[n++] = t[p];
+                if (t[p] == '\'' && p + 1 < e - 1 && t[p + 1] == '\'')
+                    p++;
+            }
+            *VEC_PUSH(a, &v) = val;
+            i = after_string = e;
+            continue;
+        }
+        after_string = SIZE_MAX;
+        if (c == '"') {
+            for (i++; i < len; i++) {
+                if (t[i] == '"' && i + 1 < len && t[i + 1] == '"')
+                    i++;
+                else if (t[i] == '"')
+                    break;
+            }
+            if (i >= len)
+                return SIZE_MAX;
+            i++;
+        } else if (c == '$' && (i == 0 || !ident_byte((unsigned char)t[i - 1]))) {
+            i = skip_dollar(t, i, len);
+            if (i == OPEN)
+                return SIZE_MAX;
+        } else {
+            i++;
+        }
+    }
+    *out = v.v;
+    return v.n;
+}
+
+/*
  * Whether text[0..len) may hold an identifier longer than RS_NAME_MAX bytes. An unquoted one
  * is a run of identifier bytes (letters, digits, '_', '$' and every byte of a multibyte
  * character) at least that long; a quoted one has that many bytes between its double quotes.
@@ -383,8 +458,8 @@ bool sqlx_may_hold_long_identifier(const char *t, size_t len)
     if (!memchr(t, '"', len))
         return false;
     /* Bytes that may start something to step over or to look at; '&' for U&"...". */
-    static const bool special[256] = {['\''] = true, ['-'] = true, ['/'] = true,
-                                      ['$'] = true,  ['"'] = true, ['&'] = true};
+    static const bool special[256] = {
+        ['\''] = true, ['-'] = true, ['/'] = true, ['$'] = true, ['"'] = true, ['&'] = true};
     for (size_t i = 0; i < len;) {
         char c = t[i];
         if (!special[(unsigned char)c]) {

@@ -106,6 +106,9 @@ const ProtobufCFieldDescriptor *sqlx_field(const ProtobufCMessageDescriptor *d, 
 /* Whether text[0..len) may hold an identifier longer than RS_NAME_MAX bytes: false only when it
  * surely holds none. */
 bool sqlx_may_hold_long_identifier(const char *text, size_t len);
+/* rs_sql_string_literals read by PostgreSQL's scanner, whatever the text. */
+size_t sqlx_string_literals_scanned(struct arena *a, const char *text, size_t len,
+                                    const char ***out);
 /* rs_sql_long_identifiers without that test first: PostgreSQL's scanner on every text. */
 size_t sqlx_long_identifiers_scanned(struct arena *a, const char *text, size_t len,
                                      const char ***out);

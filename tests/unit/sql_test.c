@@ -11,8 +11,8 @@
 #include <sys/stat.h>
 
 #include "sql/internal.h"
-#include "util/strbuf.h"
 #include "test.h"
+#include "util/strbuf.h"
 
 static const char *repeat(struct arena *a, const char *pre, char c, size_t n, const char *post)
 {
@@ -32,6 +32,53 @@ static void agrees(const char *text, const char *file, int line)
     size_t n = sqlx_long_identifiers_scanned(&a, text, strlen(text), &ids);
     if (n && !sqlx_may_hold_long_identifier(text, strlen(text)))
         test_fail(file, line, "the filter misses %s in: %.200s", ids[0], text);
+    arena_free(&a);
+}
+
+/* rs_sql_string_literals reads plain strings itself and leaves the rest to the scanner: both
+   ways give what the scanner gives. */
+TEST(string_literals_read_as_the_scanner_reads_them)
+{
+    static const char *const texts[] = {
+        "status IN ('a', 'b', 'it''s')",
+        "x = '' OR y = ''''",
+        "kind = 'a' -- 'not a string'\n AND k <> 'b'",
+        "/* 'no' /* nested 'no' */ */ k = 'yes'",
+        "\"col'umn\" = 'v' AND \"q\"\"'x\" = 'w'",
+        "f($$ 'no' $$) = 'yes' AND g($t$ ' $t$) = 'z'",
+        "a = $1 AND b = 'p$'",
+        "k = E'a\\'b' AND j = 'c'",
+        "k = e'x' AND j = U&'d\\0061' AND m = B'101' AND n = X'1F' AND o = N'n'",
+        "k = 'a'\n'b'",
+        "k = 'a' 'b'",
+        "k = 'a' -- c\n 'b'",
+        "k = 'unclosed",
+        "k = 'a' /* unclosed",
+        "k = \"unclosed",
+        "k = $x$ unclosed",
+        "k = 'a'::text || 'b'",
+        "no strings at all",
+        "",
+        "'\xC3\xA9t\xC3\xA9' = v",
+    };
+    for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+        struct arena a = ARENA_INIT;
+        const char **got, **want;
+        size_t ng = rs_sql_string_literals(&a, texts[i], strlen(texts[i]), &got);
+        size_t nw = sqlx_string_literals_scanned(&a, texts[i], strlen(texts[i]), &want);
+        if (ng != nw)
+            test_fail(__FILE__, __LINE__, "%zu literals, the scanner finds %zu, in: %s", ng, nw,
+                      texts[i]);
+        for (size_t k = 0; k < ng && k < nw; k++)
+            if (strcmp(got[k], want[k]))
+                test_fail(__FILE__, __LINE__, "literal %zu is \"%s\", the scanner's \"%s\", in: %s",
+                          k, got[k], want[k], texts[i]);
+        arena_free(&a);
+    }
+    struct arena a = ARENA_INIT;
+    const char **v;
+    CHECK_INT(rs_sql_string_literals(&a, texts[0], strlen(texts[0]), &v), 3);
+    CHECK_STR(v[2], "it's");
     arena_free(&a);
 }
 
@@ -241,8 +288,8 @@ TEST(json_tree_matches_packed_tree)
 }
 
 /* Every message type a parse result can hold, each once, into seen (n so far). */
-static size_t reachable(const ProtobufCMessageDescriptor *d, const ProtobufCMessageDescriptor **seen,
-                        size_t n, size_t cap)
+static size_t reachable(const ProtobufCMessageDescriptor *d,
+                        const ProtobufCMessageDescriptor **seen, size_t n, size_t cap)
 {
     for (size_t i = 0; i < n; i++)
         if (seen[i] == d)
@@ -290,12 +337,11 @@ TEST(json_keys_name_every_field)
                     char other[64];
                     json_name(d, &d->fields[m], other, sizeof(other));
                     if (strcmp(norm, other) == 0)
-                        test_fail(__FILE__, __LINE__, "%s: fields %s and %s read alike",
-                                  d->name, d->fields[m].name, f->name);
+                        test_fail(__FILE__, __LINE__, "%s: fields %s and %s read alike", d->name,
+                                  d->fields[m].name, f->name);
                 }
                 if (sqlx_json_field(d, f->name) != f)
-                    test_fail(__FILE__, __LINE__, "%s.%s not found by its name", d->name,
-                              f->name);
+                    test_fail(__FILE__, __LINE__, "%s.%s not found by its name", d->name, f->name);
                 if (d == &pg_query__node__descriptor && f->type == PROTOBUF_C_TYPE_MESSAGE &&
                     sqlx_json_field(
                         d, ((const ProtobufCMessageDescriptor *)f->descriptor)->short_name) != f)
@@ -368,7 +414,8 @@ TEST(json_tree_matches_packed_tree_on_every_script)
         SKIP("../shared/corpora is absent (the test cases were compared)");
 }
 
-/* ------------------------------------------------------------------ expressions written natively */
+/* ------------------------------------------------------------------ expressions written natively
+ */
 
 struct deparse_count {
     struct sqlx *x;
@@ -436,10 +483,10 @@ TEST(native_deparse_matches_libpg_query)
         {"public.f(a, B, \"C\", \"d\"\"e\")", true},
         {"\"Foo\".bar", true},
         {"t.*", true},
-        {"a$b", true},          /* quoted: $ is not a plain identifier character */
-        {"\"name\"", true},     /* an unreserved key word: no quotes */
+        {"a$b", true},           /* quoted: $ is not a plain identifier character */
+        {"\"name\"", true},      /* an unreserved key word: no quotes */
         {"\"position\"", false}, /* a column-name key word: left to libpg_query */
-        {"\"json\"", false},    /* a key word from PostgreSQL 16 on */
+        {"\"json\"", false},     /* a key word from PostgreSQL 16 on */
         {"current_timestamp", true},
         {"CURRENT_TIMESTAMP(3)", true},
         {"localtime(0)", true},
@@ -488,8 +535,7 @@ TEST(native_deparse_matches_libpg_query)
         struct sqlx x = {&a, &scratch, sql, 0};
         PgQueryProtobufParseResult p = pg_query_parse_protobuf(sql);
         PgQuery__ParseResult *tree =
-            p.error ? NULL
-                    : sqlx_unpack(&a, (const uint8_t *)p.parse_tree.data, p.parse_tree.len);
+            p.error ? NULL : sqlx_unpack(&a, (const uint8_t *)p.parse_tree.data, p.parse_tree.len);
         CHECK(tree && tree->n_stmts == 1);
         if (!tree || tree->n_stmts != 1)
             continue;
@@ -500,8 +546,8 @@ TEST(native_deparse_matches_libpg_query)
             test_fail(__FILE__, __LINE__, "%s: %s natively", cases[i].expr,
                       mine ? "written" : "not written");
         else if (mine && strcmp(mine, theirs) != 0)
-            test_fail(__FILE__, __LINE__, "%s: written as %s, libpg_query writes %s",
-                      cases[i].expr, mine, theirs);
+            test_fail(__FILE__, __LINE__, "%s: written as %s, libpg_query writes %s", cases[i].expr,
+                      mine, theirs);
         pg_query_free_protobuf_parse_result(p);
         arena_free(&scratch);
         arena_free(&a);
@@ -546,7 +592,8 @@ TEST(native_deparse_matches_libpg_query_on_every_script)
     CHECK(deparse_files - files > 1000);
 }
 
-/* ------------------------------------------------------------------ identifiers in generated SQL */
+/* ------------------------------------------------------------------ identifiers in generated SQL
+ */
 
 static const char *ident(struct arena *a, const char *name)
 {
