@@ -22,23 +22,24 @@ struct jw {
     char *s;
     size_t len, cap;
     int depth;
-    bool first;  /* nothing written yet in the innermost open object or array */
+    bool first;                 /* nothing written yet in the innermost open object or array */
     struct rs_report_sink sink; /* streamed: written there a piece at a time (out NULL: whole) */
 };
 
-static void reserve(struct jw *w, size_t n)
+/* Room for n more bytes and a NUL. The text is NUL-terminated only where it is handed out
+   whole (rs_report_json): the writes in between are many and small. */
+static inline void reserve(struct jw *w, size_t n)
 {
     if (w->cap - w->len > n)
         return;
     w->s = heap_grow(w->s, &w->cap, w->len + n + 1, 1, 64 * 1024);
 }
 
-static void raw(struct jw *w, const char *s, size_t n)
+static inline void raw(struct jw *w, const char *s, size_t n)
 {
     reserve(w, n);
     memcpy(w->s + w->len, s, n);
     w->len += n;
-    w->s[w->len] = '\0';
 }
 
 static void newline(struct jw *w)
@@ -48,7 +49,6 @@ static void newline(struct jw *w)
     w->s[w->len] = '\n';
     memset(w->s + w->len + 1, ' ', n - 1);
     w->len += n;
-    w->s[w->len] = '\0';
 }
 
 static void open_(struct jw *w, char c)
@@ -104,8 +104,8 @@ static const unsigned char *plain_run(const unsigned char *p, const unsigned cha
         uint64_t quote = x ^ (ones * '"'), backslash = x ^ (ones * '\\');
         /* A byte with its high bit set here is one below 0x20, a '"' or a '\\' (each test
            of the form (v - 1s) & ~v flags a zero byte), or one of 0x80 and above (x). */
-        uint64_t flags = ((x - ones * 0x20) | (quote - ones) | (backslash - ones)) &
-                             ~x & ~quote & ~backslash & highs;
+        uint64_t flags = ((x - ones * 0x20) | (quote - ones) | (backslash - ones)) & ~x & ~quote &
+                         ~backslash & highs;
         if (flags | (x & highs))
             break;
         p += 8;
@@ -135,13 +135,27 @@ static void str(struct jw *w, const char *s)
             break;
         char esc[8];
         switch (*p) {
-        case '"': raw(w, "\\\"", 2); break;
-        case '\\': raw(w, "\\\\", 2); break;
-        case '\b': raw(w, "\\b", 2); break;
-        case '\f': raw(w, "\\f", 2); break;
-        case '\n': raw(w, "\\n", 2); break;
-        case '\r': raw(w, "\\r", 2); break;
-        case '\t': raw(w, "\\t", 2); break;
+        case '"':
+            raw(w, "\\\"", 2);
+            break;
+        case '\\':
+            raw(w, "\\\\", 2);
+            break;
+        case '\b':
+            raw(w, "\\b", 2);
+            break;
+        case '\f':
+            raw(w, "\\f", 2);
+            break;
+        case '\n':
+            raw(w, "\\n", 2);
+            break;
+        case '\r':
+            raw(w, "\\r", 2);
+            break;
+        case '\t':
+            raw(w, "\\t", 2);
+            break;
         default:
             if (*p < 0x20) {
                 snprintf(esc, sizeof(esc), "\\u%04X", *p);
@@ -161,11 +175,20 @@ static void str(struct jw *w, const char *s)
     raw(w, "\"", 1);
 }
 
+/* Written by hand: snprintf cost more than the rest of a finding (lines and columns are most
+   of the numbers of a report). */
 static void integer(struct jw *w, long long v)
 {
     char buf[24];
-    int n = snprintf(buf, sizeof(buf), "%lld", v);
-    raw(w, buf, (size_t)n);
+    char *e = buf + sizeof(buf), *p = e;
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        *--p = '-';
+    raw(w, p, (size_t)(e - p));
 }
 
 static void boolean(struct jw *w, bool v)
@@ -177,9 +200,13 @@ static void boolean(struct jw *w, bool v)
 static void key(struct jw *w, const char *k)
 {
     item(w);
-    raw(w, "\"", 1);
-    raw(w, k, strlen(k));
-    raw(w, "\": ", 3);
+    size_t n = strlen(k);
+    reserve(w, n + 4);
+    char *o = w->s + w->len;
+    o[0] = '"';
+    memcpy(o + 1, k, n);
+    memcpy(o + 1 + n, "\": ", 3);
+    w->len += n + 4;
 }
 
 static void kv_str(struct jw *w, const char *k, const char *v)
@@ -318,8 +345,7 @@ static void migration(struct jw *w, const struct rs_migration_result *m)
         const struct rs_compatibility *c = &m->compat;
         key(w, "compatibility");
         open_(w, '{');
-        version_compat(w, "previous", c->previous, c->nprevious, c->previous_old,
-                       c->previous_new);
+        version_compat(w, "previous", c->previous, c->nprevious, c->previous_old, c->previous_new);
         version_compat(w, "next", c->next, c->nnext, c->next_old, c->next_new);
         close_(w, '}');
     }
@@ -344,7 +370,6 @@ static void spill(struct jw *w, size_t keep)
         return;
     rs_report_sink_write(&w->sink, w->s, w->len);
     w->len = 0;
-    w->s[0] = '\0';
 }
 
 /* Appends s (n bytes) as it is; streamed, it is written from where it is. */
@@ -400,11 +425,12 @@ char *rs_report_json(const struct rs_check_result *r, const struct rs_report_opt
     (void)o;
     struct jw w = {0};
     document(&w, r);
+    reserve(&w, 0);
+    w.s[w.len] = '\0';
     return w.s;
 }
 
-int rs_report_json_write(const struct rs_check_result *r, const struct rs_report_opts *o,
-                         FILE *out)
+int rs_report_json_write(const struct rs_check_result *r, const struct rs_report_opts *o, FILE *out)
 {
     (void)o;
     struct jw w = {.sink = {out, 0}};

@@ -81,6 +81,32 @@ static size_t digits(int n)
 #define EXCERPT_MAX 1000
 
 /* The source line of the finding and a ^^^ under its span (clipped to that line). */
+/* n in decimal: the findings of a long history are thousands, and printf costs more than
+   the rest of one. */
+static void add_int(struct strbuf *sb, long long n)
+{
+    char buf[24];
+    char *e = buf + sizeof(buf), *p = e;
+    unsigned long long u = n < 0 ? 0ULL - (unsigned long long)n : (unsigned long long)n;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (n < 0)
+        *--p = '-';
+    sb_addn(sb, p, (size_t)(e - p));
+}
+
+/* The gutter of an excerpt's line: w blanks, then " |" in blue and a blank. */
+static void gutter(struct tx *t, size_t w, bool blank_after)
+{
+    sb_fill(&t->sb, ' ', w + 1);
+    sb_add(&t->sb, paint(t, BLUE));
+    sb_addc(&t->sb, '|');
+    sb_add(&t->sb, paint(t, RESET));
+    sb_addc(&t->sb, blank_after ? ' ' : '\n');
+}
+
 static void excerpt(struct tx *t, const struct rs_finding *f)
 {
     if (!f->src || f->line < 1)
@@ -106,8 +132,12 @@ static void excerpt(struct tx *t, const struct rs_finding *f)
         start -= from;
         end = end > from ? end - from : 0;
     }
-    sb_printf(&t->sb, "%*s %s|%s\n", (int)w, "", paint(t, BLUE), paint(t, RESET));
-    sb_printf(&t->sb, "%s%d |%s ", paint(t, BLUE), f->line, paint(t, RESET));
+    gutter(t, w, false);
+    sb_add(&t->sb, paint(t, BLUE));
+    add_int(&t->sb, f->line);
+    sb_add(&t->sb, " |");
+    sb_add(&t->sb, paint(t, RESET));
+    sb_addc(&t->sb, ' ');
     if (cut_before)
         sb_add(&t->sb, "...");
     /* Tabs become single spaces so that the caret lines up. */
@@ -132,7 +162,7 @@ static void excerpt(struct tx *t, const struct rs_finding *f)
             width++;
     if (!width)
         width = 1;
-    sb_printf(&t->sb, "%*s %s|%s ", (int)w, "", paint(t, BLUE), paint(t, RESET));
+    gutter(t, w, true);
     sb_fill(&t->sb, ' ', pad);
     sb_add(&t->sb, paint(t, sev_color(f)));
     sb_fill(&t->sb, '^', width);
@@ -142,13 +172,31 @@ static void excerpt(struct tx *t, const struct rs_finding *f)
 
 static void finding(struct tx *t, const struct rs_finding *f)
 {
-    sb_printf(&t->sb, "%s%s", paint(t, BOLD), f->path ? f->path : "rollsafe");
-    if (f->line > 0)
-        sb_printf(&t->sb, ":%d:%d", f->line, f->column);
-    sb_printf(&t->sb, ":%s %s%s[%s]%s%s: %s%s\n", paint(t, RESET), paint(t, sev_color(f)),
-              rs_severity_name(f->severity), f->rule, f->approved ? " (approved)" : "",
-              paint(t, RESET), paint(t, BOLD), f->message);
-    sb_add(&t->sb, paint(t, RESET));
+    struct strbuf *sb = &t->sb;
+    sb_add(sb, paint(t, BOLD));
+    sb_add(sb, f->path ? f->path : "rollsafe");
+    if (f->line > 0) {
+        sb_addc(sb, ':');
+        add_int(sb, f->line);
+        sb_addc(sb, ':');
+        add_int(sb, f->column);
+    }
+    sb_addc(sb, ':');
+    sb_add(sb, paint(t, RESET));
+    sb_addc(sb, ' ');
+    sb_add(sb, paint(t, sev_color(f)));
+    sb_add(sb, rs_severity_name(f->severity));
+    sb_addc(sb, '[');
+    sb_add(sb, f->rule);
+    sb_addc(sb, ']');
+    if (f->approved)
+        sb_add(sb, " (approved)");
+    sb_add(sb, paint(t, RESET));
+    sb_add(sb, ": ");
+    sb_add(sb, paint(t, BOLD));
+    sb_add(sb, f->message);
+    sb_addc(sb, '\n');
+    sb_add(sb, paint(t, RESET));
     excerpt(t, f);
     size_t w = f->line > 0 ? digits(f->line) : 1;
     if (f->failure_mode)
@@ -157,8 +205,14 @@ static void finding(struct tx *t, const struct rs_finding *f)
     if (f->approved)
         sb_printf(&t->sb, "%*s %s=%s approved: %s\n", (int)w, "", paint(t, BLUE), paint(t, RESET),
                   f->approval_reason);
-    if (f->help)
-        sb_printf(&t->sb, "%shelp:%s %s\n", paint(t, CYAN), paint(t, RESET), f->help);
+    if (f->help) {
+        sb_add(sb, paint(t, CYAN));
+        sb_add(sb, "help:");
+        sb_add(sb, paint(t, RESET));
+        sb_addc(sb, ' ');
+        sb_add(sb, f->help);
+        sb_addc(sb, '\n');
+    }
     sb_addc(&t->sb, '\n');
 }
 
@@ -223,7 +277,7 @@ static void compat_table(struct tx *t, const struct rs_check_result *r)
         }
         sb_printf(&t->sb, "%-*.*s", (int)wm, (int)wm, label.s);
         for (int k = 0; k < 4; k++) {
-            const char *cell = !given[k] ? "-"
+            const char *cell = !given[k]   ? "-"
                                : counts[k] ? arena_printf(t->sb.arena, "%zu fail%s", counts[k],
                                                           counts[k] == 1 ? "s" : "")
                                            : "ok";
@@ -261,8 +315,8 @@ static void table(struct tx *t, const struct rs_check_result *r)
             sb_add(&label, m->name);
         }
         const char *down = !m->down_check.present || !m->down_check.checked ? "-"
-                           : m->down_check.restores_schema ? "ok"
-                                                           : "diff";
+                           : m->down_check.restores_schema                  ? "ok"
+                                                                            : "diff";
         sb_printf(&t->sb, "%-*.*s  %s%-*s%s  %-4s  %-5s  ", (int)wm, (int)wm, label.s,
                   paint(t, verdict_color(m->verdict)), (int)wv, rs_verdict_name(m->verdict),
                   paint(t, RESET), rs_lock_risk_name(m->lock_risk), down);
@@ -327,8 +381,9 @@ static void document(struct tx *tp, const struct rs_check_result *r, const struc
         down_lines(&t, r);
         compat_table(&t, r);
     }
-    sb_printf(&t.sb, "\n%zu migration%s checked (%s layout, PostgreSQL %d): %zu safe, %zu "
-                     "breaks-previous-version, %zu irreversible; %zu finding%s",
+    sb_printf(&t.sb,
+              "\n%zu migration%s checked (%s layout, PostgreSQL %d): %zu safe, %zu "
+              "breaks-previous-version, %zu irreversible; %zu finding%s",
               r->summary.migrations, r->summary.migrations == 1 ? "" : "s", r->layout,
               r->pg_version, r->summary.safe, r->summary.breaks, r->summary.irreversible, nfind,
               nfind == 1 ? "" : "s");
@@ -355,8 +410,7 @@ char *rs_report_text(const struct rs_check_result *r, const struct rs_report_opt
     return out;
 }
 
-int rs_report_text_write(const struct rs_check_result *r, const struct rs_report_opts *o,
-                         FILE *out)
+int rs_report_text_write(const struct rs_check_result *r, const struct rs_report_opts *o, FILE *out)
 {
     struct arena a = ARENA_INIT;
     struct tx t = {.color = o->color, .sink = {out, 0}};
