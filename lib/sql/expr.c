@@ -227,10 +227,14 @@ static const struct {
     const char *internal, *sql;
     bool typmods;
 } native_builtin_types[] = {
-    {"int4", "int", false},       {"int8", "bigint", false},
-    {"int2", "smallint", false},  {"bool", "boolean", false},
-    {"float4", "real", false},    {"float8", "double precision", false},
-    {"varchar", "varchar", true}, {"numeric", "numeric", true},
+    {"int4", "int", false},
+    {"int8", "bigint", false},
+    {"int2", "smallint", false},
+    {"bool", "boolean", false},
+    {"float4", "real", false},
+    {"float8", "double precision", false},
+    {"varchar", "varchar", true},
+    {"numeric", "numeric", true},
     {"timestamp", "timestamp", false},
     {"timestamptz", "timestamp with time zone", false},
 };
@@ -323,9 +327,10 @@ static bool native_cast(struct native *d, const PgQuery__TypeCast *c)
     switch (arg->node_case) {
     case PG_QUERY__NODE__NODE_A_CONST: {
         const PgQuery__AConst *k = arg->a_const;
-        bool parens = !k->isnull && ((k->val_case == PG_QUERY__A__CONST__VAL_IVAL && k->ival &&
-                                      k->ival->ival < 0) ||
-                                     k->val_case == PG_QUERY__A__CONST__VAL_FVAL);
+        bool parens =
+            !k->isnull &&
+            ((k->val_case == PG_QUERY__A__CONST__VAL_IVAL && k->ival && k->ival->ival < 0) ||
+             k->val_case == PG_QUERY__A__CONST__VAL_FVAL);
         if (parens)
             sb_addc(&d->sb, '(');
         if (!native_const(&d->sb, k))
@@ -365,16 +370,87 @@ static bool native_operand(struct native *d, const Node *n)
     case PG_QUERY__NODE__NODE_FUNC_CALL:
     case PG_QUERY__NODE__NODE_TYPE_CAST:
     case PG_QUERY__NODE__NODE_SQLVALUE_FUNCTION:
+    case PG_QUERY__NODE__NODE_COALESCE_EXPR:
         return native_expr(d, n);
     default:
         return false;
     }
 }
 
+/* An operand of LIKE or IN, or an element of an IN list, that needs no parentheses whatever
+   surrounds it; anything else is left to libpg_query. */
+static bool native_simple(struct native *d, const Node *n)
+{
+    switch (n ? n->node_case : PG_QUERY__NODE__NODE__NOT_SET) {
+    case PG_QUERY__NODE__NODE_COLUMN_REF:
+    case PG_QUERY__NODE__NODE_A_CONST:
+    case PG_QUERY__NODE__NODE_FUNC_CALL:
+    case PG_QUERY__NODE__NODE_TYPE_CAST:
+    case PG_QUERY__NODE__NODE_SQLVALUE_FUNCTION:
+    case PG_QUERY__NODE__NODE_COALESCE_EXPR:
+        return native_expr(d, n);
+    default:
+        return false;
+    }
+}
+
+/* a [NOT] LIKE b, a [NOT] ILIKE b, a [NOT] IN (x, y): CHECK constraints of allowed values.
+   LIKE ... ESCAPE is a call of pg_catalog.like_escape, left to libpg_query. */
+static bool native_like_in(struct native *d, const PgQuery__AExpr *e, const char *op)
+{
+    const char *word = NULL;
+    switch (e->kind) {
+    case PG_QUERY__A__EXPR__KIND__AEXPR_LIKE:
+        word = !strcmp(op, "~~") ? " LIKE " : !strcmp(op, "!~~") ? " NOT LIKE " : NULL;
+        break;
+    case PG_QUERY__A__EXPR__KIND__AEXPR_ILIKE:
+        word = !strcmp(op, "~~*") ? " ILIKE " : !strcmp(op, "!~~*") ? " NOT ILIKE " : NULL;
+        break;
+    case PG_QUERY__A__EXPR__KIND__AEXPR_IN:
+        word = !strcmp(op, "=") ? " IN (" : !strcmp(op, "<>") ? " NOT IN (" : NULL;
+        break;
+    default:
+        break;
+    }
+    if (!word || !native_simple(d, e->lexpr))
+        return false;
+    sb_add(&d->sb, word);
+    if (e->kind != PG_QUERY__A__EXPR__KIND__AEXPR_IN)
+        return native_simple(d, e->rexpr);
+    if (e->rexpr->node_case != PG_QUERY__NODE__NODE_LIST || !e->rexpr->list->n_items)
+        return false; /* IN (SELECT ...) */
+    for (size_t i = 0; i < e->rexpr->list->n_items; i++) {
+        if (i)
+            sb_add(&d->sb, ", ");
+        if (!native_simple(d, e->rexpr->list->items[i]))
+            return false;
+    }
+    sb_addc(&d->sb, ')');
+    return true;
+}
+
+/* COALESCE(a, b, ...) */
+static bool native_coalesce(struct native *d, const PgQuery__CoalesceExpr *c)
+{
+    if (!c->n_args)
+        return false;
+    sb_add(&d->sb, "COALESCE(");
+    for (size_t i = 0; i < c->n_args; i++) {
+        if (i)
+            sb_add(&d->sb, ", ");
+        if (!native_expr(d, c->args[i]))
+            return false;
+    }
+    sb_addc(&d->sb, ')');
+    return true;
+}
+
 /* a op b, with an operator named without a schema */
 static bool native_op(struct native *d, const PgQuery__AExpr *e)
 {
     const char *op = e->n_name == 1 ? sqlx_string(e->name[0]) : NULL;
+    if (op && e->lexpr && e->rexpr && e->kind != PG_QUERY__A__EXPR__KIND__AEXPR_OP)
+        return native_like_in(d, e, op);
     if (e->kind != PG_QUERY__A__EXPR__KIND__AEXPR_OP || !op || !e->lexpr || !e->rexpr)
         return false;
     if (!native_operand(d, e->lexpr))
@@ -388,8 +464,8 @@ static bool native_op(struct native *d, const PgQuery__AExpr *e)
 /* AND and OR put an AND or OR below them in parentheses, NOT below them not; NOT does too. */
 static bool native_bool(struct native *d, const PgQuery__BoolExpr *b)
 {
-    const char *word = b->boolop == PG_QUERY__BOOL_EXPR_TYPE__AND_EXPR  ? " AND "
-                       : b->boolop == PG_QUERY__BOOL_EXPR_TYPE__OR_EXPR ? " OR "
+    const char *word = b->boolop == PG_QUERY__BOOL_EXPR_TYPE__AND_EXPR   ? " AND "
+                       : b->boolop == PG_QUERY__BOOL_EXPR_TYPE__OR_EXPR  ? " OR "
                        : b->boolop == PG_QUERY__BOOL_EXPR_TYPE__NOT_EXPR ? "NOT "
                                                                          : NULL;
     if (!word || b->n_args == 0 ||
@@ -497,6 +573,9 @@ static bool native_expr(struct native *d, const Node *n)
         break;
     case PG_QUERY__NODE__NODE_SQLVALUE_FUNCTION:
         ok = native_value_function(&d->sb, n->sqlvalue_function);
+        break;
+    case PG_QUERY__NODE__NODE_COALESCE_EXPR:
+        ok = native_coalesce(d, n->coalesce_expr);
         break;
     default:
         ok = false;

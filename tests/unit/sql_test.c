@@ -527,6 +527,21 @@ TEST(native_deparse_matches_libpg_query)
         {"E'a\\\\b' || 'it''s'", true},
         {"nextval('seq'::regclass)", true},
         {"left(bio, 10)", false}, /* a key word as a function name */
+        {"COALESCE(a, f(b), 'x'::text)", true},
+        {"coalesce(a IS NULL, b AND c)", true},
+        {"coalesce(a, b) + 1 = c", true},
+        {"coalesce(a, b)::text", false},
+        {"a LIKE 'x%' AND b NOT LIKE 'y'", true},
+        {"a ILIKE 'b' OR a NOT ILIKE 'c'", true},
+        {"a = b LIKE c", true},
+        {"(a + b) LIKE c", false},
+        {"a LIKE b || c", false},
+        {"a LIKE 'x' ESCAPE '!'", false},
+        {"kind IN ('a', 'b', -1, f(x)) AND kind NOT IN (1)", true},
+        {"a IN (b + 1)", false},
+        {"a IN (SELECT b FROM t)", false},
+        {"NOT a IN (1, 2) = (b LIKE 'x')", true},
+        {"coalesce(a, b) IN (1)", true},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char sql[256];
