@@ -414,8 +414,7 @@ TEST(json_tree_matches_packed_tree_on_every_script)
         SKIP("../shared/corpora is absent (the test cases were compared)");
 }
 
-/* ------------------------------------------------------------------ expressions written natively
- */
+/* ----------------------------------------------------------------- expressions written natively */
 
 struct deparse_count {
     struct sqlx *x;
@@ -607,8 +606,7 @@ TEST(native_deparse_matches_libpg_query_on_every_script)
     CHECK(deparse_files - files > 1000);
 }
 
-/* ------------------------------------------------------------------ identifiers in generated SQL
- */
+/* ----------------------------------------------------------------- identifiers in generated SQL */
 
 static const char *ident(struct arena *a, const char *name)
 {
