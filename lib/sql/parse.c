@@ -462,8 +462,14 @@ static void parse_batched(struct parse_job *j)
         if (r.tree)
             add_parsed(&pj, r.tree);
         parsed_free(&r);
-        if (!r.tree)
+        if (!r.tree) {
+            /* The pieces get a scratch arena of their own: they empty theirs after each piece,
+               and this one holds the batch's text. */
+            struct arena pieces = ARENA_INIT;
+            pj.scratch = &pieces;
             parse_pieces(&pj);
+            arena_free(&pieces);
+        }
         arena_free(j->scratch);
         i = k;
     }

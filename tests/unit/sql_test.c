@@ -642,3 +642,38 @@ TEST(identifiers_quoted_by_keyword_category)
     CHECK_STR(ident(&a, "we\"ird"), "\"we\"\"ird\"");
     arena_free(&a);
 }
+
+/* ------------------------------------------------------------ scripts that do not parse whole */
+
+/* A script over SQLX_BIG_TEXT is parsed in batches of statements. A batch whose tree is too deep
+   goes piece by piece, each piece read from the batch's text: the text must outlive the scratch
+   memory each piece empties. */
+TEST(big_script_batch_too_deep)
+{
+    struct arena a = ARENA_INIT;
+    struct strbuf sb;
+    sb_init(&sb, &a);
+    for (int i = 0; i < 24; i++) {
+        sb_add(&sb, "INSERT INTO t VALUES ('");
+        sb_fill(&sb, 'x', 100000);
+        sb_add(&sb, "');\n");
+        if (i == 12) {
+            sb_add(&sb, "UPDATE t SET c = c");
+            for (int k = 0; k < 20000; k++)
+                sb_add(&sb, " || c");
+            sb_add(&sb, ";\n");
+        }
+    }
+    CHECK(sb.len > SQLX_BIG_TEXT);
+    struct rs_stmt_list l = {0};
+    rs_sql_parse_text(&a, sb.s, sb.len, NULL, &l);
+    CHECK_INT(l.n, 25);
+    for (size_t i = 0; i < l.n && l.n == 25; i++) {
+        CHECK_INT(l.v[i].syntax_error, i == 13);
+        CHECK_INT(l.v[i].kind, i == 13 ? RS_STMT_OTHER : RS_STMT_INSERT);
+        CHECK_INT(l.v[i].index, i + 1);
+    }
+    if (l.n == 25)
+        CHECK(l.v[13].error && strstr(l.v[13].error, "nests too deeply for rollsafe"));
+    arena_free(&a);
+}
