@@ -124,6 +124,10 @@ bool sqlx_prefetch_take(const struct rs_parse_ahead *h, struct rs_stmt_list *out
 /* rs_sql_parse_script without looking for the helper's work: what the helper itself runs. */
 void sqlx_parse_script_here(struct arena *a, const struct rs_script *script,
                             struct rs_stmt_list *out);
+/* What newer PostgreSQL grammar a statement s[0, n) that did not parse may be written for, as
+ * its message words it ("PostgreSQL 18 syntax: ..."); NULL when nothing says. The string is
+ * the thread's own until its next call. */
+const char *sqlx_newer_grammar_hint(const char *s, size_t n);
 
 /* query.c */
 struct rs_query *sqlx_query(struct sqlx *x, const Node *node);

@@ -56,16 +56,9 @@ static size_t trim_end(const char *t, size_t begin, size_t end)
     return end;
 }
 
-static bool has_word(const char *s, size_t n, const char *w)
+static bool is_word_char(char c)
 {
-    size_t wl = strlen(w);
-    for (size_t i = 0; i + wl <= n; i++) {
-        if (strncasecmp(s + i, w, wl) == 0 &&
-            (i == 0 || !(isalnum((unsigned char)s[i - 1]) || s[i - 1] == '_')) &&
-            (i + wl == n || !(isalnum((unsigned char)s[i + wl]) || s[i + wl] == '_')))
-            return true;
-    }
-    return false;
+    return isalnum((unsigned char)c) || c == '_';
 }
 
 static size_t skip_ws(const char *s, size_t i, size_t n)
@@ -79,77 +72,147 @@ static bool word_at(const char *s, size_t i, size_t n, const char *w)
 {
     size_t wl = strlen(w);
     return i + wl <= n && strncasecmp(s + i, w, wl) == 0 &&
-           (i + wl == n || !(isalnum((unsigned char)s[i + wl]) || s[i + wl] == '_'));
+           (i + wl == n || !is_word_char(s[i + wl]));
 }
 
-/* CONSTRAINT <name> NOT NULL <column>: PostgreSQL 18's named NOT NULL constraints. */
-static bool named_not_null(const char *s, size_t n)
+/* After CONSTRAINT (s[k] on): <name> NOT NULL, PostgreSQL 18's named NOT NULL constraint. */
+static bool named_not_null_at(const char *s, size_t k, size_t n)
 {
-    for (size_t i = 0; i + 10 < n; i++) {
-        if ((i > 0 && (isalnum((unsigned char)s[i - 1]) || s[i - 1] == '_')) ||
-            !word_at(s, i, n, "CONSTRAINT"))
-            continue;
-        size_t k = skip_ws(s, i + 10, n);
-        if (k < n && s[k] == '"') {
+    k = skip_ws(s, k, n);
+    if (k < n && s[k] == '"') {
+        k++;
+        while (k < n && s[k] != '"')
             k++;
-            while (k < n && s[k] != '"')
-                k++;
+        k++;
+    } else {
+        while (k < n && (is_word_char(s[k]) || s[k] == '$'))
             k++;
-        } else {
-            while (k < n && (isalnum((unsigned char)s[k]) || s[k] == '_' || s[k] == '$'))
-                k++;
-        }
-        k = skip_ws(s, k, n);
-        if (!word_at(s, k, n, "NOT"))
-            continue;
-        k = skip_ws(s, k + 3, n);
-        if (word_at(s, k, n, "NULL"))
-            return true;
     }
-    return false;
+    k = skip_ws(s, k, n);
+    if (!word_at(s, k, n, "NOT"))
+        return false;
+    k = skip_ws(s, k + 3, n);
+    return word_at(s, k, n, "NULL");
+}
+
+/* The words sqlx_newer_grammar_hint looks for, each a bit of the set a text holds. */
+enum hint_word {
+    HW_CONSTRAINT,
+    HW_VIRTUAL,
+    HW_ENFORCED,
+    HW_WITHOUT,
+    HW_OVERLAPS,
+    HW_PERIOD,
+    HW_NOT,
+    HW_NULL,
+    HW_VALID,
+    HW_JSON_TABLE,
+    HW_SET,
+    HW_EXPRESSION,
+    HW_MERGE,
+    HW_RETURNING,
+    HW_JSON_OBJECT,
+    HW_JSON_ARRAY,
+    HW_IS,
+    HW_JSON,
+    HW_SYSTEM_USER,
+    HW_COUNT
+};
+
+static const char *const hint_words[HW_COUNT] = {
+    [HW_CONSTRAINT] = "CONSTRAINT",
+    [HW_VIRTUAL] = "VIRTUAL",
+    [HW_ENFORCED] = "ENFORCED",
+    [HW_WITHOUT] = "WITHOUT",
+    [HW_OVERLAPS] = "OVERLAPS",
+    [HW_PERIOD] = "PERIOD",
+    [HW_NOT] = "NOT",
+    [HW_NULL] = "NULL",
+    [HW_VALID] = "VALID",
+    [HW_JSON_TABLE] = "JSON_TABLE",
+    [HW_SET] = "SET",
+    [HW_EXPRESSION] = "EXPRESSION",
+    [HW_MERGE] = "MERGE",
+    [HW_RETURNING] = "RETURNING",
+    [HW_JSON_OBJECT] = "JSON_OBJECT",
+    [HW_JSON_ARRAY] = "JSON_ARRAY",
+    [HW_IS] = "IS",
+    [HW_JSON] = "JSON",
+    [HW_SYSTEM_USER] = "SYSTEM_USER",
+};
+
+/*
+ * The hint words s[0, n) holds as whole words (a word: letters, digits and underscores, in any
+ * case), read in one pass: looking for each word through the text in turn cost more than the
+ * parse of the statement. *named_not_null: whether a CONSTRAINT is followed by a name and NOT
+ * NULL.
+ */
+static unsigned hint_words_in(const char *s, size_t n, bool *named_not_null)
+{
+    unsigned set = 0;
+    *named_not_null = false;
+    for (size_t i = 0; i < n;) {
+        if (!is_word_char(s[i])) {
+            i++;
+            continue;
+        }
+        size_t end = i + 1;
+        while (end < n && is_word_char(s[end]))
+            end++;
+        for (int w = 0; w < HW_COUNT; w++) {
+            const char *hw = hint_words[w];
+            /* The words are upper case letters and underscores, the first a letter. */
+            if ((s[i] & ~0x20) != hw[0] || strncasecmp(s + i, hw, end - i) || hw[end - i])
+                continue;
+            set |= 1u << w;
+            if (w == HW_CONSTRAINT && !*named_not_null)
+                *named_not_null = named_not_null_at(s, end, n);
+            break;
+        }
+        i = end;
+    }
+    return set;
 }
 
 /*
  * Constructs that a newer PostgreSQL grammar accepts and the built-in one rejects. Only used to
  * word the message of a statement that failed to parse, never to accept anything.
  */
-static const char *newer_grammar_hint(const char *s, size_t n)
+const char *sqlx_newer_grammar_hint(const char *s, size_t n)
 {
     static const struct {
-        const char *words[3];
+        unsigned words; /* all of them */
         int version;
         const char *what;
     } marks[] = {
-        {{"VIRTUAL", NULL, NULL}, 18, "virtual generated columns"},
-        {{"ENFORCED", NULL, NULL}, 18, "NOT ENFORCED constraints"},
-        {{"WITHOUT", "OVERLAPS", NULL}, 18, "WITHOUT OVERLAPS keys"},
-        {{"PERIOD", NULL, NULL}, 18, "PERIOD foreign keys"},
-        {{"NOT", "NULL", "VALID"}, 18, "NOT NULL ... NOT VALID"},
-        {{"JSON_TABLE", NULL, NULL}, 17, "JSON_TABLE"},
-        {{"SET", "EXPRESSION", NULL}, 17, "ALTER COLUMN ... SET EXPRESSION"},
-        {{"MERGE", "RETURNING", NULL}, 17, "MERGE ... RETURNING"},
-        {{"JSON_OBJECT", NULL, NULL}, 16, "SQL/JSON constructors"},
-        {{"JSON_ARRAY", NULL, NULL}, 16, "SQL/JSON constructors"},
-        {{"IS", "JSON", NULL}, 16, "IS JSON"},
-        {{"SYSTEM_USER", NULL, NULL}, 16, "SYSTEM_USER"},
+        {1u << HW_VIRTUAL, 18, "virtual generated columns"},
+        {1u << HW_ENFORCED, 18, "NOT ENFORCED constraints"},
+        {1u << HW_WITHOUT | 1u << HW_OVERLAPS, 18, "WITHOUT OVERLAPS keys"},
+        {1u << HW_PERIOD, 18, "PERIOD foreign keys"},
+        {1u << HW_NOT | 1u << HW_NULL | 1u << HW_VALID, 18, "NOT NULL ... NOT VALID"},
+        {1u << HW_JSON_TABLE, 17, "JSON_TABLE"},
+        {1u << HW_SET | 1u << HW_EXPRESSION, 17, "ALTER COLUMN ... SET EXPRESSION"},
+        {1u << HW_MERGE | 1u << HW_RETURNING, 17, "MERGE ... RETURNING"},
+        {1u << HW_JSON_OBJECT, 16, "SQL/JSON constructors"},
+        {1u << HW_JSON_ARRAY, 16, "SQL/JSON constructors"},
+        {1u << HW_IS | 1u << HW_JSON, 16, "IS JSON"},
+        {1u << HW_SYSTEM_USER, 16, "SYSTEM_USER"},
     };
     static _Thread_local char buf[128];
-    if (rs_sql_grammar_version() < 18 && named_not_null(s, n)) {
+    bool named_not_null;
+    unsigned words = hint_words_in(s, n, &named_not_null);
+    if (rs_sql_grammar_version() < 18 && named_not_null) {
         snprintf(buf, sizeof(buf),
                  "PostgreSQL 18 syntax: a named NOT NULL constraint (CONSTRAINT name NOT NULL "
                  "column)");
         return buf;
     }
     for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++) {
-        if (marks[i].version <= rs_sql_grammar_version())
+        if (marks[i].version <= rs_sql_grammar_version() ||
+            (words & marks[i].words) != marks[i].words)
             continue;
-        bool all = true;
-        for (int k = 0; k < 3 && marks[i].words[k]; k++)
-            all = all && has_word(s, n, marks[i].words[k]);
-        if (all) {
-            snprintf(buf, sizeof(buf), "PostgreSQL %d syntax: %s", marks[i].version, marks[i].what);
-            return buf;
-        }
+        snprintf(buf, sizeof(buf), "PostgreSQL %d syntax: %s", marks[i].version, marks[i].what);
+        return buf;
     }
     return NULL;
 }
@@ -240,7 +303,7 @@ static void syntax_error(struct parse_job *j, size_t begin, size_t end, const Pg
     st->error_offset = j->base + at;
     const char *msg = e && e->message ? e->message : "syntax error";
     msg = explain_error(j, shorten_near(j->a, msg), at);
-    const char *newer = newer_grammar_hint(j->text + begin, end - begin);
+    const char *newer = sqlx_newer_grammar_hint(j->text + begin, end - begin);
     if (!newer && strstr(msg, "subquery in FROM must have an alias") &&
         rs_sql_grammar_version() < 16)
         newer = "PostgreSQL 16 syntax: a subquery in FROM without an alias";

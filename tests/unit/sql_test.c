@@ -2,8 +2,10 @@
  * sql_test.c - lib/sql/ pieces that have a fast path in front of PostgreSQL's own code: the
  * fast path must never answer differently from the slow one. The identifier-length filter
  * against PostgreSQL's scanner; the tree decoded from libpg_query's JSON against the tree
- * decoded from its packed form.
+ * decoded from its packed form; the newer-grammar hint read in one pass against a search for
+ * each of its words.
  */
+#include <ctype.h>
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -676,4 +678,168 @@ TEST(big_script_batch_too_deep)
     if (l.n == 25)
         CHECK(l.v[13].error && strstr(l.v[13].error, "nests too deeply for rollsafe"));
     arena_free(&a);
+}
+
+/* The hint as it was first written, the reference: each word looked for through the whole text,
+   at every offset. */
+static bool ref_has_word(const char *s, size_t n, const char *w)
+{
+    size_t wl = strlen(w);
+    for (size_t i = 0; i + wl <= n; i++) {
+        if (strncasecmp(s + i, w, wl) == 0 &&
+            (i == 0 || !(isalnum((unsigned char)s[i - 1]) || s[i - 1] == '_')) &&
+            (i + wl == n || !(isalnum((unsigned char)s[i + wl]) || s[i + wl] == '_')))
+            return true;
+    }
+    return false;
+}
+
+static size_t ref_skip_ws(const char *s, size_t i, size_t n)
+{
+    while (i < n && isspace((unsigned char)s[i]))
+        i++;
+    return i;
+}
+
+static bool ref_word_at(const char *s, size_t i, size_t n, const char *w)
+{
+    size_t wl = strlen(w);
+    return i + wl <= n && strncasecmp(s + i, w, wl) == 0 &&
+           (i + wl == n || !(isalnum((unsigned char)s[i + wl]) || s[i + wl] == '_'));
+}
+
+static bool ref_named_not_null(const char *s, size_t n)
+{
+    for (size_t i = 0; i + 10 < n; i++) {
+        if ((i > 0 && (isalnum((unsigned char)s[i - 1]) || s[i - 1] == '_')) ||
+            !ref_word_at(s, i, n, "CONSTRAINT"))
+            continue;
+        size_t k = ref_skip_ws(s, i + 10, n);
+        if (k < n && s[k] == '"') {
+            k++;
+            while (k < n && s[k] != '"')
+                k++;
+            k++;
+        } else {
+            while (k < n && (isalnum((unsigned char)s[k]) || s[k] == '_' || s[k] == '$'))
+                k++;
+        }
+        k = ref_skip_ws(s, k, n);
+        if (!ref_word_at(s, k, n, "NOT"))
+            continue;
+        k = ref_skip_ws(s, k + 3, n);
+        if (ref_word_at(s, k, n, "NULL"))
+            return true;
+    }
+    return false;
+}
+
+static const char *ref_hint(const char *s, size_t n, char *buf, size_t cap)
+{
+    static const struct {
+        const char *words[3];
+        int version;
+        const char *what;
+    } marks[] = {
+        {{"VIRTUAL", NULL, NULL}, 18, "virtual generated columns"},
+        {{"ENFORCED", NULL, NULL}, 18, "NOT ENFORCED constraints"},
+        {{"WITHOUT", "OVERLAPS", NULL}, 18, "WITHOUT OVERLAPS keys"},
+        {{"PERIOD", NULL, NULL}, 18, "PERIOD foreign keys"},
+        {{"NOT", "NULL", "VALID"}, 18, "NOT NULL ... NOT VALID"},
+        {{"JSON_TABLE", NULL, NULL}, 17, "JSON_TABLE"},
+        {{"SET", "EXPRESSION", NULL}, 17, "ALTER COLUMN ... SET EXPRESSION"},
+        {{"MERGE", "RETURNING", NULL}, 17, "MERGE ... RETURNING"},
+        {{"JSON_OBJECT", NULL, NULL}, 16, "SQL/JSON constructors"},
+        {{"JSON_ARRAY", NULL, NULL}, 16, "SQL/JSON constructors"},
+        {{"IS", "JSON", NULL}, 16, "IS JSON"},
+        {{"SYSTEM_USER", NULL, NULL}, 16, "SYSTEM_USER"},
+    };
+    if (rs_sql_grammar_version() < 18 && ref_named_not_null(s, n)) {
+        snprintf(buf, cap,
+                 "PostgreSQL 18 syntax: a named NOT NULL constraint (CONSTRAINT name NOT NULL "
+                 "column)");
+        return buf;
+    }
+    for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++) {
+        if (marks[i].version <= rs_sql_grammar_version())
+            continue;
+        bool all = true;
+        for (int k = 0; k < 3 && marks[i].words[k]; k++)
+            all = all && ref_has_word(s, n, marks[i].words[k]);
+        if (all) {
+            snprintf(buf, cap, "PostgreSQL %d syntax: %s", marks[i].version, marks[i].what);
+            return buf;
+        }
+    }
+    return NULL;
+}
+
+/* Whether the hint agrees with the reference on s[0, n); the first ten disagreements are told. */
+static bool hint_agrees(const char *s, size_t n, const char *where)
+{
+    static int told;
+    char buf[128];
+    const char *want = ref_hint(s, n, buf, sizeof(buf));
+    const char *got = sqlx_newer_grammar_hint(s, n);
+    if ((want == NULL) == (got == NULL) && (!want || strcmp(want, got) == 0))
+        return true;
+    if (told++ < 10)
+        test_fail(where, 0, "hint \"%s\", the reference says \"%s\", for: %.*s",
+                  got ? got : "(none)", want ? want : "(none)", (int)(n > 300 ? 300 : n), s);
+    return false;
+}
+
+/* The words read in one pass give the hint the search of each word gives, on texts made of the
+   words, their neighbours and what separates words (a text may end in the middle of one). */
+TEST(newer_grammar_hint_matches_reference)
+{
+    static const char *const bits[] = {
+        "CONSTRAINT", "constraint",  "Constraint", "NOT",     "not",        "NULL",
+        "null",       "VALID",       "VIRTUAL",    "virtual", "ENFORCED",   "WITHOUT",
+        "OVERLAPS",   "PERIOD",      "JSON_TABLE", "SET",     "EXPRESSION", "MERGE",
+        "RETURNING",  "JSON_OBJECT", "JSON_ARRAY", "IS",      "json",       "SYSTEM_USER",
+        "x",          "_",           "1",          "$",       "\"",         "\"a b\"",
+        " ",          "  ",          "\n",         "\t",      "(",          ",",
+        "\xc3\xa9",   "CONSTRAIN",   "NOTNULL",    "ISJSON",  "VIRTUALS",   "-- c\n",
+    };
+    size_t nbits = sizeof(bits) / sizeof(bits[0]);
+    unsigned long long seed = 42;
+    char text[512];
+    for (int round = 0; round < 200000; round++) {
+        size_t n = 0;
+        int parts = 1 + (int)(round % 9);
+        for (int p = 0; p < parts; p++) {
+            seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+            const char *b = bits[(seed >> 33) % nbits];
+            size_t bl = strlen(b);
+            memcpy(text + n, b, bl);
+            n += bl;
+            if ((seed >> 20) % 3 == 0)
+                text[n++] = ' ';
+        }
+        text[n] = '\0';
+        /* Every prefix too: the text of a statement may stop anywhere. */
+        bool same = hint_agrees(text, n, __FILE__);
+        if (round % 16 == 0)
+            for (size_t k = 0; k < n && same; k++)
+                same = hint_agrees(text, k, __FILE__);
+        if (!same)
+            break;
+    }
+    static const char *const fixed[] = {
+        "ALTER TABLE t ADD CONSTRAINT k NOT NULL c",
+        "ALTER TABLE t ADD CONSTRAINT \"k x\" NOT NULL c",
+        "ALTER TABLE t ADD CONSTRAINT k$1 not  null c",
+        "CREATE TABLE t (c int CONSTRAINT",
+        "CREATE TABLE t (c int CONSTRAINT k",
+        "CREATE TABLE t (c int GENERATED ALWAYS AS (1) VIRTUAL)",
+        "ALTER TABLE t ADD CONSTRAINT c CHECK (x > 0) NOT ENFORCED",
+        "SELECT x IS JSON",
+        "SELECT xVIRTUAL, VIRTUAL_x, virtual1",
+        "ALTER TABLE t ALTER COLUMN c SET EXPRESSION AS (1)",
+    };
+    for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+        hint_agrees(fixed[i], strlen(fixed[i]), __FILE__);
+    CHECK(sqlx_newer_grammar_hint("x VIRTUAL", 9) != NULL);
+    CHECK(sqlx_newer_grammar_hint("x VIRTUALS", 10) == NULL);
 }
