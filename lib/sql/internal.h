@@ -85,9 +85,9 @@ size_t sqlx_elt_size(ProtobufCType t);
 
 /* unjson.c */
 /* Decodes libpg_query's JSON parse result of text into the arena: the same structs as
- * sqlx_unpack gives for the packed form of the same parse. Returns NULL when the JSON is
- * malformed or does not give every value (a negative constant, see unjson.c): the caller then
- * decodes the packed form. */
+ * sqlx_unpack gives for the packed form of the same parse. json[len] must be a NUL (as in the
+ * string libpg_query returns). Returns NULL when the JSON is malformed or does not give every
+ * value (a negative constant, see unjson.c): the caller then decodes the packed form. */
 PgQuery__ParseResult *sqlx_unjson(struct arena *a, const char *json, size_t len, const char *text,
                                   size_t text_len);
 /* The JSON string body s[0..n) (without its quotes) unescaped into the arena; NULL when an escape

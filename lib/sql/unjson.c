@@ -17,6 +17,7 @@
  * the tree everywhere else (a negative constant, a negative option value): the caller then
  * parses the text the packed way. The tests compare both decodings over every corpus script.
  */
+#include <assert.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -213,22 +214,31 @@ const ProtobufCFieldDescriptor *sqlx_json_field(const ProtobufCMessageDescriptor
 
 /* ---------------------------------------------------------------- the JSON text */
 
+/* The text ends with a NUL at j->end (see sqlx_unjson): a byte compared with anything but NUL
+   stops there, so the scans below need no test of the end. */
 static inline __attribute__((always_inline)) void skip_ws(struct jdec *j)
 {
-    /* libpg_query writes no blanks: one comparison settles the usual case. */
-    while (j->p < j->end && (unsigned char)*j->p <= ' ' &&
-           (*j->p == ' ' || *j->p == '\n' || *j->p == '\t' || *j->p == '\r'))
-        j->p++;
+    const char *p = j->p;
+    while ((unsigned char)*p <= ' ' && (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r'))
+        p++;
+    j->p = p;
 }
 
+/* The character c (never NUL) at the reading position, after any blanks: steps over it.
+   libpg_query writes no blanks, so c is looked for first. */
 static inline __attribute__((always_inline)) bool eat(struct jdec *j, char c)
 {
-    skip_ws(j);
-    if (j->p < j->end && *j->p == c) {
-        j->p++;
-        return true;
+    const char *p = j->p;
+    if (*p != c) {
+        if ((unsigned char)*p > ' ')
+            return false; /* another character: often asked (is it ',' or '}'?) */
+        skip_ws(j);
+        p = j->p;
+        if (*p != c)
+            return false;
     }
-    return false;
+    j->p = p + 1;
+    return true;
 }
 
 /* The literal word w (true, false, null) at the reading position: steps over it. */
@@ -375,24 +385,28 @@ char *sqlx_json_unescape(struct arena *a, const char *s, size_t n)
     return out;
 }
 
+/* On a failure j->p is left where the number stopped making sense, as skip_value expects. */
 static bool number_value(struct jdec *j, int64_t *out)
 {
     skip_ws(j);
-    bool neg = j->p < j->end && *j->p == '-';
-    if (neg)
-        j->p++;
-    if (j->p >= j->end || *j->p < '0' || *j->p > '9')
-        return false;
+    const char *p = j->p;
+    bool neg = *p == '-';
+    p += neg;
+    bool ok = *p >= '0' && *p <= '9';
     uint64_t v = 0;
-    while (j->p < j->end && *j->p >= '0' && *j->p <= '9') {
-        if (v > (UINT64_MAX - 9) / 10)
-            return false;
-        v = v * 10 + (uint64_t)(*j->p++ - '0');
+    for (; *p >= '0' && *p <= '9'; p++) {
+        if (v > (UINT64_MAX - 9) / 10) {
+            ok = false;
+            break;
+        }
+        v = v * 10 + (uint64_t)(*p - '0');
     }
-    if (j->p < j->end && (*j->p == '.' || *j->p == 'e' || *j->p == 'E'))
-        return false; /* no field of the tree is a floating-point number */
-    *out = neg ? -(int64_t)v : (int64_t)v;
-    return true;
+    if (*p == '.' || *p == 'e' || *p == 'E')
+        ok = false; /* no field of the tree is a floating-point number */
+    j->p = p;
+    if (ok)
+        *out = neg ? -(int64_t)v : (int64_t)v;
+    return ok;
 }
 
 static bool skip_value(struct jdec *j);
@@ -482,7 +496,7 @@ static ProtobufCMessage *decode_message(struct jdec *j, const ProtobufCMessageDe
 /* One value of field f (an element, for a repeated one) into out. */
 static bool decode_value(struct jdec *j, const ProtobufCFieldDescriptor *f, void *out)
 {
-    skip_ws(j);
+    /* Blanks before a value are skipped where it is read (eat, number_value). */
     switch (f->type) {
     case PROTOBUF_C_TYPE_MESSAGE: {
         ProtobufCMessage *m = decode_message(j, f->descriptor);
@@ -513,6 +527,7 @@ static bool decode_value(struct jdec *j, const ProtobufCFieldDescriptor *f, void
     }
     case PROTOBUF_C_TYPE_BOOL: {
         protobuf_c_boolean b;
+        skip_ws(j);
         if (eat_word(j, "true"))
             b = 1;
         else if (eat_word(j, "false"))
@@ -752,8 +767,9 @@ static bool fix_visit(const ProtobufCMessage *m, void *ctx)
 PgQuery__ParseResult *sqlx_unjson(struct arena *a, const char *json, size_t len, const char *text,
                                   size_t text_len)
 {
-    struct jdec j = {raw_table(), a,    json, json + len, text, text_len, 0, 0, false, false,
-                     NULL,        0, 0};
+    assert(json[len] == '\0');
+    struct jdec j = {raw_table(), a,     json,  json + len, text, text_len, 0,
+                     0,           false, false, NULL,       0,    0};
     PgQuery__ParseResult *pr =
         (PgQuery__ParseResult *)decode_message(&j, &pg_query__parse_result__descriptor);
     free(j.stack);

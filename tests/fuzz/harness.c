@@ -394,18 +394,19 @@ int fuzz_unpack_one(const uint8_t *data, size_t size)
         sqlx_walk(&mine->base, count_visit, &nodes);
         REQUIRE(nodes >= 1);
     }
-    mine = sqlx_unjson(&a, (const char *)data, size, "", 0);
+    /* The JSON decoder reads text that ends with a NUL, as libpg_query's does. */
+    char *sql = malloc(size + 1);
+    if (!sql)
+        abort();
+    memcpy(sql, data, size);
+    sql[size] = '\0';
+    mine = sqlx_unjson(&a, sql, size, "", 0);
     if (mine) {
         size_t len;
         (void)sqlx_pack(&a, &mine->base, &len);
     }
     arena_free(&a);
 
-    char *sql = malloc(size + 1);
-    if (!sql)
-        abort();
-    memcpy(sql, data, size);
-    sql[size] = '\0';
     if (memchr(data, '\0', size) == NULL) {
         PgQueryProtobufParseResult r = pg_query_parse_protobuf(sql);
         const uint8_t *pb = (const uint8_t *)r.parse_tree.data;
