@@ -101,20 +101,42 @@ static const ProtobufCFieldDescriptor *normalized_field(const ProtobufCMessageDe
 
 /* Keys exactly as the JSON writes them, once matched: the next lookup of the same key of the
    same message type is one hash and one comparison. One table per thread, so that lookups take
-   no lock; it starts small (a run meets a few hundred keys) and doubles when half full. */
+   no lock; it starts small (a run meets a few hundred keys) and doubles when half full.
+
+   Most keys are not even hashed. libpg_query writes a message's fields in one fixed order and
+   leaves out the empty ones, so the key after a given key, and the first key of the message a
+   given field holds, are nearly always one of the last two seen there (two: the field after is
+   sometimes left out, a Node holds one of a few types): struct guess keeps their slots, and the
+   text at the reading position is compared with those slots' keys a word at a time. A guess is
+   checked against the slot's message type and every byte of its key, quotes and colon
+   included: a stale one (the table grew since, or a decoder still holds an index from before)
+   costs a lookup, never a wrong field. On lemmy 98% of the keys are guessed. */
+#define KEY_WORDS 4 /* keys of up to 29 bytes are kept: the longest libpg_query writes has 28 */
+
 struct raw_slot {
-    const ProtobufCMessageDescriptor *d;
+    const ProtobufCMessageDescriptor *d; /* NULL: a free slot */
     const ProtobufCFieldDescriptor *f;
-    uint64_t hash;
-    unsigned char len;
-    char key[47];
+    /* The key as the text has it, '"' key '":', then zero bytes to the end of the last word. */
+    uint64_t key[KEY_WORDS];
+    uint64_t last_mask; /* the bytes of key's last word that belong to it */
+    unsigned char len, words;
 };
 
 #define RAW_SLOTS_FIRST 512
+#define NO_SLOT UINT32_MAX
+
+/* The slots of the last two different keys seen at one place in the text, the latest first. */
+struct guess {
+    uint32_t slot[2];
+};
 
 struct raw_table {
     size_t n, cap; /* cap: a power of two */
     struct raw_slot *v;
+    /* guess[2 * s]: for the key that follows slot s's key; guess[2 * s + 1]: for the first key
+       of the message that slot s's field holds; guess[2 * cap]: for the root message and after
+       a key that no slot holds. */
+    struct guess *guess;
 };
 
 static pthread_once_t key_once = PTHREAD_ONCE_INIT;
@@ -124,6 +146,7 @@ static void raw_table_free(void *p)
 {
     struct raw_table *t = p;
     free(t->v);
+    free(t->guess);
     free(t);
 }
 
@@ -136,39 +159,28 @@ static void make_key(void)
 
 static _Thread_local struct raw_table *raws_mine;
 
+/* Room for cap slots, free, and their guesses (all of slot 0: a guess like any other). */
+static void raw_table_alloc(struct raw_table *t, size_t cap)
+{
+    t->v = calloc(cap, sizeof(*t->v));
+    t->guess = calloc(2 * cap + 1, sizeof(*t->guess));
+    if (!t->v || !t->guess)
+        rs_oom();
+    t->cap = cap;
+}
+
 static struct raw_table *raw_table(void)
 {
     if (!raws_mine) {
         pthread_once(&key_once, make_key);
         struct raw_table *t = calloc(1, sizeof(*t));
-        struct raw_slot *v = calloc(RAW_SLOTS_FIRST, sizeof(*v));
-        if (!t || !v)
+        if (!t)
             rs_oom();
-        *t = (struct raw_table){0, RAW_SLOTS_FIRST, v};
+        raw_table_alloc(t, RAW_SLOTS_FIRST);
         raws_mine = t;
         pthread_setspecific(raw_key, t);
     }
     return raws_mine;
-}
-
-/* Doubles t, placing every slot again. */
-static void raw_table_grow(struct raw_table *t)
-{
-    size_t cap = t->cap * 2;
-    struct raw_slot *v = calloc(cap, sizeof(*v));
-    if (!v)
-        rs_oom();
-    for (size_t i = 0; i < t->cap; i++) {
-        if (!t->v[i].d)
-            continue;
-        size_t k = t->v[i].hash & (cap - 1);
-        while (v[k].d)
-            k = (k + 1) & (cap - 1);
-        v[k] = t->v[i];
-    }
-    free(t->v);
-    t->v = v;
-    t->cap = cap;
 }
 
 static inline uint64_t key_hash_seed(const ProtobufCMessageDescriptor *d)
@@ -181,35 +193,96 @@ static inline uint64_t key_hash_step(uint64_t h, char c)
     return (h ^ (unsigned char)c) * 1099511628211u;
 }
 
-/* Field of d named key (n bytes, hash h: key_hash_step over key_hash_seed(d)). */
-static const ProtobufCFieldDescriptor *field_hashed(struct raw_table *t,
-                                                    const ProtobufCMessageDescriptor *d,
-                                                    const char *key, size_t n, uint64_t h)
+static uint64_t key_hash(const ProtobufCMessageDescriptor *d, const char *key, size_t n)
 {
-    struct raw_slot *raws = t->v;
-    size_t mask = t->cap - 1, k = h & mask;
-    for (; raws[k].d; k = (k + 1) & mask)
-        if (raws[k].hash == h && raws[k].d == d && raws[k].len == n &&
-            memcmp(raws[k].key, key, n) == 0)
-            return raws[k].f;
-    const ProtobufCFieldDescriptor *f = normalized_field(d, key, n);
-    /* Only keys that name a field are kept; the table stays at most half full. */
-    if (f && n < sizeof(raws[k].key)) {
-        raws[k] = (struct raw_slot){d, f, h, (unsigned char)n, {0}};
-        memcpy(raws[k].key, key, n);
-        if (2 * ++t->n > t->cap)
-            raw_table_grow(t);
+    uint64_t h = key_hash_seed(d);
+    for (size_t i = 0; i < n; i++)
+        h = key_hash_step(h, key[i]);
+    return h;
+}
+
+/* Doubles t, placing every slot again. The guesses start over: they named slots by their place
+   in the smaller table. */
+static void raw_table_grow(struct raw_table *t)
+{
+    struct raw_slot *old = t->v;
+    size_t old_cap = t->cap;
+    free(t->guess);
+    raw_table_alloc(t, old_cap * 2);
+    size_t mask = t->cap - 1;
+    for (size_t i = 0; i < old_cap; i++) {
+        if (!old[i].d)
+            continue;
+        size_t k = key_hash(old[i].d, (const char *)old[i].key + 1, old[i].len) & mask;
+        while (t->v[k].d)
+            k = (k + 1) & mask;
+        t->v[k] = old[i];
     }
-    return f;
+    free(old);
+}
+
+/* Slot k of t made to hold key (n bytes) of d, naming f. */
+static void raw_slot_fill(struct raw_table *t, size_t k, const ProtobufCMessageDescriptor *d,
+                          const ProtobufCFieldDescriptor *f, const char *key, size_t n)
+{
+    struct raw_slot *s = &t->v[k];
+    size_t m = n + 3;
+    *s = (struct raw_slot){.d = d, .f = f, .len = (unsigned char)n};
+    char *bytes = (char *)s->key;
+    bytes[0] = '"';
+    memcpy(bytes + 1, key, n);
+    bytes[n + 1] = '"';
+    bytes[n + 2] = ':';
+    s->words = (unsigned char)((m + 7) / 8);
+    /* The mask is written as bytes, so that it fits the words whatever the byte order. */
+    unsigned char mask[8] = {0};
+    memset(mask, 0xFF, m - 8 * (s->words - 1u));
+    memcpy(&s->last_mask, mask, sizeof(mask));
+}
+
+/* Where t holds key (n bytes, hash h: key_hash(d, key, n)) of d, or the free slot where it
+   would go. */
+static size_t slot_find(const struct raw_table *t, const ProtobufCMessageDescriptor *d,
+                        const char *key, size_t n, uint64_t h)
+{
+    size_t mask = t->cap - 1, k = h & mask;
+    for (; t->v[k].d; k = (k + 1) & mask) {
+        const struct raw_slot *s = &t->v[k];
+        if (s->d == d && s->len == n && memcmp((const char *)s->key + 1, key, n) == 0)
+            break;
+    }
+    return k;
+}
+
+/* The slot of t holding key (n bytes, hash h) of d, made when the key names a field and is
+   short enough; NO_SLOT when there is none. *f: the field it names, or NULL. */
+static uint32_t key_slot(struct raw_table *t, const ProtobufCMessageDescriptor *d, const char *key,
+                         size_t n, uint64_t h, const ProtobufCFieldDescriptor **f)
+{
+    size_t k = slot_find(t, d, key, n, h);
+    if (t->v[k].d) {
+        *f = t->v[k].f;
+        return (uint32_t)k;
+    }
+    *f = normalized_field(d, key, n);
+    /* Only keys that name a field are kept; the table stays at most half full. */
+    if (!*f || n + 3 > sizeof(t->v[k].key))
+        return NO_SLOT;
+    raw_slot_fill(t, k, d, *f, key, n);
+    if (2 * ++t->n > t->cap) {
+        raw_table_grow(t);
+        k = slot_find(t, d, key, n, h);
+    }
+    return (uint32_t)k;
 }
 
 const ProtobufCFieldDescriptor *sqlx_json_field(const ProtobufCMessageDescriptor *d,
                                                 const char *key)
 {
-    uint64_t h = key_hash_seed(d);
-    for (const char *p = key; *p; p++)
-        h = key_hash_step(h, *p);
-    return field_hashed(raw_table(), d, key, strlen(key), h);
+    const ProtobufCFieldDescriptor *f;
+    size_t n = strlen(key);
+    key_slot(raw_table(), d, key, n, key_hash(d, key, n), &f);
+    return f;
 }
 
 /* ---------------------------------------------------------------- the JSON text */
@@ -469,12 +542,42 @@ static bool skip_value(struct jdec *j)
 
 /* ---------------------------------------------------------------- values */
 
-/* A member's key and its colon, read and hashed in one pass (keys are short and, in
-   libpg_query's JSON, never escaped: an escaped one is an error). Sets *f to the field of d it
-   names, NULL for none. */
-static bool read_key(struct jdec *j, const ProtobufCMessageDescriptor *d,
-                     const ProtobufCFieldDescriptor **f)
+/* Where the guesses for a key are: after the key of a slot, or for the first key of the
+   message its field holds (see struct raw_table). */
+enum { GUESS_NEXT, GUESS_FIRST };
+
+static inline uint32_t guess_after(const struct raw_table *t, uint32_t slot, unsigned which)
 {
+    return slot == NO_SLOT ? (uint32_t)(2 * t->cap) : 2 * slot + which;
+}
+
+/* Whether the text at p reads slot s's key of d, with its quotes and colon. */
+static inline __attribute__((always_inline)) bool key_is(const struct raw_slot *s,
+                                                         const ProtobufCMessageDescriptor *d,
+                                                         const char *p, const char *end)
+{
+    if (s->d != d || (size_t)(end - p) < 8u * s->words)
+        return false;
+    unsigned last = s->words - 1u;
+    uint64_t w;
+    for (unsigned i = 0; i < last; i++) {
+        memcpy(&w, p + 8 * i, sizeof(w));
+        if (w != s->key[i])
+            return false;
+    }
+    memcpy(&w, p + 8 * last, sizeof(w));
+    return (w & s->last_mask) == s->key[last];
+}
+
+/* read_key when neither guess is the key: apart, so that the decoder's loop stays small. Keys
+   are read and hashed in one pass (they are short and, in libpg_query's JSON, never escaped: an
+   escaped one is an error). */
+static __attribute__((noinline)) bool read_key_slow(struct jdec *j,
+                                                    const ProtobufCMessageDescriptor *d, uint32_t g,
+                                                    uint32_t *slot,
+                                                    const ProtobufCFieldDescriptor **f)
+{
+    struct raw_table *t = j->raws;
     if (!eat(j, '"'))
         return false;
     const char *b = j->p, *p = b, *end = j->end;
@@ -487,19 +590,54 @@ static bool read_key(struct jdec *j, const ProtobufCMessageDescriptor *d,
     if (p == end)
         return false;
     j->p = p + 1;
-    *f = field_hashed(j->raws, d, b, (size_t)(p - b), h);
+    *slot = key_slot(t, d, b, (size_t)(p - b), h, f);
+    if (*slot != NO_SLOT) {
+        struct guess *gs = &t->guess[g]; /* after key_slot: the table may have grown */
+        gs->slot[1] = gs->slot[0];
+        gs->slot[0] = *slot;
+    }
     return eat(j, ':');
 }
 
-static ProtobufCMessage *decode_message(struct jdec *j, const ProtobufCMessageDescriptor *d);
+/* A member's key and its colon. Sets *f to the field of d it names (NULL for none) and *slot to
+   the key's slot (NO_SLOT when the table keeps none). g: where the guesses for this key are
+   (guess_after); they are tried first, and the key becomes the latest. */
+static inline __attribute__((always_inline)) bool read_key(struct jdec *j,
+                                                           const ProtobufCMessageDescriptor *d,
+                                                           uint32_t g, uint32_t *slot,
+                                                           const ProtobufCFieldDescriptor **f)
+{
+    struct raw_table *t = j->raws;
+    struct guess *gs = &t->guess[g];
+    for (int way = 0; way < 2; way++) {
+        uint32_t k = gs->slot[way];
+        if (key_is(&t->v[k], d, j->p, j->end)) {
+            j->p += t->v[k].len + 3;
+            if (way) {
+                gs->slot[1] = gs->slot[0];
+                gs->slot[0] = k;
+            }
+            *slot = k;
+            *f = t->v[k].f;
+            return true;
+        }
+    }
+    return read_key_slow(j, d, g, slot, f);
+}
 
-/* One value of field f (an element, for a repeated one) into out. */
-static bool decode_value(struct jdec *j, const ProtobufCFieldDescriptor *f, void *out)
+static ProtobufCMessage *decode_message(struct jdec *j, const ProtobufCMessageDescriptor *d,
+                                        uint32_t guess);
+
+/* One value of field f (an element, for a repeated one) into out. slot: the slot of f's key
+   (NO_SLOT for none). */
+static bool decode_value(struct jdec *j, const ProtobufCFieldDescriptor *f, uint32_t slot,
+                         void *out)
 {
     /* Blanks before a value are skipped where it is read (eat, number_value). */
     switch (f->type) {
     case PROTOBUF_C_TYPE_MESSAGE: {
-        ProtobufCMessage *m = decode_message(j, f->descriptor);
+        ProtobufCMessage *m =
+            decode_message(j, f->descriptor, guess_after(j->raws, slot, GUESS_FIRST));
         memcpy(out, &m, sizeof(m));
         return m != NULL;
     }
@@ -573,19 +711,20 @@ static void push(struct jdec *j, uint64_t v)
 }
 
 /* A JSON array into the repeated field f of msg. */
-static bool decode_array(struct jdec *j, unsigned char *msg, const ProtobufCFieldDescriptor *f)
+static bool decode_array(struct jdec *j, unsigned char *msg, const ProtobufCFieldDescriptor *f,
+                         uint32_t slot)
 {
     if (!eat(j, '['))
         return false;
     size_t first = j->nstack;
     if (!eat(j, ']')) {
         do {
-            uint64_t slot = 0;
-            if (!decode_value(j, f, &slot)) {
+            uint64_t elt = 0;
+            if (!decode_value(j, f, slot, &elt)) {
                 j->nstack = first;
                 return false;
             }
-            push(j, slot);
+            push(j, elt);
         } while (eat(j, ','));
         if (!eat(j, ']')) {
             j->nstack = first;
@@ -660,7 +799,9 @@ static bool const_from_text(const struct jdec *j, int32_t loc, int32_t *out)
     return true;
 }
 
-static ProtobufCMessage *decode_message(struct jdec *j, const ProtobufCMessageDescriptor *d)
+/* A message of type d; guess: where the guess for its first key is (see read_key). */
+static ProtobufCMessage *decode_message(struct jdec *j, const ProtobufCMessageDescriptor *d,
+                                        uint32_t guess)
 {
     if (!eat(j, '{'))
         return NULL;
@@ -675,19 +816,21 @@ static ProtobufCMessage *decode_message(struct jdec *j, const ProtobufCMessageDe
     if (!eat(j, '}')) {
         do {
             const ProtobufCFieldDescriptor *f;
-            if (!read_key(j, d, &f)) {
+            uint32_t slot;
+            if (!read_key(j, d, guess, &slot, &f)) {
                 ok = false;
                 break;
             }
+            guess = guess_after(j->raws, slot, GUESS_NEXT);
             if (!f) {
                 ok = skip_value(j);
                 continue;
             }
             if (f->label == PROTOBUF_C_LABEL_REPEATED) {
-                ok = decode_array(j, msg, f);
+                ok = decode_array(j, msg, f, slot);
                 continue;
             }
-            ok = decode_value(j, f, msg + f->offset);
+            ok = decode_value(j, f, slot, msg + f->offset);
             if (!ok)
                 break;
             sqlx_mark_present(msg, f);
@@ -770,8 +913,8 @@ PgQuery__ParseResult *sqlx_unjson(struct arena *a, const char *json, size_t len,
     assert(json[len] == '\0');
     struct jdec j = {raw_table(), a,     json,  json + len, text, text_len, 0,
                      0,           false, false, NULL,       0,    0};
-    PgQuery__ParseResult *pr =
-        (PgQuery__ParseResult *)decode_message(&j, &pg_query__parse_result__descriptor);
+    PgQuery__ParseResult *pr = (PgQuery__ParseResult *)decode_message(
+        &j, &pg_query__parse_result__descriptor, guess_after(j.raws, NO_SLOT, GUESS_FIRST));
     free(j.stack);
     if (!pr || j.refuse)
         return NULL;
