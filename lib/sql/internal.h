@@ -72,16 +72,80 @@ const uint8_t *sqlx_node_bytes(const Node *n, size_t *len, unsigned *height);
  * bytes (may be NULL). */
 ProtobufCMessage *sqlx_message_new(struct arena *a, const ProtobufCMessageDescriptor *d,
                                    const uint8_t *bytes, size_t len);
-void sqlx_node_set_height(Node *n, unsigned height);
+
+/* What every Node of a tree has in front of it (sqlx_node_bytes). */
+struct sqlx_node_header {
+    const uint8_t *bytes;
+    size_t len;
+    unsigned height; /* levels of messages from this Node down, itself included */
+};
+
+/* The bytes a message of type d takes, a Node's header included. */
+static inline size_t sqlx_message_size(const ProtobufCMessageDescriptor *d)
+{
+    return d->sizeof_message +
+           (d == &pg_query__node__descriptor ? sizeof(struct sqlx_node_header) : 0);
+}
+
+/* sqlx_message_new in mem, sqlx_message_size(d) bytes aligned for a pointer. Inline, as the
+ * helpers below: the JSON decoder takes its memory in blocks and asks once per message. The
+ * memory need not be zeroed: message_init sets every field. */
+static inline ProtobufCMessage *sqlx_message_at(void *mem, const ProtobufCMessageDescriptor *d,
+                                                const uint8_t *bytes, size_t len)
+{
+    unsigned char *msg = mem;
+    if (d == &pg_query__node__descriptor) {
+        struct sqlx_node_header *h = mem;
+        *h = (struct sqlx_node_header){bytes, len, 0};
+        msg = (unsigned char *)(h + 1);
+    }
+    d->message_init((ProtobufCMessage *)msg);
+    return (ProtobufCMessage *)msg;
+}
+
+static inline void sqlx_node_set_height(Node *n, unsigned height)
+{
+    ((struct sqlx_node_header *)n - 1)->height = height;
+}
 /* Records that field f of msg was decoded: its oneof case, or its has_ flag. */
-void sqlx_mark_present(unsigned char *msg, const ProtobufCFieldDescriptor *f);
+static inline void sqlx_mark_present(unsigned char *msg, const ProtobufCFieldDescriptor *f)
+{
+    if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
+        uint32_t id = f->id;
+        memcpy(msg + f->quantifier_offset, &id, sizeof(id));
+    } else if (f->label == PROTOBUF_C_LABEL_OPTIONAL && f->quantifier_offset &&
+               f->type != PROTOBUF_C_TYPE_MESSAGE && f->type != PROTOBUF_C_TYPE_STRING) {
+        protobuf_c_boolean has = 1;
+        memcpy(msg + f->quantifier_offset, &has, sizeof(has));
+    }
+}
 /* Protocol buffer varints: the size of v, and v written at p (returns the end). */
 size_t sqlx_varint_size(uint64_t v);
 uint8_t *sqlx_put_varint(uint8_t *p, uint64_t v);
 /* The packed form of message m (as libpg_query's deparser reads it), in the arena. */
 uint8_t *sqlx_pack(struct arena *a, const ProtobufCMessage *m, size_t *len);
 /* Size of one element of a repeated field of type t in protobuf-c's structs. */
-size_t sqlx_elt_size(ProtobufCType t);
+static inline size_t sqlx_elt_size(ProtobufCType t)
+{
+    switch (t) {
+    case PROTOBUF_C_TYPE_INT64:
+    case PROTOBUF_C_TYPE_SINT64:
+    case PROTOBUF_C_TYPE_SFIXED64:
+    case PROTOBUF_C_TYPE_UINT64:
+    case PROTOBUF_C_TYPE_FIXED64:
+    case PROTOBUF_C_TYPE_DOUBLE:
+        return 8;
+    case PROTOBUF_C_TYPE_BOOL:
+        return sizeof(protobuf_c_boolean);
+    case PROTOBUF_C_TYPE_STRING:
+    case PROTOBUF_C_TYPE_MESSAGE:
+        return sizeof(void *);
+    case PROTOBUF_C_TYPE_BYTES:
+        return sizeof(ProtobufCBinaryData);
+    default:
+        return 4;
+    }
+}
 
 /* unjson.c */
 /* Decodes libpg_query's JSON parse result of text into the arena: the same structs as

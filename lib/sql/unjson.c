@@ -41,10 +41,46 @@ struct jdec {
     unsigned child_max;
     bool lossy;  /* a Node holds an Integer without value: is it one the grammar makes -1? */
     bool refuse; /* a negative constant: the tree must come from the packed form */
-    /* Elements of the arrays being decoded, innermost last. */
+    /* Elements of the arrays being decoded, innermost last (the thread's, see raw_table). */
     uint64_t *stack;
     size_t nstack, capstack;
+    /* What is left of the block the tree's messages, strings and arrays are cut from. */
+    unsigned char *block;
+    size_t room;
 };
+
+/* ---------------------------------------------------------------- memory */
+
+/* A tree is some fifty small pieces per statement (messages, strings, arrays): they are cut from
+   blocks taken from the arena, so that the usual one costs a few instructions inline rather
+   than a call. Pieces are aligned for a pointer, which protobuf-c's structs need. One bigger
+   than a quarter block is taken on its own; what a block has left when a piece does not fit
+   stays unused (less than a quarter block), and so does the end of a tree's last block. */
+#define UNJSON_BLOCK 4096
+
+static void *take_block(struct jdec *j, size_t n)
+{
+    if (n > UNJSON_BLOCK / 4)
+        return arena_alloc_uninit(j->a, n);
+    j->block = arena_alloc_uninit(j->a, UNJSON_BLOCK);
+    j->room = UNJSON_BLOCK;
+    void *p = j->block;
+    j->block += n;
+    j->room -= n;
+    return p;
+}
+
+/* n bytes of the arena, not zeroed. */
+static inline void *take(struct jdec *j, size_t n)
+{
+    n = (n + 7) & ~(size_t)7;
+    if (j->room < n)
+        return take_block(j, n);
+    void *p = j->block;
+    j->block += n;
+    j->room -= n;
+    return p;
+}
 
 /* ---------------------------------------------------------------- field names */
 
@@ -139,6 +175,9 @@ struct raw_table {
        of the message that slot s's field holds; guess[2 * cap]: for the root message and after
        a key that no slot holds. */
     struct guess *guess;
+    /* The decoder's stack of array elements (struct jdec), kept from one tree to the next. */
+    uint64_t *stack;
+    size_t capstack;
 };
 
 static pthread_once_t key_once = PTHREAD_ONCE_INIT;
@@ -149,6 +188,7 @@ static void raw_table_free(void *p)
     struct raw_table *t = p;
     free(t->v);
     free(t->guess);
+    free(t->stack);
     free(t);
 }
 
@@ -403,19 +443,9 @@ static bool string_span(struct jdec *j, const char **s, size_t *n, bool *escaped
    the NUL that may be the end of the text. */
 static const bool string_stop[256] = {['\0'] = true, ['"'] = true, ['\\'] = true};
 
-/* The string value at j->p, unescaped into the arena. Most strings are names, short (seven
-   bytes on average) and without escapes: one scan byte by byte finds their end. */
-static char *string_value(struct jdec *j)
+/* string_value for a string with escapes (or a NUL byte) in it, its opening quote read. */
+static __attribute__((noinline)) char *string_escaped(struct jdec *j)
 {
-    if (!eat(j, '"'))
-        return NULL;
-    const char *b = j->p, *q = b;
-    while (!string_stop[(unsigned char)*q])
-        q++;
-    if (*q == '"') {
-        j->p = q + 1;
-        return arena_strndup(j->a, b, (size_t)(q - b));
-    }
     const char *s;
     size_t n;
     bool escaped;
@@ -424,6 +454,25 @@ static char *string_value(struct jdec *j)
     if (!escaped)
         return arena_strndup(j->a, s, n);
     return sqlx_json_unescape(j->a, s, n);
+}
+
+/* The string value at j->p, unescaped into the arena. Most strings are names, short (seven
+   bytes on average) and without escapes: one scan byte by byte finds their end. */
+static inline __attribute__((always_inline)) char *string_value(struct jdec *j)
+{
+    if (!eat(j, '"'))
+        return NULL;
+    const char *b = j->p, *q = b;
+    while (!string_stop[(unsigned char)*q])
+        q++;
+    if (*q != '"')
+        return string_escaped(j);
+    size_t n = (size_t)(q - b);
+    char *out = take(j, n + 1);
+    memcpy(out, b, n);
+    out[n] = '\0';
+    j->p = q + 1;
+    return out;
 }
 
 char *sqlx_json_unescape(struct arena *a, const char *s, size_t n)
@@ -485,7 +534,7 @@ char *sqlx_json_unescape(struct arena *a, const char *s, size_t n)
 }
 
 /* On a failure j->p is left where the number stopped making sense, as skip_value expects. */
-static bool number_value(struct jdec *j, int64_t *out)
+static inline __attribute__((always_inline)) bool number_value(struct jdec *j, int64_t *out)
 {
     skip_ws(j);
     const char *p = j->p;
@@ -686,17 +735,18 @@ static const ProtobufCEnumValue *enum_value(struct jdec *j, const ProtobufCField
 
 /* One value of field f (an element, for a repeated one) into out. slot: the slot of f's key
    (NO_SLOT for none). */
-static bool decode_value(struct jdec *j, const ProtobufCFieldDescriptor *f, uint32_t slot,
-                         void *out)
+static inline __attribute__((always_inline)) bool
+decode_value(struct jdec *j, const ProtobufCFieldDescriptor *f, uint32_t slot, void *out)
 {
-    /* Blanks before a value are skipped where it is read (eat, number_value). */
-    switch (f->type) {
-    case PROTOBUF_C_TYPE_MESSAGE: {
+    /* Blanks before a value are skipped where it is read (eat, number_value). Most values are
+       messages: asked before the switch. */
+    if (f->type == PROTOBUF_C_TYPE_MESSAGE) {
         ProtobufCMessage *m =
             decode_message(j, f->descriptor, guess_after(j->raws, slot, GUESS_FIRST));
         memcpy(out, &m, sizeof(m));
         return m != NULL;
     }
+    switch (f->type) {
     case PROTOBUF_C_TYPE_STRING: {
         char *s = string_value(j);
         memcpy(out, &s, sizeof(s));
@@ -780,9 +830,14 @@ static bool decode_array(struct jdec *j, unsigned char *msg, const ProtobufCFiel
     }
     size_t n = j->nstack - first;
     size_t sz = sqlx_elt_size(f->type);
-    unsigned char *arr = n ? arena_alloc_uninit(j->a, n * sz) : NULL;
-    for (size_t i = 0; i < n; i++)
-        memcpy(arr + i * sz, &j->stack[first + i], sz);
+    unsigned char *arr = n ? take(j, n * sz) : NULL;
+    if (sz == sizeof(*j->stack)) { /* messages and strings: the stack holds the array as it is */
+        if (n)
+            memcpy(arr, &j->stack[first], n * sz);
+    } else {
+        for (size_t i = 0; i < n; i++)
+            memcpy(arr + i * sz, &j->stack[first + i], sz);
+    }
     j->nstack = first;
     memcpy(msg + f->quantifier_offset, &n, sizeof(n));
     memcpy(msg + f->offset, &arr, sizeof(arr));
@@ -858,7 +913,8 @@ static ProtobufCMessage *decode_message(struct jdec *j, const ProtobufCMessageDe
     }
     unsigned saved_max = j->child_max;
     j->child_max = 0;
-    unsigned char *msg = (unsigned char *)sqlx_message_new(j->a, d, NULL, 0);
+    unsigned char *msg =
+        (unsigned char *)sqlx_message_at(take(j, sqlx_message_size(d)), d, NULL, 0);
     bool ok = true;
     if (!eat(j, '}')) {
         do {
@@ -958,11 +1014,13 @@ PgQuery__ParseResult *sqlx_unjson(struct arena *a, const char *json, size_t len,
                                   size_t text_len)
 {
     assert(json[len] == '\0');
-    struct jdec j = {raw_table(), a,     json,  json + len, text, text_len, 0,
-                     0,           false, false, NULL,       0,    0};
+    struct raw_table *t = raw_table();
+    struct jdec j = {t,     a,     json,     json + len, text,        text_len, 0, 0,
+                     false, false, t->stack, 0,          t->capstack, NULL,     0};
     PgQuery__ParseResult *pr = (PgQuery__ParseResult *)decode_message(
         &j, &pg_query__parse_result__descriptor, guess_after(j.raws, NO_SLOT, GUESS_FIRST));
-    free(j.stack);
+    t->stack = j.stack;
+    t->capstack = j.capstack;
     if (!pr || j.refuse)
         return NULL;
     if (j.lossy) {

@@ -28,12 +28,6 @@
    8,000 messages is about 4,000 levels of expression; migrations use a few dozen. */
 #define UNPACK_MAX_DEPTH 8000
 
-struct node_header {
-    const uint8_t *bytes;
-    size_t len;
-    unsigned height; /* levels of messages from this Node down, itself included */
-};
-
 struct dec {
     struct arena *a;
     int depth;
@@ -102,28 +96,6 @@ const ProtobufCFieldDescriptor *sqlx_field(const ProtobufCMessageDescriptor *d, 
             hi = mid;
     }
     return lo < d->n_fields && d->fields[lo].id == id ? &d->fields[lo] : NULL;
-}
-
-size_t sqlx_elt_size(ProtobufCType t)
-{
-    switch (t) {
-    case PROTOBUF_C_TYPE_INT64:
-    case PROTOBUF_C_TYPE_SINT64:
-    case PROTOBUF_C_TYPE_SFIXED64:
-    case PROTOBUF_C_TYPE_UINT64:
-    case PROTOBUF_C_TYPE_FIXED64:
-    case PROTOBUF_C_TYPE_DOUBLE:
-        return 8;
-    case PROTOBUF_C_TYPE_BOOL:
-        return sizeof(protobuf_c_boolean);
-    case PROTOBUF_C_TYPE_STRING:
-    case PROTOBUF_C_TYPE_MESSAGE:
-        return sizeof(void *);
-    case PROTOBUF_C_TYPE_BYTES:
-        return sizeof(ProtobufCBinaryData);
-    default:
-        return 4;
-    }
 }
 
 /* The wire type a value of type t is written with (unpacked). */
@@ -384,42 +356,15 @@ PgQuery__ParseResult *sqlx_unpack(struct arena *a, const uint8_t *bytes, size_t 
                                                   len);
 }
 
-void sqlx_mark_present(unsigned char *msg, const ProtobufCFieldDescriptor *f)
-{
-    if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
-        uint32_t id = f->id;
-        memcpy(msg + f->quantifier_offset, &id, sizeof(id));
-    } else if (f->label == PROTOBUF_C_LABEL_OPTIONAL && f->quantifier_offset &&
-               f->type != PROTOBUF_C_TYPE_MESSAGE && f->type != PROTOBUF_C_TYPE_STRING) {
-        protobuf_c_boolean has = 1;
-        memcpy(msg + f->quantifier_offset, &has, sizeof(has));
-    }
-}
-
 ProtobufCMessage *sqlx_message_new(struct arena *a, const ProtobufCMessageDescriptor *d,
                                    const uint8_t *bytes, size_t len)
 {
-    unsigned char *msg;
-    if (d == &pg_query__node__descriptor) {
-        struct node_header *h = arena_alloc(a, sizeof(*h) + d->sizeof_message);
-        h->bytes = bytes;
-        h->len = len;
-        msg = (unsigned char *)(h + 1);
-    } else {
-        msg = arena_alloc(a, d->sizeof_message);
-    }
-    d->message_init((ProtobufCMessage *)msg);
-    return (ProtobufCMessage *)msg;
-}
-
-void sqlx_node_set_height(Node *n, unsigned height)
-{
-    ((struct node_header *)n - 1)->height = height;
+    return sqlx_message_at(arena_alloc_uninit(a, sqlx_message_size(d)), d, bytes, len);
 }
 
 const uint8_t *sqlx_node_bytes(const Node *n, size_t *len, unsigned *height)
 {
-    const struct node_header *h = (const struct node_header *)n - 1;
+    const struct sqlx_node_header *h = (const struct sqlx_node_header *)n - 1;
     *len = h->len;
     *height = h->height;
     return h->bytes;
