@@ -98,8 +98,9 @@ static const char *choose_name(struct actx *c, const char *schema, const char *t
 {
     const char *base = cols && *cols ? arena_printf(c->m->arena, "%s_%s", table, cols) : table;
     for (int i = 0; i < 1000; i++) {
-        const char *cand = i == 0 ? arena_printf(c->m->arena, "%s_%s", base, suffix)
-                                  : arena_printf(c->m->arena, "%s_%s%d", base, suffix, i);
+        const char *cand =
+            i == 0 ? arena_printf(c->m->arena, "%s_%s", base, suffix)
+                   : arena_printf(c->m->arena, "%s_%s%d", base, suffix, i);
         cand = limit63(c->m->arena, cand);
         struct rs_qname q = {schema, cand};
         bool taken = relname_taken(c->m, &q);
@@ -253,8 +254,8 @@ static void add_column(struct actx *c, struct rs_relation *r, const struct rs_co
         s->owned_table = r->name;
         s->owned_column = d->name;
         if (d->type.serial) {
-            col->default_text =
-                arena_printf(c->m->arena, "nextval('%s'::regclass)", rs_qname_str(c->m->arena, &q));
+            col->default_text = arena_printf(c->m->arena, "nextval('%s'::regclass)",
+                                             rs_qname_str(c->m->arena, &q));
             col->default_volatile = true;
         }
     }
@@ -274,8 +275,8 @@ static struct rs_index *add_index(struct actx *c, const struct rs_qname *name,
     return x;
 }
 
-static void add_constraint(struct actx *c, struct rs_relation *r, const struct rs_constraint_def *d,
-                           const char *column)
+static void add_constraint(struct actx *c, struct rs_relation *r,
+                           const struct rs_constraint_def *d, const char *column)
 {
     if (d->kind != RS_CON_CHECK && d->kind != RS_CON_PRIMARY && d->kind != RS_CON_UNIQUE &&
         d->kind != RS_CON_FOREIGN && d->kind != RS_CON_EXCLUSION)
@@ -293,7 +294,8 @@ static void add_constraint(struct actx *c, struct rs_relation *r, const struct r
     }
     if (d->name && rs_rel_constraint(r, d->name)) {
         fail(c, d->location, "pick another constraint name, or drop the old constraint first",
-             "constraint \"%s\" for relation \"%s\" already exists", d->name, qstr(c, &r->name));
+             "constraint \"%s\" for relation \"%s\" already exists", d->name,
+             qstr(c, &r->name));
         return;
     }
     for (size_t i = 0; i < ncols && d->kind != RS_CON_CHECK; i++) {
@@ -327,16 +329,16 @@ static void add_constraint(struct actx *c, struct rs_relation *r, const struct r
     if (d->name) {
         k->name = d->name;
     } else {
-        const char *suffix = d->kind == RS_CON_PRIMARY     ? "pkey"
-                             : d->kind == RS_CON_UNIQUE    ? "key"
-                             : d->kind == RS_CON_FOREIGN   ? "fkey"
+        const char *suffix = d->kind == RS_CON_PRIMARY  ? "pkey"
+                             : d->kind == RS_CON_UNIQUE ? "key"
+                             : d->kind == RS_CON_FOREIGN ? "fkey"
                              : d->kind == RS_CON_EXCLUSION ? "excl"
                                                            : "check";
-        const char *colpart = d->kind == RS_CON_PRIMARY            ? NULL
-                              : d->kind == RS_CON_CHECK            ? first
+        const char *colpart = d->kind == RS_CON_PRIMARY ? NULL
+                              : d->kind == RS_CON_CHECK ? first
                               : d->kind == RS_CON_FOREIGN && ncols ? join_cols(c, cols, ncols)
-                              : ncols                              ? join_cols(c, cols, ncols)
-                                                                   : NULL;
+                              : ncols ? join_cols(c, cols, ncols)
+                                      : NULL;
         k->name = choose_name(c, r->name.schema, r->name.name, colpart, suffix);
     }
     if (d->kind == RS_CON_PRIMARY) {
@@ -488,8 +490,8 @@ static void create_view(struct actx *c)
         for (size_t i = 0; i < old->columns.n && !res.opaque; i++) {
             const char *want = old->columns.v[i].name;
             const char *got = i < st->nview_columns ? st->view_columns[i]
-                              : i < res.columns.n   ? res.columns.v[i].name
-                                                    : NULL;
+                              : i < res.columns.n  ? res.columns.v[i].name
+                                                   : NULL;
             if (!got) {
                 fail(c, -1, "drop the view and create it again (DROP VIEW; CREATE VIEW)",
                      "cannot drop columns from view \"%s\" (column \"%s\")", qstr(c, &q), want);
@@ -522,8 +524,8 @@ static void create_view(struct actx *c)
 /* ---------------------------------------------------------------- ALTER TABLE */
 
 /* Drops the views that read r (or its column col), and what depends on them in turn. */
-static void drop_dependent_views_depth(struct actx *c, const struct rs_relation *r, const char *col,
-                                       int depth)
+static void drop_dependent_views_depth(struct actx *c, const struct rs_relation *r,
+                                       const char *col, int depth)
 {
     struct rs_relation *v;
     /* Each pass removes one view, so the loop ends; the depth bound guards against a view that
@@ -550,9 +552,10 @@ static bool view_blocks(struct actx *c, struct rs_relation *r, const char *col, 
         drop_dependent_views(c, r, col);
         return false;
     }
-    fail(c, location, "drop and re-create the view in the same migration, around this statement",
-         "cannot %s: view \"%s\" depends on %s%s%s", what, qstr(c, &view->name), qstr(c, &r->name),
-         col ? "." : "", col ? col : "");
+    fail(c, location,
+         "drop and re-create the view in the same migration, around this statement",
+         "cannot %s: view \"%s\" depends on %s%s%s", what, qstr(c, &view->name),
+         qstr(c, &r->name), col ? "." : "", col ? col : "");
     return true;
 }
 
@@ -650,8 +653,8 @@ static void drop_column(struct actx *c, struct rs_relation *r, const struct rs_a
     VEC_REMOVE(&r->columns, idx);
 }
 
-void rs_apply_alter_cmd(struct rs_model *m, const struct rs_stmt *st,
-                        const struct rs_alter_cmd *cmd, int mig, struct rs_apply_result *res)
+void rs_apply_alter_cmd(struct rs_model *m, const struct rs_stmt *st, const struct rs_alter_cmd *cmd,
+                        int mig, struct rs_apply_result *res)
 {
     struct actx c = {m, st, mig, res};
     if (st->obj_kind != RS_OBJ_TABLE && st->obj_kind != RS_OBJ_FOREIGN_TABLE &&
@@ -719,7 +722,8 @@ void rs_apply_alter_cmd(struct rs_model *m, const struct rs_stmt *st,
                 continue;
             for (size_t j = 0; j < k->ncolumns; j++)
                 if (streq(k->columns[j], cmd->column))
-                    fail(&c, cmd->location, NULL, "column \"%s\" is in a primary key", cmd->column);
+                    fail(&c, cmd->location, NULL, "column \"%s\" is in a primary key",
+                         cmd->column);
         }
         col->not_null = false;
         break;
@@ -761,8 +765,9 @@ void rs_apply_alter_cmd(struct rs_model *m, const struct rs_stmt *st,
     case RS_AT_ADD_IDENTITY:
         col = existing_column(&c, r, cmd->column, false, cmd->location);
         if (col) {
-            col->identity =
-                cmd->constraint && cmd->constraint->identity ? cmd->constraint->identity : "d";
+            col->identity = cmd->constraint && cmd->constraint->identity
+                                ? cmd->constraint->identity
+                                : "d";
             col->not_null = true;
         }
         break;
@@ -846,7 +851,8 @@ static void rename_column(struct actx *c, struct rs_relation *r, const char *fro
     if (!col)
         return;
     if (rs_rel_column(r, to)) {
-        fail(c, -1, NULL, "column \"%s\" of relation \"%s\" already exists", to, qstr(c, &r->name));
+        fail(c, -1, NULL, "column \"%s\" of relation \"%s\" already exists", to,
+             qstr(c, &r->name));
         return;
     }
     col->name = to;
@@ -893,7 +899,8 @@ static void rename_column(struct actx *c, struct rs_relation *r, const char *fro
                 !streq(kc->ref_table.name, r->name.name))
                 continue;
             const char **cols = arena_grow(m->arena, kc->ref_columns, kc->nref_columns,
-                                           kc->nref_columns ? kc->nref_columns : 1, sizeof(char *));
+                                           kc->nref_columns ? kc->nref_columns : 1,
+                                           sizeof(char *));
             for (size_t j = 0; j < kc->nref_columns; j++)
                 if (streq(cols[j], from))
                     cols[j] = to;
@@ -976,8 +983,8 @@ static void apply_rename(struct actx *c)
                 k->index_name = st->newname;
             }
         } else if (r && r->complete && !m->uncertain) {
-            fail(c, -1, NULL, "constraint \"%s\" of relation \"%s\" does not exist", st->subname,
-                 qstr(c, &r->name));
+            fail(c, -1, NULL, "constraint \"%s\" of relation \"%s\" does not exist",
+                 st->subname, qstr(c, &r->name));
         }
         break;
     }
@@ -1039,8 +1046,7 @@ static bool type_in_use(const struct rs_model *m, const struct rs_typeobj *t,
             continue;
         for (size_t k = 0; k < r->columns.n; k++) {
             const struct rs_type *ty = &r->columns.v[k].type;
-            if (streq(ty->name, t->name.name) &&
-                (!ty->schema || streq(ty->schema, t->name.schema))) {
+            if (streq(ty->name, t->name.name) && (!ty->schema || streq(ty->schema, t->name.schema))) {
                 *user = r;
                 *column = r->columns.v[k].name;
                 return true;
@@ -1071,10 +1077,10 @@ static void drop_relation(struct actx *c, const struct rs_qname *q)
                  rs_obj_kind_name(st->obj_kind), qstr(c, q));
         return;
     }
-    if (view_blocks(
-            c, r, NULL, st->cascade,
-            arena_printf(m->arena, "drop %s %s", rs_obj_kind_name(st->obj_kind), qstr(c, &r->name)),
-            -1))
+    if (view_blocks(c, r, NULL, st->cascade, arena_printf(m->arena, "drop %s %s",
+                                                          rs_obj_kind_name(st->obj_kind),
+                                                          qstr(c, &r->name)),
+                    -1))
         return;
     /* Foreign keys of other tables that reference this one. */
     for (size_t i = 0; i < m->rels.n; i++) {
@@ -1260,9 +1266,9 @@ static void create_index(struct actx *c)
             return;
         }
     } else {
-        const char *cols = st->index_has_expressions
-                               ? "expr"
-                               : join_cols(c, st->index_columns, st->nindex_columns);
+        const char *cols = st->index_has_expressions ? "expr"
+                                                     : join_cols(c, st->index_columns,
+                                                                 st->nindex_columns);
         name = choose_name(c, r->name.schema, r->name.name, cols, "idx");
     }
     for (size_t i = 0; i < st->nindex_columns && !st->index_has_expressions; i++)

@@ -230,8 +230,8 @@ struct rs_constraint *rs_rel_constraint(const struct rs_relation *r, const char 
     return NULL;
 }
 
-size_t rs_model_dependent_views(const struct rs_model *m, const struct rs_qname *q, const char *col,
-                                struct rs_relation **out, size_t max)
+size_t rs_model_dependent_views(const struct rs_model *m, const struct rs_qname *q,
+                                const char *col, struct rs_relation **out, size_t max)
 {
     size_t n = 0;
     for (size_t i = 0; i < m->rels.n; i++) {

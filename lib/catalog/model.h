@@ -27,10 +27,10 @@
 
 struct rs_column {
     const char *name;
-    int attnum; /* identity within the relation that survives renames */
+    int attnum;                 /* identity within the relation that survives renames */
     struct rs_type type;
     bool not_null;
-    const char *default_text; /* canonical text, NULL when no default */
+    const char *default_text;   /* canonical text, NULL when no default */
     bool default_volatile;
     const char *identity;       /* "a", "d" or NULL */
     const char *generated_text; /* stored generated column expression, or NULL */
@@ -40,7 +40,7 @@ struct rs_column {
 
 struct rs_constraint {
     const char *name;
-    enum rs_con_kind kind; /* CHECK, PRIMARY, UNIQUE, FOREIGN, EXCLUSION */
+    enum rs_con_kind kind;      /* CHECK, PRIMARY, UNIQUE, FOREIGN, EXCLUSION */
     const char **columns;
     size_t ncolumns;
     const char *check_text;
@@ -53,59 +53,60 @@ struct rs_constraint {
     const char *on_delete, *on_update; /* FOREIGN KEY actions as the parser gives them ("c"
                                           cascade, "n" set null, "d" set default, "r"
                                           restrict; "a" or NULL: no action) */
-    const char *index_name;            /* the index backing a PRIMARY KEY / UNIQUE constraint */
+    const char *index_name;     /* the index backing a PRIMARY KEY / UNIQUE constraint */
     int created_mig;
-    int validated_mig; /* migration that made it valid (creation or VALIDATE) */
+    int validated_mig;          /* migration that made it valid (creation or VALIDATE) */
 };
 
 enum rs_rel_kind { RS_REL_TABLE, RS_REL_VIEW, RS_REL_MATVIEW, RS_REL_FOREIGN };
 
 /* A column a view (or a function-free expression) reads: relation + column. */
 struct rs_dep {
-    struct rs_qname rel; /* schema always filled in */
-    const char *column;  /* NULL: the whole relation (SELECT * expanded elsewhere) */
+    struct rs_qname rel;        /* schema always filled in */
+    const char *column;         /* NULL: the whole relation (SELECT * expanded elsewhere) */
 };
 
 typedef VEC(struct rs_column) rs_column_vec;
 typedef VEC(struct rs_dep) rs_dep_vec;
 
 struct rs_relation {
-    struct rs_qname name; /* schema always filled in */
-    unsigned oid;         /* identity that survives renames (like pg_class.oid) */
+    struct rs_qname name;       /* schema always filled in */
+    unsigned oid;               /* identity that survives renames (like pg_class.oid) */
     enum rs_rel_kind kind;
     rs_column_vec columns;
     VEC(struct rs_constraint) constraints;
-    bool complete; /* every column is known (created by CREATE TABLE in history or
-                      from --schema); false for relations created by statements
-                      rollsafe could not follow */
+    bool complete;              /* every column is known (created by CREATE TABLE in history or
+                                   from --schema); false for relations created by statements
+                                   rollsafe could not follow */
     bool unlogged, partitioned;
     struct rs_qname partition_of;
     /* views */
-    const char *definition; /* canonical text of the view query, for comparison */
+    const char *definition;     /* canonical text of the view query, for comparison */
     rs_dep_vec deps;
     int created_mig;
     int next_attnum;
 };
 
 struct rs_index {
-    struct rs_qname name; /* schema always filled in */
+    struct rs_qname name;       /* schema always filled in */
     struct rs_qname table;
     bool unique, primary, valid;
     const char **columns;
     size_t ncolumns;
     const char *where_text;
-    const char *constraint; /* name of the constraint that owns the index, or NULL */
+    const char *constraint;     /* name of the constraint that owns the index, or NULL */
     int created_mig;
 };
 
-enum rs_typeobj_kind { RS_TYPEOBJ_ENUM, RS_TYPEOBJ_COMPOSITE, RS_TYPEOBJ_DOMAIN, RS_TYPEOBJ_OTHER };
+enum rs_typeobj_kind { RS_TYPEOBJ_ENUM, RS_TYPEOBJ_COMPOSITE, RS_TYPEOBJ_DOMAIN,
+                       RS_TYPEOBJ_OTHER };
 
 struct rs_typeobj {
     struct rs_qname name;
     enum rs_typeobj_kind kind;
-    VEC(const char *) labels; /* enum labels in order */
-    struct rs_type base;      /* domain base type */
-    bool has_constraint;      /* domain with CHECK / NOT NULL */
+    VEC(const char *) labels;   /* enum labels in order */
+    struct rs_type base;        /* domain base type */
+    bool has_constraint;        /* domain with CHECK / NOT NULL */
     int created_mig;
 };
 
@@ -118,7 +119,7 @@ struct rs_sequence {
 
 struct rs_function {
     struct rs_qname name;
-    const char *signature; /* argument types, "" for none, NULL when unknown */
+    const char *signature;      /* argument types, "" for none, NULL when unknown */
     const char *language;
     const char *body;
     int created_mig;
@@ -147,8 +148,8 @@ struct rs_model {
        function call, a statement that did not parse): findings that rely on the absence of an
        object say so. */
     bool uncertain;
-    int unfollowed_mig; /* last migration with a statement the model could not follow:
-                           relations first seen in it may have been created by it */
+    int unfollowed_mig;         /* last migration with a statement the model could not follow:
+                                   relations first seen in it may have been created by it */
     unsigned next_oid;
 };
 
@@ -205,8 +206,8 @@ static inline bool rs_qname_eq(const struct rs_qname *a, const struct rs_qname *
 const char *rs_fk_action_sql(const char *code);
 
 /* Views that read relation q (or its column col, when col is not NULL). */
-size_t rs_model_dependent_views(const struct rs_model *m, const struct rs_qname *q, const char *col,
-                                struct rs_relation **out, size_t max);
+size_t rs_model_dependent_views(const struct rs_model *m, const struct rs_qname *q,
+                                const char *col, struct rs_relation **out, size_t max);
 /* Indexes on table q. */
 size_t rs_model_table_indexes(const struct rs_model *m, const struct rs_qname *q,
                               struct rs_index **out, size_t max);

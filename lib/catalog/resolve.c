@@ -24,8 +24,8 @@ struct cte_frame {
 };
 
 struct item {
-    const char *name;    /* alias, or relation name */
-    struct rs_qname rel; /* base relation, name NULL for subqueries and functions */
+    const char *name;           /* alias, or relation name */
+    struct rs_qname rel;        /* base relation, name NULL for subqueries and functions */
     const struct rs_column *cols;
     size_t ncols;
     bool opaque;

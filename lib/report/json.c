@@ -17,12 +17,13 @@
 
 #include "report.h"
 #include "util/arena.h"
+#include "util/strbuf.h"
 
 struct jw {
     char *s;
     size_t len, cap;
     int depth;
-    bool first;                 /* nothing written yet in the innermost open object or array */
+    bool first;  /* nothing written yet in the innermost open object or array */
     struct rs_report_sink sink; /* streamed: written there a piece at a time (out NULL: whole) */
 };
 
@@ -104,8 +105,8 @@ static const unsigned char *plain_run(const unsigned char *p, const unsigned cha
         uint64_t quote = x ^ (ones * '"'), backslash = x ^ (ones * '\\');
         /* A byte with its high bit set here is one below 0x20, a '"' or a '\\' (each test
            of the form (v - 1s) & ~v flags a zero byte), or one of 0x80 and above (x). */
-        uint64_t flags = ((x - ones * 0x20) | (quote - ones) | (backslash - ones)) & ~x & ~quote &
-                         ~backslash & highs;
+        uint64_t flags = ((x - ones * 0x20) | (quote - ones) | (backslash - ones)) &
+                             ~x & ~quote & ~backslash & highs;
         if (flags | (x & highs))
             break;
         p += 8;
@@ -135,27 +136,13 @@ static void str(struct jw *w, const char *s)
             break;
         char esc[8];
         switch (*p) {
-        case '"':
-            raw(w, "\\\"", 2);
-            break;
-        case '\\':
-            raw(w, "\\\\", 2);
-            break;
-        case '\b':
-            raw(w, "\\b", 2);
-            break;
-        case '\f':
-            raw(w, "\\f", 2);
-            break;
-        case '\n':
-            raw(w, "\\n", 2);
-            break;
-        case '\r':
-            raw(w, "\\r", 2);
-            break;
-        case '\t':
-            raw(w, "\\t", 2);
-            break;
+        case '"': raw(w, "\\\"", 2); break;
+        case '\\': raw(w, "\\\\", 2); break;
+        case '\b': raw(w, "\\b", 2); break;
+        case '\f': raw(w, "\\f", 2); break;
+        case '\n': raw(w, "\\n", 2); break;
+        case '\r': raw(w, "\\r", 2); break;
+        case '\t': raw(w, "\\t", 2); break;
         default:
             if (*p < 0x20) {
                 snprintf(esc, sizeof(esc), "\\u%04X", *p);
@@ -175,20 +162,12 @@ static void str(struct jw *w, const char *s)
     raw(w, "\"", 1);
 }
 
-/* Written by hand: snprintf cost more than the rest of a finding (lines and columns are most
-   of the numbers of a report). */
 static void integer(struct jw *w, long long v)
 {
     char buf[24];
-    char *e = buf + sizeof(buf), *p = e;
-    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
-    do {
-        *--p = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    if (v < 0)
-        *--p = '-';
-    raw(w, p, (size_t)(e - p));
+    size_t n;
+    const char *p = decimal(buf, v, &n);
+    raw(w, p, n);
 }
 
 static void boolean(struct jw *w, bool v)
@@ -345,7 +324,8 @@ static void migration(struct jw *w, const struct rs_migration_result *m)
         const struct rs_compatibility *c = &m->compat;
         key(w, "compatibility");
         open_(w, '{');
-        version_compat(w, "previous", c->previous, c->nprevious, c->previous_old, c->previous_new);
+        version_compat(w, "previous", c->previous, c->nprevious, c->previous_old,
+                       c->previous_new);
         version_compat(w, "next", c->next, c->nnext, c->next_old, c->next_new);
         close_(w, '}');
     }
@@ -430,7 +410,8 @@ char *rs_report_json(const struct rs_check_result *r, const struct rs_report_opt
     return w.s;
 }
 
-int rs_report_json_write(const struct rs_check_result *r, const struct rs_report_opts *o, FILE *out)
+int rs_report_json_write(const struct rs_check_result *r, const struct rs_report_opts *o,
+                         FILE *out)
 {
     (void)o;
     struct jw w = {.sink = {out, 0}};

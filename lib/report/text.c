@@ -81,20 +81,12 @@ static size_t digits(int n)
 #define EXCERPT_MAX 1000
 
 /* The source line of the finding and a ^^^ under its span (clipped to that line). */
-/* n in decimal: the findings of a long history are thousands, and printf costs more than
-   the rest of one. */
 static void add_int(struct strbuf *sb, long long n)
 {
     char buf[24];
-    char *e = buf + sizeof(buf), *p = e;
-    unsigned long long u = n < 0 ? 0ULL - (unsigned long long)n : (unsigned long long)n;
-    do {
-        *--p = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    if (n < 0)
-        *--p = '-';
-    sb_addn(sb, p, (size_t)(e - p));
+    size_t len;
+    const char *p = decimal(buf, n, &len);
+    sb_addn(sb, p, len);
 }
 
 /* The gutter of an excerpt's line: w blanks, then " |" in blue and a blank. */
@@ -277,7 +269,7 @@ static void compat_table(struct tx *t, const struct rs_check_result *r)
         }
         sb_printf(&t->sb, "%-*.*s", (int)wm, (int)wm, label.s);
         for (int k = 0; k < 4; k++) {
-            const char *cell = !given[k]   ? "-"
+            const char *cell = !given[k] ? "-"
                                : counts[k] ? arena_printf(t->sb.arena, "%zu fail%s", counts[k],
                                                           counts[k] == 1 ? "s" : "")
                                            : "ok";
@@ -315,8 +307,8 @@ static void table(struct tx *t, const struct rs_check_result *r)
             sb_add(&label, m->name);
         }
         const char *down = !m->down_check.present || !m->down_check.checked ? "-"
-                           : m->down_check.restores_schema                  ? "ok"
-                                                                            : "diff";
+                           : m->down_check.restores_schema ? "ok"
+                                                           : "diff";
         sb_printf(&t->sb, "%-*.*s  %s%-*s%s  %-4s  %-5s  ", (int)wm, (int)wm, label.s,
                   paint(t, verdict_color(m->verdict)), (int)wv, rs_verdict_name(m->verdict),
                   paint(t, RESET), rs_lock_risk_name(m->lock_risk), down);
@@ -381,9 +373,8 @@ static void document(struct tx *tp, const struct rs_check_result *r, const struc
         down_lines(&t, r);
         compat_table(&t, r);
     }
-    sb_printf(&t.sb,
-              "\n%zu migration%s checked (%s layout, PostgreSQL %d): %zu safe, %zu "
-              "breaks-previous-version, %zu irreversible; %zu finding%s",
+    sb_printf(&t.sb, "\n%zu migration%s checked (%s layout, PostgreSQL %d): %zu safe, %zu "
+                     "breaks-previous-version, %zu irreversible; %zu finding%s",
               r->summary.migrations, r->summary.migrations == 1 ? "" : "s", r->layout,
               r->pg_version, r->summary.safe, r->summary.breaks, r->summary.irreversible, nfind,
               nfind == 1 ? "" : "s");
@@ -410,7 +401,8 @@ char *rs_report_text(const struct rs_check_result *r, const struct rs_report_opt
     return out;
 }
 
-int rs_report_text_write(const struct rs_check_result *r, const struct rs_report_opts *o, FILE *out)
+int rs_report_text_write(const struct rs_check_result *r, const struct rs_report_opts *o,
+                         FILE *out)
 {
     struct arena a = ARENA_INIT;
     struct tx t = {.color = o->color, .sink = {out, 0}};

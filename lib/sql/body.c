@@ -139,7 +139,8 @@ static bool walk(struct summary_job *j, const char *t, size_t len)
                     if (v < len && t[v] == '"' && json_string_end(t, v, len, &ve)) {
                         /* Each statement is whole (the PL/pgSQL parser found its end):
                            the statements are parsed in one go, one per line. */
-                        const char *q = sqlx_json_unescape(j->sql.arena, t + v + 1, ve - v - 2);
+                        const char *q =
+                            sqlx_json_unescape(j->sql.arena, t + v + 1, ve - v - 2);
                         if (q) {
                             sb_add(&j->sql, q);
                             sb_add(&j->sql, "\n;\n");
@@ -306,8 +307,8 @@ bool rs_sql_has_string_literal(const char *text, size_t len, const char *value)
 
 static inline bool ident_byte(unsigned char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-           c == '$' || c >= 0x80;
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '_' || c == '$' || c >= 0x80;
 }
 
 /* Offset just past the string literal starting with the quote at t[i], or OPEN when it is not
@@ -458,8 +459,8 @@ bool sqlx_may_hold_long_identifier(const char *t, size_t len)
     if (!memchr(t, '"', len))
         return false;
     /* Bytes that may start something to step over or to look at; '&' for U&"...". */
-    static const bool special[256] = {
-        ['\''] = true, ['-'] = true, ['/'] = true, ['$'] = true, ['"'] = true, ['&'] = true};
+    static const bool special[256] = {['\''] = true, ['-'] = true, ['/'] = true,
+                                      ['$'] = true,  ['"'] = true, ['&'] = true};
     for (size_t i = 0; i < len;) {
         char c = t[i];
         if (!special[(unsigned char)c]) {

@@ -227,14 +227,10 @@ static const struct {
     const char *internal, *sql;
     bool typmods;
 } native_builtin_types[] = {
-    {"int4", "int", false},
-    {"int8", "bigint", false},
-    {"int2", "smallint", false},
-    {"bool", "boolean", false},
-    {"float4", "real", false},
-    {"float8", "double precision", false},
-    {"varchar", "varchar", true},
-    {"numeric", "numeric", true},
+    {"int4", "int", false},       {"int8", "bigint", false},
+    {"int2", "smallint", false},  {"bool", "boolean", false},
+    {"float4", "real", false},    {"float8", "double precision", false},
+    {"varchar", "varchar", true}, {"numeric", "numeric", true},
     {"timestamp", "timestamp", false},
     {"timestamptz", "timestamp with time zone", false},
 };
@@ -295,6 +291,20 @@ static bool native_column_ref(struct strbuf *sb, const PgQuery__ColumnRef *c)
     return c->n_fields > 0;
 }
 
+/* "(a, b)": the arguments of a call or of COALESCE. */
+static bool native_args(struct native *d, Node *const *args, size_t n)
+{
+    sb_addc(&d->sb, '(');
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            sb_add(&d->sb, ", ");
+        if (!native_expr(d, args[i]))
+            return false;
+    }
+    sb_addc(&d->sb, ')');
+    return true;
+}
+
 /* f(a, b): a plain call of a function that has no SQL syntax of its own (those are in
    pg_catalog: extract, trim, overlay, ...). */
 static bool native_call(struct native *d, const PgQuery__FuncCall *f)
@@ -304,17 +314,7 @@ static bool native_call(struct native *d, const PgQuery__FuncCall *f)
         f->agg_within_group || f->agg_star || f->agg_distinct || f->func_variadic ||
         f->funcformat != PG_QUERY__COERCION_FORM__COERCE_EXPLICIT_CALL)
         return false;
-    if (!native_names(&d->sb, f->funcname, f->n_funcname))
-        return false;
-    sb_addc(&d->sb, '(');
-    for (size_t i = 0; i < f->n_args; i++) {
-        if (i)
-            sb_add(&d->sb, ", ");
-        if (!native_expr(d, f->args[i]))
-            return false;
-    }
-    sb_addc(&d->sb, ')');
-    return true;
+    return native_names(&d->sb, f->funcname, f->n_funcname) && native_args(d, f->args, f->n_args);
 }
 
 /* x::type. The deparser puts a negative or fractional constant in parentheses, and writes
@@ -327,10 +327,9 @@ static bool native_cast(struct native *d, const PgQuery__TypeCast *c)
     switch (arg->node_case) {
     case PG_QUERY__NODE__NODE_A_CONST: {
         const PgQuery__AConst *k = arg->a_const;
-        bool parens =
-            !k->isnull &&
-            ((k->val_case == PG_QUERY__A__CONST__VAL_IVAL && k->ival && k->ival->ival < 0) ||
-             k->val_case == PG_QUERY__A__CONST__VAL_FVAL);
+        bool parens = !k->isnull && ((k->val_case == PG_QUERY__A__CONST__VAL_IVAL && k->ival &&
+                                      k->ival->ival < 0) ||
+                                     k->val_case == PG_QUERY__A__CONST__VAL_FVAL);
         if (parens)
             sb_addc(&d->sb, '(');
         if (!native_const(&d->sb, k))
@@ -353,30 +352,6 @@ static bool native_cast(struct native *d, const PgQuery__TypeCast *c)
     return native_type(&d->sb, c->type_name);
 }
 
-/* One side of a binary operator: an operator, test or boolean expression in parentheses. */
-static bool native_operand(struct native *d, const Node *n)
-{
-    switch (n ? n->node_case : PG_QUERY__NODE__NODE__NOT_SET) {
-    case PG_QUERY__NODE__NODE_A_EXPR:
-    case PG_QUERY__NODE__NODE_BOOL_EXPR:
-    case PG_QUERY__NODE__NODE_NULL_TEST:
-        sb_addc(&d->sb, '(');
-        if (!native_expr(d, n))
-            return false;
-        sb_addc(&d->sb, ')');
-        return true;
-    case PG_QUERY__NODE__NODE_COLUMN_REF:
-    case PG_QUERY__NODE__NODE_A_CONST:
-    case PG_QUERY__NODE__NODE_FUNC_CALL:
-    case PG_QUERY__NODE__NODE_TYPE_CAST:
-    case PG_QUERY__NODE__NODE_SQLVALUE_FUNCTION:
-    case PG_QUERY__NODE__NODE_COALESCE_EXPR:
-        return native_expr(d, n);
-    default:
-        return false;
-    }
-}
-
 /* An operand of LIKE or IN, or an element of an IN list, that needs no parentheses whatever
    surrounds it; anything else is left to libpg_query. */
 static bool native_simple(struct native *d, const Node *n)
@@ -391,6 +366,23 @@ static bool native_simple(struct native *d, const Node *n)
         return native_expr(d, n);
     default:
         return false;
+    }
+}
+
+/* One side of a binary operator: an operator, test or boolean expression in parentheses. */
+static bool native_operand(struct native *d, const Node *n)
+{
+    switch (n ? n->node_case : PG_QUERY__NODE__NODE__NOT_SET) {
+    case PG_QUERY__NODE__NODE_A_EXPR:
+    case PG_QUERY__NODE__NODE_BOOL_EXPR:
+    case PG_QUERY__NODE__NODE_NULL_TEST:
+        sb_addc(&d->sb, '(');
+        if (!native_expr(d, n))
+            return false;
+        sb_addc(&d->sb, ')');
+        return true;
+    default:
+        return native_simple(d, n);
     }
 }
 
@@ -434,15 +426,8 @@ static bool native_coalesce(struct native *d, const PgQuery__CoalesceExpr *c)
 {
     if (!c->n_args)
         return false;
-    sb_add(&d->sb, "COALESCE(");
-    for (size_t i = 0; i < c->n_args; i++) {
-        if (i)
-            sb_add(&d->sb, ", ");
-        if (!native_expr(d, c->args[i]))
-            return false;
-    }
-    sb_addc(&d->sb, ')');
-    return true;
+    sb_add(&d->sb, "COALESCE");
+    return native_args(d, c->args, c->n_args);
 }
 
 /* a op b, with an operator named without a schema */
@@ -464,8 +449,8 @@ static bool native_op(struct native *d, const PgQuery__AExpr *e)
 /* AND and OR put an AND or OR below them in parentheses, NOT below them not; NOT does too. */
 static bool native_bool(struct native *d, const PgQuery__BoolExpr *b)
 {
-    const char *word = b->boolop == PG_QUERY__BOOL_EXPR_TYPE__AND_EXPR   ? " AND "
-                       : b->boolop == PG_QUERY__BOOL_EXPR_TYPE__OR_EXPR  ? " OR "
+    const char *word = b->boolop == PG_QUERY__BOOL_EXPR_TYPE__AND_EXPR  ? " AND "
+                       : b->boolop == PG_QUERY__BOOL_EXPR_TYPE__OR_EXPR ? " OR "
                        : b->boolop == PG_QUERY__BOOL_EXPR_TYPE__NOT_EXPR ? "NOT "
                                                                          : NULL;
     if (!word || b->n_args == 0 ||

@@ -65,6 +65,20 @@ void sb_fill(struct strbuf *sb, char c, size_t n)
     sb->s[sb->len] = '\0';
 }
 
+const char *decimal(char buf[24], long long v, size_t *len)
+{
+    char *e = buf + 24, *p = e;
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        *--p = '-';
+    *len = (size_t)(e - p);
+    return p;
+}
+
 void sb_printf(struct strbuf *sb, const char *fmt, ...)
 {
     /* Straight into the free end of the buffer when it fits (the common case): one pass over

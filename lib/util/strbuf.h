@@ -28,6 +28,10 @@ void sb_addc(struct strbuf *sb, char c);
 /* Appends n copies of c. */
 void sb_fill(struct strbuf *sb, char c, size_t n);
 void sb_printf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* v in decimal, written backwards from the end of buf; returns where it starts and sets *len.
+   For the numbers of a report (thousands of lines and columns), where printf costs more than
+   the rest of a finding. */
+const char *decimal(char buf[24], long long v, size_t *len);
 /* Can s be written as an SQL identifier without double quotes? Not when it has anything but
    lower-case letters, digits and underscores (or starts with a digit), nor when it is a key
    word PostgreSQL does not take as a column name: the rule of PostgreSQL's quote_ident(). */

@@ -4,6 +4,7 @@
  * and the excerpt of the text report (lib/report/text.c).
  */
 #include <jansson.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "source.h"
 #include "test.h"
 #include "util/arena.h"
+#include "util/strbuf.h"
 
 static char *render(const struct rs_check_result *r)
 {
@@ -172,4 +174,21 @@ TEST(report_written_in_pieces_is_the_rendered_one)
         }
     }
     arena_free(&a);
+}
+
+/* The numbers of the reports are written by hand (decimal): as printf writes them. */
+TEST(decimal_is_printf_d)
+{
+    static const long long values[] = {
+        0,   1,     -1,     9,          10,        -10,       99,
+        100, 12345, -98765, 2147483647, LLONG_MAX, LLONG_MIN, LLONG_MIN + 1,
+    };
+    for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+        char buf[24], want[32];
+        size_t n;
+        const char *p = decimal(buf, values[i], &n);
+        snprintf(want, sizeof(want), "%lld", values[i]);
+        CHECK_INT(n, strlen(want));
+        CHECK(n == strlen(want) && memcmp(p, want, n) == 0);
+    }
 }

@@ -290,8 +290,8 @@ TEST(json_tree_matches_packed_tree)
 }
 
 /* Every message type a parse result can hold, each once, into seen (n so far). */
-static size_t reachable(const ProtobufCMessageDescriptor *d,
-                        const ProtobufCMessageDescriptor **seen, size_t n, size_t cap)
+static size_t reachable(const ProtobufCMessageDescriptor *d, const ProtobufCMessageDescriptor **seen,
+                        size_t n, size_t cap)
 {
     for (size_t i = 0; i < n; i++)
         if (seen[i] == d)
@@ -339,11 +339,12 @@ TEST(json_keys_name_every_field)
                     char other[64];
                     json_name(d, &d->fields[m], other, sizeof(other));
                     if (strcmp(norm, other) == 0)
-                        test_fail(__FILE__, __LINE__, "%s: fields %s and %s read alike", d->name,
-                                  d->fields[m].name, f->name);
+                        test_fail(__FILE__, __LINE__, "%s: fields %s and %s read alike",
+                                  d->name, d->fields[m].name, f->name);
                 }
                 if (sqlx_json_field(d, f->name) != f)
-                    test_fail(__FILE__, __LINE__, "%s.%s not found by its name", d->name, f->name);
+                    test_fail(__FILE__, __LINE__, "%s.%s not found by its name", d->name,
+                              f->name);
                 if (d == &pg_query__node__descriptor && f->type == PROTOBUF_C_TYPE_MESSAGE &&
                     sqlx_json_field(
                         d, ((const ProtobufCMessageDescriptor *)f->descriptor)->short_name) != f)
@@ -484,10 +485,10 @@ TEST(native_deparse_matches_libpg_query)
         {"public.f(a, B, \"C\", \"d\"\"e\")", true},
         {"\"Foo\".bar", true},
         {"t.*", true},
-        {"a$b", true},           /* quoted: $ is not a plain identifier character */
-        {"\"name\"", true},      /* an unreserved key word: no quotes */
+        {"a$b", true},          /* quoted: $ is not a plain identifier character */
+        {"\"name\"", true},     /* an unreserved key word: no quotes */
         {"\"position\"", false}, /* a column-name key word: left to libpg_query */
-        {"\"json\"", false},     /* a key word from PostgreSQL 16 on */
+        {"\"json\"", false},    /* a key word from PostgreSQL 16 on */
         {"current_timestamp", true},
         {"CURRENT_TIMESTAMP(3)", true},
         {"localtime(0)", true},
@@ -551,7 +552,8 @@ TEST(native_deparse_matches_libpg_query)
         struct sqlx x = {&a, &scratch, sql, 0};
         PgQueryProtobufParseResult p = pg_query_parse_protobuf(sql);
         PgQuery__ParseResult *tree =
-            p.error ? NULL : sqlx_unpack(&a, (const uint8_t *)p.parse_tree.data, p.parse_tree.len);
+            p.error ? NULL
+                    : sqlx_unpack(&a, (const uint8_t *)p.parse_tree.data, p.parse_tree.len);
         CHECK(tree && tree->n_stmts == 1);
         if (!tree || tree->n_stmts != 1)
             continue;
@@ -562,8 +564,8 @@ TEST(native_deparse_matches_libpg_query)
             test_fail(__FILE__, __LINE__, "%s: %s natively", cases[i].expr,
                       mine ? "written" : "not written");
         else if (mine && strcmp(mine, theirs) != 0)
-            test_fail(__FILE__, __LINE__, "%s: written as %s, libpg_query writes %s", cases[i].expr,
-                      mine, theirs);
+            test_fail(__FILE__, __LINE__, "%s: written as %s, libpg_query writes %s",
+                      cases[i].expr, mine, theirs);
         pg_query_free_protobuf_parse_result(p);
         arena_free(&scratch);
         arena_free(&a);
