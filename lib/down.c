@@ -41,10 +41,13 @@ struct diff {
 
 typedef VEC(struct diff) diff_vec;
 
-/* A model's relations and indexes by name, each map made on its first use by a comparison. */
+/* A model's relations and indexes by name, each map made on its first use by a comparison, and
+   the slot after the last one found (a map's values point into the model's array, to know it). */
 struct model_names {
     const struct rs_model *m;
     struct namemap rels, indexes;
+    size_t rels_next, indexes_next;
+    unsigned rels_scans, indexes_scans; /* lookups that scanned the array, before a map */
 };
 
 struct cmp {
@@ -385,7 +388,13 @@ static bool same_name(const struct rs_qname *a, const struct rs_qname *b)
     }
 
 /* Relations and indexes are many and looked up across each other (an index's table): the
-   slot of the same number first (a comparison walks two models in step), then by map. */
+   slot of the same number first (a comparison walks two models in step), then the last hit and
+   the slot after it (an object the up or the down dropped or added shifts the rest of the array
+   by one; the indexes of one table come one after another), then a scan from the end (what the
+   down made again stands there), and only when scans turn out many, a map: building one costs
+   as much as a few dozen scans. Names are unique in a model, so any of these finds the same. */
+#define FEW_SCANS 16
+
 static struct model_names *names_of(struct cmp *c, const struct rs_model *m)
 {
     struct model_names *mn = c->names;
@@ -395,20 +404,50 @@ static struct model_names *names_of(struct cmp *c, const struct rs_model *m)
     return mn;
 }
 
+/* The slot of q in m's array, or the array's length when q is not there. */
 #define DEFINE_FIND_MAPPED(fn, T, field)                                                           \
+    static size_t fn##_at(struct cmp *c, const struct rs_model *m, const struct rs_qname *q,       \
+                          size_t slot)                                                             \
+    {                                                                                              \
+        T *const *v = m->field.v;                                                                  \
+        size_t n = m->field.n;                                                                     \
+        if (slot < n && same_name(&v[slot]->name, q))                                              \
+            return slot;                                                                           \
+        struct model_names *mn = names_of(c, m);                                                   \
+        size_t *next = &mn->field##_next;                                                          \
+        for (size_t k = *next ? *next - 1 : 0; k <= *next && k < n; k++) {                         \
+            if (same_name(&v[k]->name, q)) {                                                       \
+                *next = k + 1;                                                                     \
+                return k;                                                                          \
+            }                                                                                      \
+        }                                                                                          \
+        struct namemap *map = &mn->field;                                                          \
+        if (!map->slots && mn->field##_scans < FEW_SCANS) {                                        \
+            mn->field##_scans++;                                                                   \
+            for (size_t k = n; k-- > 0;) {                                                         \
+                if (same_name(&v[k]->name, q)) {                                                   \
+                    *next = k + 1;                                                                 \
+                    return k;                                                                      \
+                }                                                                                  \
+            }                                                                                      \
+            return n;                                                                              \
+        }                                                                                          \
+        if (!map->slots) {                                                                         \
+            namemap_init(map, c->a, n);                                                            \
+            for (size_t i = 0; i < n; i++)                                                         \
+                namemap_put(map, v[i]->name.schema, v[i]->name.name, (void *)&v[i]);               \
+        }                                                                                          \
+        T *const *hit = namemap_get(map, q->schema, q->name);                                      \
+        if (!hit)                                                                                  \
+            return n;                                                                              \
+        *next = (size_t)(hit - v) + 1;                                                             \
+        return *next - 1;                                                                          \
+    }                                                                                              \
     static const T *fn(struct cmp *c, const struct rs_model *m, const struct rs_qname *q,          \
                        size_t slot)                                                                \
     {                                                                                              \
-        if (slot < m->field.n && same_name(&m->field.v[slot]->name, q))                            \
-            return m->field.v[slot];                                                               \
-        struct namemap *map = &names_of(c, m)->field;                                              \
-        if (!map->slots) {                                                                         \
-            namemap_init(map, c->a, m->field.n);                                                   \
-            for (size_t i = 0; i < m->field.n; i++)                                                \
-                namemap_put(map, m->field.v[i]->name.schema, m->field.v[i]->name.name,             \
-                            m->field.v[i]);                                                        \
-        }                                                                                          \
-        return namemap_get(map, q->schema, q->name);                                               \
+        size_t k = fn##_at(c, m, q, slot);                                                         \
+        return k < m->field.n ? m->field.v[k] : NULL;                                              \
     }
 
 DEFINE_FIND_MAPPED(find_rel, struct rs_relation, rels)
@@ -601,16 +640,26 @@ static void compare_deps(struct cmp *c, const struct rs_relation *w, const struc
     }
 }
 
+/* A lookup from want into got that finds a name marks its slot in got: the reverse lookup of
+   that name would find it too (names are unique), so the pass over got skips it. */
+static bool *found_marks(struct cmp *c, size_t n)
+{
+    return arena_alloc(c->a, n ? n : 1);
+}
+
 static void compare_rels(struct cmp *c)
 {
+    bool *found = found_marks(c, c->got->rels.n);
     for (size_t i = 0; i < c->want->rels.n; i++) {
         const struct rs_relation *w = c->want->rels.v[i];
-        const struct rs_relation *g = find_rel(c, c->got, &w->name, i);
-        if (!g) {
+        size_t k = find_rel_at(c, c->got, &w->name, i);
+        if (k == c->got->rels.n) {
             add_diff(c, w->name.name, false, "%s %s is missing", rel_kind_word(w->kind),
                      qn(c->a, &w->name));
             continue;
         }
+        found[k] = true;
+        const struct rs_relation *g = c->got->rels.v[k];
         if (g->kind != w->kind) {
             add_diff(c, w->name.name, false, "%s is a %s, was a %s", qn(c->a, &w->name),
                      rel_kind_word(g->kind), rel_kind_word(w->kind));
@@ -627,7 +676,7 @@ static void compare_rels(struct cmp *c)
     }
     for (size_t i = 0; i < c->got->rels.n; i++) {
         const struct rs_relation *g = c->got->rels.v[i];
-        if (find_rel(c, c->want, &g->name, i))
+        if (found[i] || find_rel(c, c->want, &g->name, i))
             continue;
         if (!g->complete && g->created_mig == RS_MIG_PREEXISTING)
             continue; /* a table the migrations use but never created: not the up's doing */
@@ -638,11 +687,15 @@ static void compare_rels(struct cmp *c)
 
 static void compare_indexes(struct cmp *c)
 {
+    bool *found = found_marks(c, c->got->indexes.n);
     for (size_t i = 0; i < c->want->indexes.n; i++) {
         const struct rs_index *w = c->want->indexes.v[i];
         if (w->constraint)
             continue; /* reported with the constraint */
-        const struct rs_index *g = find_index(c, c->got, &w->name, i);
+        size_t k = find_index_at(c, c->got, &w->name, i);
+        const struct rs_index *g = k < c->got->indexes.n ? c->got->indexes.v[k] : NULL;
+        if (g)
+            found[k] = true;
         if (g && !memcmp(w, g, sizeof(*w)))
             continue; /* an untouched index, copied */
         if (!find_rel(c, c->got, &w->table, SIZE_MAX))
@@ -665,7 +718,7 @@ static void compare_indexes(struct cmp *c)
     }
     for (size_t i = 0; i < c->got->indexes.n; i++) {
         const struct rs_index *g = c->got->indexes.v[i];
-        if (g->constraint || find_index(c, c->want, &g->name, i) ||
+        if (g->constraint || found[i] || find_index(c, c->want, &g->name, i) ||
             !find_rel(c, c->want, &g->table, SIZE_MAX))
             continue;
         add_diff(c, g->name.name, false, "index %s %s", qn(c->a, &g->name),
