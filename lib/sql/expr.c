@@ -342,6 +342,7 @@ static bool native_cast(struct native *d, const PgQuery__TypeCast *c)
     case PG_QUERY__NODE__NODE_FUNC_CALL:
     case PG_QUERY__NODE__NODE_TYPE_CAST:
     case PG_QUERY__NODE__NODE_SQLVALUE_FUNCTION:
+    case PG_QUERY__NODE__NODE_CASE_EXPR:
         if (!native_expr(d, arg))
             return false;
         break;
@@ -381,6 +382,8 @@ static bool native_operand(struct native *d, const Node *n)
             return false;
         sb_addc(&d->sb, ')');
         return true;
+    case PG_QUERY__NODE__NODE_CASE_EXPR:
+        return native_expr(d, n);
     default:
         return native_simple(d, n);
     }
@@ -529,6 +532,40 @@ static bool native_null_test(struct native *d, const PgQuery__NullTest *t)
     return true;
 }
 
+/* CASE [x] WHEN a THEN b ... [ELSE c] END: the deparser writes every part as it would a whole
+   expression, without parentheses, and the CASE itself needs none around it either. */
+static bool native_case(struct native *d, const PgQuery__CaseExpr *c)
+{
+    if (!c->n_args)
+        return false;
+    sb_add(&d->sb, "CASE ");
+    if (c->arg) {
+        if (!native_expr(d, c->arg))
+            return false;
+        sb_addc(&d->sb, ' ');
+    }
+    for (size_t i = 0; i < c->n_args; i++) {
+        const Node *a = c->args[i];
+        if (a->node_case != PG_QUERY__NODE__NODE_CASE_WHEN)
+            return false;
+        sb_add(&d->sb, "WHEN ");
+        if (!native_expr(d, a->case_when->expr))
+            return false;
+        sb_add(&d->sb, " THEN ");
+        if (!native_expr(d, a->case_when->result))
+            return false;
+        sb_addc(&d->sb, ' ');
+    }
+    if (c->defresult) {
+        sb_add(&d->sb, "ELSE ");
+        if (!native_expr(d, c->defresult))
+            return false;
+        sb_addc(&d->sb, ' ');
+    }
+    sb_add(&d->sb, "END");
+    return true;
+}
+
 static bool native_expr(struct native *d, const Node *n)
 {
     if (!n || ++d->depth > NATIVE_MAX_DEPTH)
@@ -561,6 +598,9 @@ static bool native_expr(struct native *d, const Node *n)
         break;
     case PG_QUERY__NODE__NODE_COALESCE_EXPR:
         ok = native_coalesce(d, n->coalesce_expr);
+        break;
+    case PG_QUERY__NODE__NODE_CASE_EXPR:
+        ok = native_case(d, n->case_expr);
         break;
     default:
         ok = false;
