@@ -9,23 +9,35 @@
  */
 #include "scan.h"
 
-/* The existing table statement e takes ACCESS EXCLUSIVE on, or NULL. */
-static const struct rs_qname *exclusive_table(const struct rs_rule_ctx *ctx,
-                                              const struct rs_stmt *e)
+/* Whether statement e takes ACCESS EXCLUSIVE on a relation it names (not one it creates or
+   drops), whether or not that relation existed before the migration. */
+static bool exclusive(const struct rs_rule_ctx *ctx, const struct rs_stmt *e)
 {
     if (e->syntax_error || e->kind == RS_STMT_DROP || e->kind == RS_STMT_CREATE_TABLE ||
         e->kind == RS_STMT_CREATE_TABLE_AS || e->kind == RS_STMT_CREATE_VIEW ||
         e->kind == RS_STMT_CREATE_MATVIEW)
-        return NULL;
-    const struct rs_lock_fact *f = rs_stmt_lock(ctx, e, NULL);
-    if (f->mode != RS_LM_ACCESS_EXCLUSIVE || !e->rel.name || !rs_existed_at_start(ctx, &e->rel))
-        return NULL;
-    return &e->rel;
+        return false;
+    return e->rel.name && rs_stmt_lock(ctx, e, NULL)->mode == RS_LM_ACCESS_EXCLUSIVE;
+}
+
+/* The existing table statement e takes ACCESS EXCLUSIVE on, or NULL. */
+static const struct rs_qname *exclusive_table(const struct rs_rule_ctx *ctx,
+                                              const struct rs_stmt *e)
+{
+    return exclusive(ctx, e) && rs_existed_at_start(ctx, &e->rel) ? &e->rel : NULL;
 }
 
 static void check(struct rs_rule_ctx *ctx)
 {
     if (!ctx->in_tx || (ctx->cmd && ctx->cmd != &ctx->st->cmds[0]))
+        return;
+    /* Most statements follow none that takes ACCESS EXCLUSIVE: then what work this one does
+       need not be worked out (it is described in words, for the message). */
+    const struct rs_stmt_list *l = ctx->mig->stmts;
+    size_t pos = rs_stmt_pos(ctx), from = rs_tx_start(ctx), first = from;
+    while (first < pos && !exclusive(ctx, &l->v[first]))
+        first++;
+    if (first == pos)
         return;
     const char *work = rs_ctx_work(ctx);
     const struct rs_stmt *st = ctx->st;
@@ -41,9 +53,7 @@ static void check(struct rs_rule_ctx *ctx)
     if (!work)
         return;
     const struct rs_lock_fact *own = rs_stmt_lock(ctx, st, NULL);
-    const struct rs_stmt_list *l = ctx->mig->stmts;
-    size_t pos = rs_stmt_pos(ctx);
-    for (size_t i = rs_tx_start(ctx); i < pos; i++) {
+    for (size_t i = first; i < pos; i++) {
         const struct rs_stmt *e = &l->v[i];
         const struct rs_qname *x = exclusive_table(ctx, e);
         if (!x)
