@@ -441,7 +441,7 @@ static int list_one(struct rs_layout_ctx *ctx, const char *rel, bool quiet,
    already (a later caller gets the same entries, without the same errors twice). */
 struct layout_listing {
     const char *dir, *rel;
-    size_t hash; /* of dir, then rel (dir_hash, rel_hash) */
+    size_t hash; /* of dir, then rel (text_hash, rel_hash) */
     struct layout_entries entries;
 };
 
@@ -449,7 +449,7 @@ struct layout_listing {
    next layout that looks, and for the load when they are the whole file. */
 struct layout_peek {
     const char *path;
-    size_t hash; /* of path (dir_hash) */
+    size_t hash; /* of path (text_hash) */
     char *text;  /* NUL-terminated, len bytes, in ctx->arena */
     size_t len;
     bool whole; /* text is the whole file, not yet made a source */
@@ -468,10 +468,10 @@ struct layout_listings {
     const char *fd_dir; /* the ctx->dir that dir_fd1 is of */
 };
 
-static size_t dir_hash(const char *dir)
+static size_t text_hash(const char *s)
 {
     size_t h = 14695981039346656037u;
-    for (const char *p = dir; *p; p++)
+    for (const char *p = s; *p; p++)
         h = (h ^ (unsigned char)*p) * 1099511628211u;
     return h;
 }
@@ -489,7 +489,7 @@ static size_t current_dir_hash(struct layout_listings *t, const struct rs_layout
 {
     if (t->hashed_dir != ctx->dir) {
         t->hashed_dir = ctx->dir;
-        t->dir_hash = dir_hash(ctx->dir);
+        t->dir_hash = text_hash(ctx->dir);
     }
     return t->dir_hash;
 }
@@ -748,7 +748,7 @@ static struct layout_peek *peek_find(const struct rs_layout_ctx *ctx, const char
     struct layout_listings *t = ctx->listings;
     if (!t || !t->peeks)
         return NULL;
-    struct layout_peek *p = peek_slot(t, path, dir_hash(path));
+    struct layout_peek *p = peek_slot(t, path, text_hash(path));
     return p->path ? p : NULL;
 }
 
@@ -766,7 +766,7 @@ static const struct layout_peek *peek(struct rs_layout_ctx *ctx, const char *pat
             if (old[i].path)
                 *peek_slot(t, old[i].path, old[i].hash) = old[i];
     }
-    size_t h = dir_hash(path);
+    size_t h = text_hash(path);
     struct layout_peek *p = peek_slot(t, path, h);
     if (p->path)
         return p;

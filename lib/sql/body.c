@@ -249,6 +249,19 @@ void rs_sql_body_summary(struct arena *a, const char *language, const char *body
 
 static size_t plain_literals(struct arena *a, const char *t, size_t len, const char ***out);
 
+/* The value of the plain string literal q[0..n), quotes included: 'it''s' -> it's. */
+static char *literal_value(struct arena *a, const char *q, size_t n)
+{
+    char *val = arena_alloc(a, n);
+    size_t k = 0;
+    for (const char *p = q + 1, *end = q + n - 1; p < end; p++) {
+        val[k++] = *p;
+        if (*p == '\'' && p + 1 < end && p[1] == '\'')
+            p++;
+    }
+    return val;
+}
+
 size_t rs_sql_string_literals(struct arena *a, const char *text, size_t len, const char ***out)
 {
     /* PostgreSQL's scanner costs a few hundred thousand instructions to start, and the texts
@@ -272,15 +285,7 @@ size_t sqlx_string_literals_scanned(struct arena *a, const char *text, size_t le
         const PgQuery__ScanToken *t = sr->tokens[i];
         if (t->token != PG_QUERY__TOKEN__SCONST || t->end - t->start < 2 || s[t->start] != '\'')
             continue;
-        /* 'it''s' -> it's */
-        char *val = arena_alloc(a, (size_t)(t->end - t->start));
-        size_t n = 0;
-        for (const char *p = s + t->start + 1, *end = s + t->end - 1; p < end; p++) {
-            val[n++] = *p;
-            if (*p == '\'' && p + 1 < end && p[1] == '\'')
-                p++;
-        }
-        *VEC_PUSH(a, &v) = val;
+        *VEC_PUSH(a, &v) = literal_value(a, s + t->start, (size_t)(t->end - t->start));
     }
     if (sr)
         pg_query__scan_result__free_unpacked(sr, NULL);
@@ -368,6 +373,20 @@ static size_t skip_dollar(const char *t, size_t i, size_t len)
     return OPEN;
 }
 
+/* Offset just past the quoted name starting with the double quote at t[i], or OPEN when it is
+   not closed; *n: the bytes of the name, a doubled quote counting once. */
+static size_t skip_quoted_name(const char *t, size_t i, size_t len, size_t *n)
+{
+    *n = 0;
+    for (i++; i < len; i++, (*n)++) {
+        if (t[i] == '"' && i + 1 < len && t[i + 1] == '"')
+            i++;
+        else if (t[i] == '"')
+            return i + 1;
+    }
+    return OPEN;
+}
+
 /*
  * The string literals of t[0..len) when they are all plain ('...', quotes doubled inside),
  * found by stepping over comments, quoted names and dollar quotes; SIZE_MAX for whatever the
@@ -378,7 +397,7 @@ static size_t plain_literals(struct arena *a, const char *t, size_t len, const c
 {
     VEC(const char *) v = {0};
     *out = NULL;
-    size_t after_string = SIZE_MAX; /* where the last string ended, if only blanks since */
+    bool after_string = false; /* only blanks and comments since the last string */
     for (size_t i = 0; i < len;) {
         char c = t[i], next = i + 1 < len ? t[i + 1] : '\0';
         if ((c == '-' && next == '-') || (c == '/' && next == '*')) {
@@ -392,34 +411,23 @@ static size_t plain_literals(struct arena *a, const char *t, size_t len, const c
             continue;
         }
         if (c == '\'') {
-            if (after_string != SIZE_MAX ||
+            if (after_string ||
                 (i > 0 && (ident_byte((unsigned char)t[i - 1]) || t[i - 1] == '&')))
                 return SIZE_MAX;
             size_t e = skip_string(t, i, len);
             if (e == OPEN)
                 return SIZE_MAX;
-            char *val = arena_alloc(a, e - i);
-            size_t n = 0;
-            for (size_t p = i + 1; p < e - 1; p++) {
-                val[n++] = t[p];
-                if (t[p] == '\'' && p + 1 < e - 1 && t[p + 1] == '\'')
-                    p++;
-            }
-            *VEC_PUSH(a, &v) = val;
-            i = after_string = e;
+            *VEC_PUSH(a, &v) = literal_value(a, t + i, e - i);
+            i = e;
+            after_string = true;
             continue;
         }
-        after_string = SIZE_MAX;
+        after_string = false;
         if (c == '"') {
-            for (i++; i < len; i++) {
-                if (t[i] == '"' && i + 1 < len && t[i + 1] == '"')
-                    i++;
-                else if (t[i] == '"')
-                    break;
-            }
-            if (i >= len)
+            size_t n;
+            i = skip_quoted_name(t, i, len, &n);
+            if (i == OPEN)
                 return SIZE_MAX;
-            i++;
         } else if (c == '$' && (i == 0 || !ident_byte((unsigned char)t[i - 1]))) {
             i = skip_dollar(t, i, len);
             if (i == OPEN)
@@ -477,16 +485,10 @@ bool sqlx_may_hold_long_identifier(const char *t, size_t len)
         } else if (c == '&' && i > 0 && (t[i - 1] == 'U' || t[i - 1] == 'u')) {
             return true;
         } else if (c == '"') {
-            size_t n = 0;
-            for (i++; i < len; i++, n++) {
-                if (t[i] == '"' && i + 1 < len && t[i + 1] == '"')
-                    i++;
-                else if (t[i] == '"')
-                    break;
-            }
-            if (n > RS_NAME_MAX || i >= len)
+            size_t n;
+            i = skip_quoted_name(t, i, len, &n);
+            if (i != OPEN && n > RS_NAME_MAX)
                 return true;
-            i++;
         } else {
             i++;
         }
