@@ -791,7 +791,8 @@ int rs_check_run(const struct rs_check_opts *o, struct rs_check_result **out,
                                .nexclude = o->nexclude,
                                .plain_in_transaction = o->assume_in_transaction,
                                .defer_reads = !o->emit_down &&
-                                              rs_sql_prefetch_possible(o->jobs ? o->jobs : 2)};
+                                              rs_sql_prefetch_possible(o->jobs ? o->jobs : 2),
+                               .two_threads = rs_sql_prefetch_possible(o->jobs ? o->jobs : 2)};
     struct rs_migration_list ml = {0};
     const struct rs_layout *layout = NULL;
     if (rs_layout_load_path(&lc, o->path, o->layout, &layout, &ml) < 0 || diag->n > nerr) {

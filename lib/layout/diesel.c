@@ -108,10 +108,17 @@ static int diesel_load(struct rs_layout_ctx *ctx, struct rs_migration_list *out)
         n++;
     }
     layout_sort(dirs, n, sizeof(*dirs), dir_cmp);
+    /* The three files of each directory, looked up ahead (in two threads when checking). */
+    const char **rels = arena_alloc(ctx->arena, (3 * n + 1) * sizeof(*rels));
+    for (size_t i = 0; i < n; i++) {
+        rels[3 * i] = arena_join(ctx->arena, dirs[i].e->rel, "/", "up.sql");
+        rels[3 * i + 1] = arena_join(ctx->arena, dirs[i].e->rel, "/", "down.sql");
+        rels[3 * i + 2] = arena_join(ctx->arena, dirs[i].e->rel, "/", "metadata.toml");
+    }
+    layout_look_ahead(ctx, rels, 3 * n);
     for (size_t i = 0; i < n; i++) {
         const struct dz_dir *d = &dirs[i];
-        const char *up_rel = arena_join(ctx->arena, d->e->rel, "/", "up.sql");
-        const char *down_rel = arena_join(ctx->arena, d->e->rel, "/", "down.sql");
+        const char *up_rel = rels[3 * i], *down_rel = rels[3 * i + 1];
         if (!present(ctx, up_rel)) {
             rs_diag_add(ctx->diag, d->e->path, 0, 0,
                         "a Diesel migration directory holds up.sql and down.sql; add them, or "
@@ -138,7 +145,7 @@ static int diesel_load(struct rs_layout_ctx *ctx, struct rs_migration_list *out)
             if (down)
                 rs_script_whole(&m->down, down);
         }
-        bool tx = run_in_transaction(ctx, arena_join(ctx->arena, d->e->rel, "/", "metadata.toml"));
+        bool tx = run_in_transaction(ctx, rels[3 * i + 2]);
         m->up_tx = m->down_tx = tx ? RS_TX_WRAPPED : RS_TX_NONE;
     }
     return 0;

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -92,8 +93,21 @@ const struct rs_layout *rs_layout_detect(struct rs_layout_ctx *ctx)
        first of the highest score. They are asked from the cheapest to ask, each told the score
        it must reach to be chosen: a layout listed before the best so far wins a tie, one listed
        after it needs more. On a directory of Diesel migrations, no layout then lists the
-       directory of each migration, nor reads a file. */
+       directory of each migration, nor reads a file.
+       First round: is a layout certain (100, the highest score)? Asked so, the detectors look
+       for their marks only (a lock file, Diesel's initial migration), not into each
+       subdirectory, and the first certain layout in rs_layouts[] is the result. Otherwise
+       Prisma, asked before Diesel, would look for a migration.sql in each of the directories
+       of a Diesel history before Diesel's initial migration is seen. */
     size_t best = SIZE_MAX;
+    for (int cost = 0; cost <= 3; cost++)
+        for (size_t i = 0; rs_layouts[i] && i < best; i++)
+            if (rs_layouts[i]->detect_cost == cost && rs_layouts[i]->detect(ctx, 100) >= 100)
+                best = i;
+    if (best != SIZE_MAX) {
+        layout_release(ctx);
+        return rs_layouts[best];
+    }
     int best_score = 0;
     for (int cost = 0; cost <= 3; cost++) {
         for (size_t i = 0; rs_layouts[i]; i++) {
@@ -368,6 +382,66 @@ static int entry_cmp_rel(const void *pa, const void *pb)
     return c ? c : strcmp(a->rel, b->rel);
 }
 
+/* ------------------------------------------------------------------------------------------------
+ * Two threads for the system calls
+ */
+
+/* Below this many calls to share, a thread costs more than it saves. */
+#define SHARE_MIN 16
+
+typedef void share_fn(struct rs_layout_ctx *c, size_t i, void *arg);
+
+struct share {
+    struct rs_layout_ctx ctx; /* the helper's: an arena of its own, no listings, no diag */
+    share_fn *fn;
+    void *arg;
+    size_t from, n;
+};
+
+static void *share_run(void *p)
+{
+    struct share *s = p;
+    for (size_t i = s->from; i < s->n; i++)
+        s->fn(&s->ctx, i, s->arg);
+    return NULL;
+}
+
+static void free_arena(void *a)
+{
+    arena_free(a);
+}
+
+/* Calls fn(c, i, arg) for each i < n, the first half with c = ctx, the second half in a helper
+   thread when ctx->two_threads and n is worth it, with a copy of ctx whose arena is freed with
+   ctx->arena: fn allocates from c->arena only, reports nothing (c->diag is NULL there) and does
+   not touch c->listings. The calls are done when this returns. */
+static void share(struct rs_layout_ctx *ctx, size_t n, share_fn *fn, void *arg)
+{
+    size_t mine = n;
+    pthread_t helper;
+    if (ctx->two_threads && n >= SHARE_MIN) {
+        struct share *s = arena_alloc(ctx->arena, sizeof(*s));
+        struct arena *a = arena_alloc(ctx->arena, sizeof(*a));
+        *a = (struct arena)ARENA_INIT;
+        arena_on_free(ctx->arena, free_arena, a);
+        *s = (struct share){.ctx = *ctx, .fn = fn, .arg = arg, .from = n / 2, .n = n};
+        s->ctx.arena = a;
+        s->ctx.diag = NULL;
+        s->ctx.listings = NULL;
+        if (pthread_create(&helper, NULL, share_run, s) == 0)
+            mine = n / 2;
+    }
+    for (size_t i = 0; i < mine; i++)
+        fn(ctx, i, arg);
+    if (mine < n)
+        pthread_join(helper, NULL);
+}
+
+static enum layout_kind kind_of(mode_t mode)
+{
+    return S_ISREG(mode) ? LAYOUT_FILE : S_ISDIR(mode) ? LAYOUT_DIR : LAYOUT_OTHER;
+}
+
 /* Reads one directory level; fills st_dir with the directory's own identity when asked.
    Clears *clean when an entry is left out because of a problem (reported unless quiet). */
 static int list_one(struct rs_layout_ctx *ctx, const char *rel, bool quiet,
@@ -428,9 +502,7 @@ static int list_one(struct rs_layout_ctx *ctx, const char *rel, bool quiet,
         en->name = arena_strdup(ctx->arena, de->d_name);
         en->rel = erel;
         en->path = path;
-        en->kind = S_ISREG(st.st_mode)   ? LAYOUT_FILE
-                   : S_ISDIR(st.st_mode) ? LAYOUT_DIR
-                                         : LAYOUT_OTHER;
+        en->kind = kind_of(st.st_mode);
     }
     closedir(d);
     return 0;
@@ -439,10 +511,17 @@ static int list_one(struct rs_layout_ctx *ctx, const char *rel, bool quiet,
 /* A listing kept in ctx->listings: of the directory dir/rel, or with rel NULL of the whole tree
    under dir (layout_list_tree). Kept when it is complete, or when its problems were reported
    already (a later caller gets the same entries, without the same errors twice). */
+struct dir_id {
+    dev_t dev;
+    ino_t ino;
+};
+
 struct layout_listing {
     const char *dir, *rel;
     size_t hash; /* of dir, then rel (text_hash, rel_hash) */
     struct layout_entries entries;
+    bool has_id;
+    struct dir_id id; /* the directory's, when it was listed by walk */
 };
 
 /* The first bytes of a file that detection looked into (layout_detect_text), kept for the
@@ -455,6 +534,17 @@ struct layout_peek {
     bool whole; /* text is the whole file, not yet made a source */
 };
 
+/* What a path under ctx->dir turned out to be when looked up (layout_exists, layout_look_ahead):
+   a layout_kind, or SEEN_NONE when it cannot be (missing, unreadable, a loop); SEEN_NOT_YET in
+   an entry just made. A layout asks about a path once for each kind it accepts. */
+enum { SEEN_NOT_YET = -2, SEEN_NONE = -1 };
+
+struct layout_seen {
+    const char *rel;
+    size_t hash; /* of rel (text_hash) */
+    int kind;
+};
+
 /* Open addressing; a tree of a thousand directories is asked about a few times each. */
 struct layout_listings {
     struct layout_listing **slot;
@@ -463,6 +553,9 @@ struct layout_listings {
     size_t dir_hash;
     struct layout_peek *peeks; /* open addressing by hash; NULL until a file is looked into */
     size_t peek_mask, npeeks;
+    struct layout_seen *seen; /* open addressing by hash; NULL until a path is looked up */
+    size_t seen_mask, nseen;
+    const char *seen_dir; /* the ctx->dir the paths in seen are under */
     /* ctx->dir opened (O_PATH) for stat_rel, plus one: 0 when not open */
     int dir_fd1;
     const char *fd_dir; /* the ctx->dir that dir_fd1 is of */
@@ -537,10 +630,11 @@ static struct layout_listings *listings_of(struct rs_layout_ctx *ctx)
     return t;
 }
 
-/* stat of ctx->dir/rel, looked up from a descriptor of ctx->dir: the kernel then resolves the
-   path from there, not from the start of ctx->dir each time (a quarter less per call; a Diesel
-   load asks about three files of each migration). */
-static int stat_rel(struct rs_layout_ctx *ctx, const char *rel, struct stat *st)
+/* A descriptor of ctx->dir (O_PATH), open until layout_release; -1 when it cannot be opened.
+   Paths are looked up from it: the kernel then resolves them from there, not from the start of
+   ctx->dir each time (a quarter less per call; a Diesel load asks about three files of each
+   migration). */
+static int dir_fd(struct rs_layout_ctx *ctx)
 {
     struct layout_listings *t = listings_of(ctx);
     if (t->fd_dir != ctx->dir) {
@@ -548,9 +642,82 @@ static int stat_rel(struct rs_layout_ctx *ctx, const char *rel, struct stat *st)
         t->fd_dir = ctx->dir;
         t->dir_fd1 = open(ctx->dir, O_PATH | O_DIRECTORY | O_CLOEXEC) + 1;
     }
-    if (!t->dir_fd1)
+    return t->dir_fd1 - 1;
+}
+
+static int stat_rel(struct rs_layout_ctx *ctx, const char *rel, struct stat *st)
+{
+    int fd = dir_fd(ctx);
+    if (fd < 0)
         return stat(layout_join(ctx, rel), st);
-    return *rel ? fstatat(t->dir_fd1 - 1, rel, st, 0) : fstat(t->dir_fd1 - 1, st);
+    return fstatat(fd, rel, st, *rel ? 0 : AT_EMPTY_PATH);
+}
+
+static struct layout_seen *seen_slot(struct layout_listings *t, const char *rel, size_t h)
+{
+    for (size_t i = h & t->seen_mask;; i = (i + 1) & t->seen_mask) {
+        struct layout_seen *e = &t->seen[i];
+        if (!e->rel || (e->hash == h && strcmp(e->rel, rel) == 0))
+            return e;
+    }
+}
+
+/* The entry of ctx->dir/rel in what was looked up, made (SEEN_NOT_YET) when there is none. */
+static struct layout_seen *seen(struct rs_layout_ctx *ctx, const char *rel)
+{
+    struct layout_listings *t = listings_of(ctx);
+    if (t->seen_dir != ctx->dir) {
+        t->seen = NULL;
+        t->nseen = 0;
+        t->seen_dir = ctx->dir;
+    }
+    if (2 * (t->nseen + 1) > t->seen_mask + 1 || !t->seen) {
+        struct layout_seen *old = t->seen;
+        size_t old_mask = t->seen_mask;
+        t->seen_mask = old ? 2 * old_mask + 1 : 255;
+        t->seen = arena_alloc(ctx->arena, (t->seen_mask + 1) * sizeof(*t->seen));
+        for (size_t i = 0; old && i <= old_mask; i++)
+            if (old[i].rel)
+                *seen_slot(t, old[i].rel, old[i].hash) = old[i];
+    }
+    size_t h = text_hash(rel);
+    struct layout_seen *e = seen_slot(t, rel, h);
+    if (!e->rel) {
+        *e = (struct layout_seen){
+            .rel = arena_strdup(ctx->arena, rel), .hash = h, .kind = SEEN_NOT_YET};
+        t->nseen++;
+    }
+    return e;
+}
+
+struct look_ahead {
+    const char *const *rels;
+    int *kinds;
+    int fd;
+};
+
+static void look_up(struct rs_layout_ctx *c, size_t i, void *arg)
+{
+    (void)c;
+    struct look_ahead *la = arg;
+    struct stat st;
+    la->kinds[i] = fstatat(la->fd, la->rels[i], &st, *la->rels[i] ? 0 : AT_EMPTY_PATH) < 0
+                       ? SEEN_NONE
+                       : (int)kind_of(st.st_mode);
+}
+
+void layout_look_ahead(struct rs_layout_ctx *ctx, const char *const *rels, size_t n)
+{
+    int fd;
+    if (!ctx->two_threads || n < SHARE_MIN || (fd = dir_fd(ctx)) < 0)
+        return; /* layout_exists looks each one up when asked */
+    struct look_ahead la = {rels, arena_alloc(ctx->arena, n * sizeof(int)), fd};
+    share(ctx, n, look_up, &la);
+    for (size_t i = 0; i < n; i++) {
+        struct layout_seen *e = seen(ctx, rels[i]);
+        if (e->kind == SEEN_NOT_YET)
+            e->kind = la.kinds[i];
+    }
 }
 
 void layout_release(struct rs_layout_ctx *ctx)
@@ -564,7 +731,9 @@ void layout_release(struct rs_layout_ctx *ctx)
     }
 }
 
-static void listing_keep(struct rs_layout_ctx *ctx, const char *rel, const struct layout_entries *e)
+/* Keeps the listing of ctx->dir/rel, and the directory's identity when st is not NULL. */
+static void listing_keep(struct rs_layout_ctx *ctx, const char *rel, const struct layout_entries *e,
+                         const struct stat *st)
 {
     struct layout_listings *t = listings_of(ctx);
     if (2 * (t->n + 1) > t->mask + 1) {
@@ -581,6 +750,9 @@ static void listing_keep(struct rs_layout_ctx *ctx, const char *rel, const struc
     l->rel = rel ? arena_strdup(ctx->arena, rel) : NULL;
     l->hash = rel_hash(current_dir_hash(t, ctx), rel, rel ? strlen(rel) : 0);
     l->entries = *e;
+    l->has_id = st != NULL;
+    if (st)
+        l->id = (struct dir_id){st->st_dev, st->st_ino};
     listing_put(t, l);
 }
 
@@ -614,15 +786,53 @@ int layout_list(struct rs_layout_ctx *ctx, const char *rel, bool quiet, struct l
         return -1;
     layout_sort(here.v, here.n, sizeof(*here.v), entry_cmp_name);
     if (clean || !quiet)
-        listing_keep(ctx, rel, &here);
+        listing_keep(ctx, rel, &here, NULL);
     entries_append(ctx, out, &here);
     return 0;
 }
 
-struct dir_id {
-    dev_t dev;
-    ino_t ino;
+struct list_ahead {
+    const char **rels;
+    struct layout_entries *entries;
+    struct stat *st;
+    bool *ok;
 };
+
+static void list_ahead_one(struct rs_layout_ctx *c, size_t i, void *arg)
+{
+    struct list_ahead *la = arg;
+    bool clean = true;
+    la->ok[i] = list_one(c, la->rels[i], true, &la->entries[i], &la->st[i], &clean) == 0 && clean;
+    if (la->ok[i])
+        layout_sort(la->entries[i].v, la->entries[i].n, sizeof(*la->entries[i].v), entry_cmp_name);
+}
+
+/* Lists ahead, in two threads when ctx->two_threads, the subdirectories of a directory of the
+   tree that are not listed yet, and keeps the listings that have no problem: walk then finds
+   them kept. A tree of hundreds of migration directories is listed in half the time. Those
+   with a problem are listed again by walk, which reports it. */
+static void list_ahead(struct rs_layout_ctx *ctx, const struct layout_entries *here)
+{
+    if (!ctx->two_threads)
+        return;
+    size_t n = 0;
+    for (size_t i = 0; i < here->n; i++)
+        n += here->v[i].kind == LAYOUT_DIR && !listing_find(ctx, here->v[i].rel);
+    if (n < SHARE_MIN)
+        return;
+    struct list_ahead la = {.rels = arena_alloc(ctx->arena, n * sizeof(*la.rels)),
+                            .entries = arena_alloc(ctx->arena, n * sizeof(*la.entries)),
+                            .st = arena_alloc(ctx->arena, n * sizeof(*la.st)),
+                            .ok = arena_alloc(ctx->arena, n * sizeof(*la.ok))};
+    n = 0;
+    for (size_t i = 0; i < here->n; i++)
+        if (here->v[i].kind == LAYOUT_DIR && !listing_find(ctx, here->v[i].rel))
+            la.rels[n++] = here->v[i].rel;
+    share(ctx, n, list_ahead_one, &la);
+    for (size_t i = 0; i < n; i++)
+        if (la.ok[i])
+            listing_keep(ctx, la.rels[i], &la.entries[i], &la.st[i]);
+}
 
 /* Depth of nested directories followed; deeper trees are reported rather than walked. */
 #define TREE_MAX_DEPTH 32
@@ -635,10 +845,14 @@ static int walk(struct rs_layout_ctx *ctx, const char *rel, bool quiet, struct l
     bool here_clean = true;
     const struct layout_listing *kept = listing_find(ctx, rel);
     if (kept) {
-        /* Listed already (the top directory, usually): only its identity is missing. */
+        /* Listed already: by list_ahead, or the top directory, whose identity is missing. */
         here = kept->entries;
-        if (stat_rel(ctx, rel, &st) < 0)
+        if (kept->has_id) {
+            st.st_dev = kept->id.dev;
+            st.st_ino = kept->id.ino;
+        } else if (stat_rel(ctx, rel, &st) < 0) {
             memset(&st, 0, sizeof(st));
+        }
     } else {
         if (list_one(ctx, rel, quiet, &here, &st, &here_clean) < 0) {
             *clean = false;
@@ -649,7 +863,7 @@ static int walk(struct rs_layout_ctx *ctx, const char *rel, bool quiet, struct l
            call. */
         layout_sort(here.v, here.n, sizeof(*here.v), entry_cmp_name);
         if (here_clean || !quiet)
-            listing_keep(ctx, rel, &here);
+            listing_keep(ctx, rel, &here, &st);
     }
     if (!here_clean)
         *clean = false;
@@ -673,6 +887,7 @@ static int walk(struct rs_layout_ctx *ctx, const char *rel, bool quiet, struct l
         return 0;
     }
     stack[depth] = (struct dir_id){st.st_dev, st.st_ino};
+    list_ahead(ctx, &here);
     for (size_t i = 0; i < here.n; i++) {
         if (here.v[i].kind == LAYOUT_DIR)
             walk(ctx, here.v[i].rel, quiet, out, stack, depth + 1, clean);
@@ -696,7 +911,7 @@ int layout_list_tree(struct rs_layout_ctx *ctx, bool quiet, struct layout_entrie
         return -1;
     layout_sort(all.v, all.n, sizeof(*all.v), entry_cmp_rel);
     if (clean || !quiet)
-        listing_keep(ctx, NULL, &all);
+        listing_keep(ctx, NULL, &all, NULL);
     entries_append(ctx, out, &all);
     return 0;
 }
@@ -716,18 +931,12 @@ bool layout_exists(struct rs_layout_ctx *ctx, const char *rel, enum layout_kind 
                 return l->entries.v[i].kind == kind;
         return false;
     }
-    struct stat st;
-    if (stat_rel(ctx, rel, &st) < 0)
-        return false;
-    switch (kind) {
-    case LAYOUT_FILE:
-        return S_ISREG(st.st_mode);
-    case LAYOUT_DIR:
-        return S_ISDIR(st.st_mode);
-    case LAYOUT_OTHER:
-        return !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
+    struct layout_seen *e = seen(ctx, rel);
+    if (e->kind == SEEN_NOT_YET) {
+        struct stat st;
+        e->kind = stat_rel(ctx, rel, &st) < 0 ? SEEN_NONE : (int)kind_of(st.st_mode);
     }
-    return false;
+    return e->kind == (int)kind;
 }
 
 /* What detection reads of a file at most: enough for every layout's marks. */
@@ -752,36 +961,20 @@ static struct layout_peek *peek_find(const struct rs_layout_ctx *ctx, const char
     return p->path ? p : NULL;
 }
 
-/* The first PEEK_MAX bytes of the regular file at path ("" when it cannot be read), read once
-   for all the layouts that look. Quiet: reading it for the load says what is wrong. */
-static const struct layout_peek *peek(struct rs_layout_ctx *ctx, const char *path)
+/* Reads the first PEEK_MAX bytes of the regular file at path into p, from arena a; p->text
+   stays as it is ("") when the file cannot be read. Quiet: reading it for the load says what is
+   wrong. */
+static void peek_read(struct arena *a, const char *path, struct layout_peek *p)
 {
-    struct layout_listings *t = listings_of(ctx);
-    if (2 * (t->npeeks + 1) > t->peek_mask + 1) {
-        struct layout_peek *old = t->peeks;
-        size_t old_mask = t->peek_mask;
-        t->peek_mask = old ? 2 * old_mask + 1 : 127;
-        t->peeks = arena_alloc(ctx->arena, (t->peek_mask + 1) * sizeof(*t->peeks));
-        for (size_t i = 0; old && i <= old_mask; i++)
-            if (old[i].path)
-                *peek_slot(t, old[i].path, old[i].hash) = old[i];
-    }
-    size_t h = text_hash(path);
-    struct layout_peek *p = peek_slot(t, path, h);
-    if (p->path)
-        return p;
-    t->npeeks++;
-    *p = (struct layout_peek){
-        .path = arena_strdup(ctx->arena, path), .hash = h, .text = arena_alloc(ctx->arena, 1)};
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0)
-        return p;
+        return;
     struct stat st;
     if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
         /* One byte more than a small file holds: a short read is its end, as in
            rs_source_load, and the text is then the file's. */
         size_t want = st.st_size < PEEK_MAX ? (size_t)st.st_size + 1 : PEEK_MAX;
-        char *buf = arena_alloc_uninit(ctx->arena, want + 1);
+        char *buf = arena_alloc_uninit(a, want + 1);
         size_t len = 0;
         bool end = false;
         while (len < want) {
@@ -802,7 +995,87 @@ static const struct layout_peek *peek(struct rs_layout_ctx *ctx, const char *pat
         p->whole = end;
     }
     close(fd);
+}
+
+/* The kept peek at path, made (empty, *fresh set) when there is none. */
+static struct layout_peek *peek_entry(struct rs_layout_ctx *ctx, const char *path, bool *fresh)
+{
+    struct layout_listings *t = listings_of(ctx);
+    if (2 * (t->npeeks + 1) > t->peek_mask + 1) {
+        struct layout_peek *old = t->peeks;
+        size_t old_mask = t->peek_mask;
+        t->peek_mask = old ? 2 * old_mask + 1 : 127;
+        t->peeks = arena_alloc(ctx->arena, (t->peek_mask + 1) * sizeof(*t->peeks));
+        for (size_t i = 0; old && i <= old_mask; i++)
+            if (old[i].path)
+                *peek_slot(t, old[i].path, old[i].hash) = old[i];
+    }
+    size_t h = text_hash(path);
+    struct layout_peek *p = peek_slot(t, path, h);
+    *fresh = !p->path;
+    if (*fresh) {
+        t->npeeks++;
+        *p = (struct layout_peek){
+            .path = arena_strdup(ctx->arena, path), .hash = h, .text = arena_alloc(ctx->arena, 1)};
+    }
     return p;
+}
+
+/* The first PEEK_MAX bytes of the regular file at path ("" when it cannot be read), read once
+   for all the layouts that look. */
+static const struct layout_peek *peek(struct rs_layout_ctx *ctx, const char *path)
+{
+    bool fresh;
+    struct layout_peek *p = peek_entry(ctx, path, &fresh);
+    if (fresh)
+        peek_read(ctx->arena, path, p);
+    return p;
+}
+
+/* Files layout_detect_text looks into at most. */
+#define PEEK_FILES 64
+
+struct peek_ahead {
+    const char *paths[PEEK_FILES];
+    struct layout_peek got[PEEK_FILES];
+};
+
+static void peek_ahead_one(struct rs_layout_ctx *c, size_t i, void *arg)
+{
+    struct peek_ahead *pa = arg;
+    pa->got[i] = (struct layout_peek){.text = arena_alloc(c->arena, 1)};
+    peek_read(c->arena, pa->paths[i], &pa->got[i]);
+}
+
+/* Peeks ahead, in two threads when ctx->two_threads, at the files of e that
+   layout_detect_text would look into: those of a directory of plain SQL files are all read
+   before one of them can tell a layout, and the small ones are then not read again. */
+static void peek_ahead(struct rs_layout_ctx *ctx, const struct layout_entries *e,
+                       bool (*is_sql)(const char *name))
+{
+    if (!ctx->two_threads)
+        return;
+    struct peek_ahead *pa = arena_alloc_uninit(ctx->arena, sizeof(*pa));
+    size_t n = 0;
+    for (size_t i = 0, looked = 0; i < e->n && looked < PEEK_FILES; i++) {
+        if (e->v[i].kind != LAYOUT_FILE || !is_sql(e->v[i].name))
+            continue;
+        looked++;
+        if (!peek_find(ctx, e->v[i].path))
+            pa->paths[n++] = e->v[i].path;
+    }
+    if (n < SHARE_MIN)
+        return;
+    share(ctx, n, peek_ahead_one, pa);
+    for (size_t i = 0; i < n; i++) {
+        bool fresh;
+        struct layout_peek *p = peek_entry(ctx, pa->paths[i], &fresh);
+        if (fresh) {
+            p->text = pa->got[i].text;
+            p->len = pa->got[i].len;
+            p->whole = pa->got[i].whole;
+        }
+    }
 }
 
 int layout_detect_text(struct rs_layout_ctx *ctx, bool (*is_sql)(const char *name), size_t cap,
@@ -814,8 +1087,9 @@ int layout_detect_text(struct rs_layout_ctx *ctx, bool (*is_sql)(const char *nam
     char buf[PEEK_MAX + 1];
     if (cap > sizeof(buf))
         cap = sizeof(buf);
+    peek_ahead(ctx, &e, is_sql);
     size_t looked = 0;
-    for (size_t i = 0; i < e.n && looked < 64; i++) {
+    for (size_t i = 0; i < e.n && looked < PEEK_FILES; i++) {
         if (e.v[i].kind != LAYOUT_FILE || !is_sql(e.v[i].name))
             continue;
         looked++;

@@ -65,6 +65,10 @@ struct rs_layout_ctx {
        it parses them. Files whose text decides the layout's result (goose sections, directives,
        configuration) are read here all the same. */
     bool defer_reads;
+    /* Two threads may share the system calls of detection and loading (listing directories,
+       looking up files, reading their first bytes): `rollsafe check` sets it when it parses
+       in two threads too. */
+    bool two_threads;
     /* Directory listings already read, so that detection by every layout and the load read
        and sort each directory once, and the first bytes of the files detection looked into.
        Private to lib/layout; start it NULL. */

@@ -72,6 +72,11 @@ void layout_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, con
 /* Closes what layout_exists keeps open to look files up (rs_layout_load_path does it at its
    end; a caller of rs_layout.detect alone calls it). The listings stay. */
 void layout_release(struct rs_layout_ctx *ctx);
+/* Looks up what ctx->dir/rels[i] are, in two threads when ctx->two_threads and there are enough
+   of them (otherwise nothing is done here): layout_exists then answers about them without a
+   system call. For a load that asks about the same few files in each of hundreds of
+   directories. */
+void layout_look_ahead(struct rs_layout_ctx *ctx, const char *const *rels, size_t n);
 /* Whether ctx->exclude leaves out the path rel (relative to ctx->dir). */
 bool layout_excluded(const struct rs_layout_ctx *ctx, const char *rel);
 /* Whether ctx->dir/rel exists, is not excluded, and is of the kind given (symbolic links

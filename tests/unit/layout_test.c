@@ -3,6 +3,7 @@
  * script sections (blanked but at file offsets), detection and error reports; then the real
  * corpora in ../shared/corpora when they are present.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1124,6 +1125,133 @@ TEST(layout_empty_directory)
             CHECK_INT(f.list.n, 0);
         }
         fx_free(&f);
+    }
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * Two threads: the same migrations, scripts and errors as one
+ */
+
+/* What a load gave, as one text: the layout, each migration with its scripts (paths, whether
+   read, the text read), and the errors in order. */
+static char *load_summary(const char *dir, bool two_threads, bool defer_reads)
+{
+    struct fx f;
+    fx_init(&f);
+    f.ctx.two_threads = two_threads;
+    f.ctx.defer_reads = defer_reads;
+    fx_load(&f, dir, NULL);
+    size_t cap = 1 << 20, len = 0;
+    char *out = malloc(cap);
+    len += (size_t)snprintf(out + len, cap - len, "%s rc=%d\n", used_name(&f), f.rc);
+    for (size_t i = 0; i < f.list.n && len < cap; i++) {
+        const struct rs_migration *m = &f.list.v[i];
+        const struct rs_script *s[2] = {&m->up, &m->down};
+        len += (size_t)snprintf(out + len, cap - len, "%s %s tx=%d/%d expected=%d\n", m->id,
+                                m->name, (int)m->up_tx, (int)m->down_tx, m->down_expected);
+        for (int k = 0; k < 2 && len < cap; k++)
+            len += (size_t)snprintf(out + len, cap - len, "  %s unread=%d [%.*s]\n",
+                                    s[k]->src ? s[k]->src->path : "-",
+                                    s[k]->src ? s[k]->src->unread : 0,
+                                    s[k]->src ? (int)(s[k]->end - s[k]->begin) : 0,
+                                    s[k]->src ? s[k]->text + s[k]->begin : "");
+    }
+    for (size_t i = 0; i < f.diag.n && len < cap; i++)
+        len += (size_t)snprintf(out + len, cap - len, "error %s:%d:%d %s (%s)\n",
+                                f.diag.v[i].path ? f.diag.v[i].path : "-", f.diag.v[i].line,
+                                f.diag.v[i].column, f.diag.v[i].message,
+                                f.diag.v[i].hint ? f.diag.v[i].hint : "-");
+    CHECK(len < cap);
+    fx_free(&f);
+    return out;
+}
+
+static size_t count_of(const char *s, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = s; (p = strstr(p, needle)); p++)
+        n++;
+    return n;
+}
+
+/* want_migrations SIZE_MAX: not counted */
+static void check_two_threads_same(const char *dir, const char *want_layout,
+                                   size_t want_migrations, size_t want_errors)
+{
+    for (int defer = 0; defer < 2; defer++) {
+        char *one = load_summary(dir, false, defer);
+        char *two = load_summary(dir, true, defer);
+        if (strcmp(one, two) != 0)
+            fprintf(stderr, "  %s, one thread:\n%s  two threads:\n%s", dir, one, two);
+        CHECK_STR(two, one);
+        CHECK(strncmp(one, want_layout, strlen(want_layout)) == 0);
+        if (want_migrations != SIZE_MAX) {
+            CHECK_INT(count_of(one, " unread="), 2 * want_migrations);
+            CHECK_INT(count_of(one, "\nerror "), want_errors);
+        }
+        free(one);
+        free(two);
+    }
+}
+
+TEST(layout_two_threads_load_the_same)
+{
+    char rel[256], text[256];
+    /* Diesel: enough directories for the look-ahead, a missing down, a metadata.toml, a
+       directory without up.sql. */
+    const char *dir = test_tmpdir();
+    test_write(dir, "00000000000000_diesel_initial_setup/up.sql", "SELECT 0;\n");
+    for (int i = 1; i <= 40; i++) {
+        snprintf(rel, sizeof(rel), "2020-01-01-%06d_m%d/up.sql", i, i);
+        snprintf(text, sizeof(text), "CREATE TABLE t%d (id int);\n", i);
+        test_write(dir, rel, text);
+        if (i % 7 != 0) {
+            snprintf(rel, sizeof(rel), "2020-01-01-%06d_m%d/down.sql", i, i);
+            snprintf(text, sizeof(text), "DROP TABLE t%d;\n", i);
+            test_write(dir, rel, text);
+        }
+        if (i % 10 == 0) {
+            snprintf(rel, sizeof(rel), "2020-01-01-%06d_m%d/metadata.toml", i, i);
+            test_write(dir, rel, "run_in_transaction = false\n");
+        }
+    }
+    test_write(dir, "2021-01-01-000000_no_up/down.sql", "SELECT 1;\n");
+    check_two_threads_same(dir, "diesel rc=0", 41, 1);
+
+    /* Flyway: a tree of directories listed ahead, with a symbolic-link loop and a broken link
+       in two of them. */
+    dir = test_tmpdir();
+    for (int i = 1; i <= 30; i++) {
+        snprintf(rel, sizeof(rel), "d%02d/V%d__m%d.sql", i, i, i);
+        snprintf(text, sizeof(text), "CREATE TABLE t%d (id int);\n", i);
+        test_write(dir, rel, text);
+    }
+    char link[4096];
+    snprintf(link, sizeof(link), "%s/d05/up", dir);
+    CHECK(symlink("..", link) == 0);
+    snprintf(link, sizeof(link), "%s/d17/gone.sql", dir);
+    CHECK(symlink("nowhere.sql", link) == 0);
+    check_two_threads_same(dir, "flyway rc=0", 30, 2);
+
+    /* Plain files peeked at ahead for detection (the small ones are then read once), one
+       over what detection reads, one with invalid UTF-8; then with a goose file among them. */
+    for (int goose = 0; goose < 2; goose++) {
+        dir = test_tmpdir();
+        for (int i = 1; i <= 30; i++) {
+            snprintf(rel, sizeof(rel), "%03d_m%d.sql", i, i);
+            snprintf(text, sizeof(text), "%sCREATE TABLE t%d (id int);\n",
+                     goose && i == 12 ? "-- +goose Up\n" : "", i);
+            test_write(dir, rel, text);
+        }
+        char *big = malloc(40001);
+        memset(big, ' ', 40000);
+        memcpy(big, "SELECT 2;", 9);
+        big[40000] = '\0';
+        test_write(dir, "031_big.sql", big);
+        free(big);
+        test_write(dir, "032_bad.sql", "SELECT '\xC3';\n");
+        /* goose: the files without its marks are errors, as many as one thread finds */
+        check_two_threads_same(dir, goose ? "goose" : "plain rc=0", goose ? SIZE_MAX : 31, 1);
     }
 }
 
