@@ -351,6 +351,10 @@ int cmd_check(int argc, char **argv)
         rs_check_result_free(res);
         goto out;
     }
+    /* The report goes out in pieces, one per migration, most under stdio's 4 KiB buffer: a
+       larger one makes a few writes of a report of megabytes, where there were hundreds. */
+    static char out_buf[256 * 1024];
+    setvbuf(stdout, out_buf, _IOFBF, sizeof(out_buf));
     bool ok = cli_written(rs_report_write(res, format, &ro, stdout) == 0);
     rc = !ok ? RS_EXIT_ERROR : res->failed ? RS_EXIT_FINDINGS : RS_EXIT_OK;
     rs_check_result_free(res);
