@@ -132,7 +132,7 @@ static const char *join_cols(struct actx *c, const char *const *cols, size_t n)
 static struct rs_relation *new_rel(struct actx *c, const struct rs_qname *q, enum rs_rel_kind k)
 {
     struct rs_relation *r = arena_alloc(c->m->arena, sizeof(*r));
-    r->name = *q;
+    rs_rel_set_name(r, q);
     r->kind = k;
     r->complete = true;
     r->created_mig = c->mig;
@@ -220,7 +220,7 @@ static void remove_constraint(struct actx *c, struct rs_relation *r, size_t idx)
 static struct rs_sequence *add_sequence(struct actx *c, const struct rs_qname *q)
 {
     struct rs_sequence *s = arena_alloc(c->m->arena, sizeof(*s));
-    s->name = *q;
+    rs_sequence_set_name(s, q);
     s->created_mig = c->mig;
     *VEC_PUSH(c->m->arena, &c->m->sequences) = s;
     return s;
@@ -265,7 +265,7 @@ static struct rs_index *add_index(struct actx *c, const struct rs_qname *name,
                                   const struct rs_relation *r, const char *const *cols, size_t n)
 {
     struct rs_index *x = arena_alloc(c->m->arena, sizeof(*x));
-    x->name = *name;
+    rs_index_set_name(x, name);
     x->table = r->name;
     x->columns = (const char **)cols;
     x->ncolumns = n;
@@ -356,7 +356,7 @@ static void add_constraint(struct actx *c, struct rs_relation *r,
             x = rs_model_index(c->m, &uq);
             if (x) {
                 /* USING INDEX renames the index after the constraint. */
-                x->name = iq;
+                rs_index_set_name(x, &iq);
                 k->columns = x->columns;
                 k->ncolumns = x->ncolumns;
             } else if (!c->m->uncertain) {
@@ -937,14 +937,14 @@ static void apply_rename(struct actx *c)
             return;
         }
         struct rs_qname from = r->name;
-        r->name = to;
+        rs_rel_set_name(r, &to);
         rename_rel_refs(m, &from, &to);
         break;
     }
     case RS_OBJ_INDEX: {
         struct rs_index *x = rs_model_index(m, &st->rel);
         if (x) {
-            x->name.name = st->newname;
+            rs_index_set_name(x, &(struct rs_qname){x->name.schema, st->newname});
             if (x->constraint) {
                 /* Renaming a constraint's index renames the constraint too. */
                 struct rs_relation *r = rs_model_rel(m, &x->table);
@@ -960,7 +960,7 @@ static void apply_rename(struct actx *c)
         struct rs_relation *r = rs_model_rel(m, &st->rel);
         if (r) {
             struct rs_qname from = r->name;
-            r->name.name = st->newname;
+            rs_rel_set_name(r, &(struct rs_qname){r->name.schema, st->newname});
             rename_rel_refs(m, &from, &r->name);
         }
         break;
@@ -968,7 +968,7 @@ static void apply_rename(struct actx *c)
     case RS_OBJ_SEQUENCE: {
         struct rs_sequence *s = rs_model_sequence(m, &st->rel);
         if (s)
-            s->name.name = st->newname;
+            rs_sequence_set_name(s, &(struct rs_qname){s->name.schema, st->newname});
         break;
     }
     case RS_OBJ_CONSTRAINT: {
@@ -978,7 +978,7 @@ static void apply_rename(struct actx *c)
             struct rs_index *x = index_of_constraint(m, r, k->name);
             k->name = st->newname;
             if (x) {
-                x->name.name = st->newname;
+                rs_index_set_name(x, &(struct rs_qname){x->name.schema, st->newname});
                 x->constraint = st->newname;
                 k->index_name = st->newname;
             }

@@ -111,6 +111,24 @@ struct rs_model *rs_model_copy(struct arena *a, const struct rs_model *m)
     return c;
 }
 
+void rs_rel_set_name(struct rs_relation *r, const struct rs_qname *q)
+{
+    r->name = *q;
+    r->name_hash = rs_name_hash(q->name);
+}
+
+void rs_index_set_name(struct rs_index *x, const struct rs_qname *q)
+{
+    x->name = *q;
+    x->name_hash = rs_name_hash(q->name);
+}
+
+void rs_sequence_set_name(struct rs_sequence *s, const struct rs_qname *q)
+{
+    s->name = *q;
+    s->name_hash = rs_name_hash(q->name);
+}
+
 bool rs_model_has_schema(const struct rs_model *m, const char *name)
 {
     for (size_t i = 0; i < m->schemas.n; i++)
@@ -160,35 +178,42 @@ const char *rs_fk_action_sql(const char *code)
 
 /*
  * Generic lookup: objects are compared by name; an unqualified name is tried in each schema of
- * search_path in turn, as PostgreSQL does.
+ * search_path in turn, as PostgreSQL does. HASHED: the objects keep the hash of their name, which
+ * is compared first.
  */
-#define LOOKUP(m, vec, q, extra)                                                                   \
+#define LOOKUP_WITH(m, vec, q, match, extra)                                                       \
     do {                                                                                           \
         if (!(q) || !(q)->name)                                                                    \
             return NULL;                                                                           \
         if ((q)->schema) {                                                                         \
             for (size_t i_ = 0; i_ < (vec).n; i_++)                                                \
-                if (rs_name_eq((vec).v[i_]->name.name, (q)->name) &&                               \
+                if ((match) && rs_name_eq((vec).v[i_]->name.name, (q)->name) &&                    \
                     rs_name_eq((vec).v[i_]->name.schema, (q)->schema) && (extra))                  \
                     return (vec).v[i_];                                                            \
             return NULL;                                                                           \
         }                                                                                          \
         for (size_t p_ = 0; p_ < (m)->search_path.n; p_++)                                         \
             for (size_t i_ = 0; i_ < (vec).n; i_++)                                                \
-                if (rs_name_eq((vec).v[i_]->name.name, (q)->name) &&                               \
+                if ((match) && rs_name_eq((vec).v[i_]->name.name, (q)->name) &&                    \
                     rs_name_eq((vec).v[i_]->name.schema, (m)->search_path.v[p_]) && (extra))       \
                     return (vec).v[i_];                                                            \
         return NULL;                                                                               \
     } while (0)
+#define LOOKUP(m, vec, q, extra) LOOKUP_WITH(m, vec, q, true, extra)
+#define LOOKUP_HASHED(m, vec, q)                                                                   \
+    do {                                                                                           \
+        unsigned h_ = (q) ? rs_name_hash((q)->name) : 0;                                           \
+        LOOKUP_WITH(m, vec, q, (vec).v[i_]->name_hash == h_, true);                                \
+    } while (0)
 
 struct rs_relation *rs_model_rel(const struct rs_model *m, const struct rs_qname *q)
 {
-    LOOKUP(m, m->rels, q, true);
+    LOOKUP_HASHED(m, m->rels, q);
 }
 
 struct rs_index *rs_model_index(const struct rs_model *m, const struct rs_qname *q)
 {
-    LOOKUP(m, m->indexes, q, true);
+    LOOKUP_HASHED(m, m->indexes, q);
 }
 
 struct rs_typeobj *rs_model_type(const struct rs_model *m, const struct rs_qname *q)
@@ -198,7 +223,7 @@ struct rs_typeobj *rs_model_type(const struct rs_model *m, const struct rs_qname
 
 struct rs_sequence *rs_model_sequence(const struct rs_model *m, const struct rs_qname *q)
 {
-    LOOKUP(m, m->sequences, q, true);
+    LOOKUP_HASHED(m, m->sequences, q);
 }
 
 struct rs_function *rs_model_function(const struct rs_model *m, const struct rs_qname *q,

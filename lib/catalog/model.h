@@ -79,6 +79,7 @@ struct rs_relation {
                                    from --schema); false for relations created by statements
                                    rollsafe could not follow */
     bool unlogged, partitioned;
+    unsigned name_hash;         /* rs_name_hash(name.name): rs_rel_set_name */
     struct rs_qname partition_of;
     /* views */
     const char *definition;     /* canonical text of the view query, for comparison */
@@ -91,6 +92,7 @@ struct rs_index {
     struct rs_qname name;       /* schema always filled in */
     struct rs_qname table;
     bool unique, primary, valid;
+    unsigned name_hash;         /* rs_name_hash(name.name): rs_index_set_name */
     const char **columns;
     size_t ncolumns;
     const char *where_text;
@@ -115,6 +117,7 @@ struct rs_sequence {
     struct rs_qname owned_table; /* serial / identity owner, name NULL when none */
     const char *owned_column;
     int created_mig;
+    unsigned name_hash;         /* rs_name_hash(name.name): rs_sequence_set_name */
 };
 
 struct rs_function {
@@ -154,6 +157,11 @@ struct rs_model {
 };
 
 struct rs_model *rs_model_new(struct arena *a);
+/* Set the name of an object of the model, and the hash of it its lookups compare first. Every
+   change of name.name goes through these. */
+void rs_rel_set_name(struct rs_relation *r, const struct rs_qname *q);
+void rs_index_set_name(struct rs_index *x, const struct rs_qname *q);
+void rs_sequence_set_name(struct rs_sequence *s, const struct rs_qname *q);
 /* Deep copy of the arrays; strings and types are shared. The copy lives in arena a. */
 struct rs_model *rs_model_copy(struct arena *a, const struct rs_model *m);
 
@@ -194,6 +202,19 @@ static inline bool rs_name_eq(const char *a, const char *b)
         b++;
     }
     return false;
+}
+/* A hash of a name (FNV-1a; 0 for no name). Relations, indexes and sequences keep the hash of
+   their name beside it, so that the lookups by name, which mostly miss (every name about to be
+   created is looked for in all three), compare a number where they compared bytes: names such
+   as idx_post_... share long prefixes. */
+static inline unsigned rs_name_hash(const char *s)
+{
+    unsigned h = 2166136261u;
+    if (!s)
+        return 0;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
 }
 /* Same name and same schema (no schema matches only no schema). */
 static inline bool rs_qname_eq(const struct rs_qname *a, const struct rs_qname *b)

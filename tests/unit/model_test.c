@@ -75,6 +75,56 @@ TEST(model_lookup_after_rename_drop_and_set_schema)
     arena_free(&a);
 }
 
+/* Every relation, index and sequence keeps the hash of its name, which the lookups compare
+   first: each way of naming one must set it. */
+static bool hashes_follow_names(const struct rs_model *m)
+{
+    for (size_t i = 0; i < m->rels.n; i++)
+        if (m->rels.v[i]->name_hash != rs_name_hash(m->rels.v[i]->name.name))
+            return false;
+    for (size_t i = 0; i < m->indexes.n; i++)
+        if (m->indexes.v[i]->name_hash != rs_name_hash(m->indexes.v[i]->name.name))
+            return false;
+    for (size_t i = 0; i < m->sequences.n; i++)
+        if (m->sequences.v[i]->name_hash != rs_name_hash(m->sequences.v[i]->name.name))
+            return false;
+    return true;
+}
+
+TEST(model_lookup_after_each_way_of_naming)
+{
+    struct arena a = ARENA_INIT;
+    struct rs_model *m = rs_model_new(&a);
+    apply(&a, m,
+          "CREATE TABLE t (id serial, v int); CREATE SEQUENCE s; CREATE UNIQUE INDEX t_v ON t (v);"
+          "ALTER TABLE t ADD CONSTRAINT t_v_key UNIQUE USING INDEX t_v;"
+          "ALTER TABLE t ADD PRIMARY KEY (id); CREATE INDEX t_id ON t (id);",
+          0);
+    CHECK(hashes_follow_names(m));
+    CHECK(idx(m, NULL, "t_v_key") && !idx(m, NULL, "t_v"));
+    CHECK(idx(m, NULL, "t_pkey"));
+    struct rs_qname q = {NULL, "t_id_seq"};
+    CHECK(rs_model_sequence(m, &q));
+    apply(&a, m,
+          "ALTER SEQUENCE s RENAME TO s2; ALTER TABLE t RENAME CONSTRAINT t_v_key TO t_v_uq;"
+          "ALTER INDEX t_pkey RENAME TO t_pk; ALTER INDEX t RENAME TO u;"
+          "ALTER TABLE u RENAME TO w; ALTER INDEX t_id RENAME TO w_id;",
+          1);
+    CHECK(hashes_follow_names(m));
+    q.name = "s";
+    CHECK(!rs_model_sequence(m, &q));
+    q.name = "s2";
+    CHECK(rs_model_sequence(m, &q));
+    CHECK(idx(m, NULL, "t_v_uq") && !idx(m, NULL, "t_v_key"));
+    CHECK(idx(m, NULL, "t_pk") && !idx(m, NULL, "t_pkey"));
+    CHECK(idx(m, NULL, "w_id") && !idx(m, NULL, "t_id"));
+    CHECK(rel(m, NULL, "w") && !rel(m, NULL, "u") && !rel(m, NULL, "t"));
+    struct rs_model *c = rs_model_copy(&a, m);
+    CHECK(hashes_follow_names(c));
+    CHECK(rel(c, "public", "w") == c->rels.v[0]);
+    arena_free(&a);
+}
+
 TEST(model_copy_is_equal_and_independent)
 {
     struct arena a = ARENA_INIT, b = ARENA_INIT;
