@@ -104,10 +104,14 @@ static const char *choose_name(struct actx *c, const char *schema, const char *t
         cand = limit63(c->m->arena, cand);
         struct rs_qname q = {schema, cand};
         bool taken = relname_taken(c->m, &q);
+        /* Every constraint of the schema: their hashes first. */
+        unsigned h = rs_name_hash(cand);
         for (size_t k = 0; !taken && k < c->m->rels.n; k++) {
             const struct rs_relation *r = c->m->rels.v[k];
-            if (streq(r->name.schema, schema) && rs_rel_constraint(r, cand))
-                taken = true;
+            if (!streq(r->name.schema, schema))
+                continue;
+            for (size_t j = 0; !taken && j < r->constraints.n; j++)
+                taken = r->constraints.v[j].name_hash == h && streq(r->constraints.v[j].name, cand);
         }
         if (!taken)
             return cand;
@@ -327,7 +331,7 @@ static void add_constraint(struct actx *c, struct rs_relation *r,
         first = d->expr->ncolumns == 1 ? d->expr->columns[0] : NULL;
     }
     if (d->name) {
-        k->name = d->name;
+        rs_constraint_set_name(k, d->name);
     } else {
         const char *suffix = d->kind == RS_CON_PRIMARY  ? "pkey"
                              : d->kind == RS_CON_UNIQUE ? "key"
@@ -339,7 +343,7 @@ static void add_constraint(struct actx *c, struct rs_relation *r,
                               : d->kind == RS_CON_FOREIGN && ncols ? join_cols(c, cols, ncols)
                               : ncols ? join_cols(c, cols, ncols)
                                       : NULL;
-        k->name = choose_name(c, r->name.schema, r->name.name, colpart, suffix);
+        rs_constraint_set_name(k, choose_name(c, r->name.schema, r->name.name, colpart, suffix));
     }
     if (d->kind == RS_CON_PRIMARY) {
         for (size_t i = 0; i < ncols; i++) {
@@ -949,8 +953,10 @@ static void apply_rename(struct actx *c)
                 /* Renaming a constraint's index renames the constraint too. */
                 struct rs_relation *r = rs_model_rel(m, &x->table);
                 struct rs_constraint *k = r ? rs_rel_constraint(r, x->constraint) : NULL;
-                if (k)
-                    k->name = k->index_name = st->newname;
+                if (k) {
+                    rs_constraint_set_name(k, st->newname);
+                    k->index_name = st->newname;
+                }
                 x->constraint = st->newname;
             }
             return;
@@ -976,7 +982,7 @@ static void apply_rename(struct actx *c)
         struct rs_constraint *k = r ? rs_rel_constraint(r, st->subname) : NULL;
         if (k) {
             struct rs_index *x = index_of_constraint(m, r, k->name);
-            k->name = st->newname;
+            rs_constraint_set_name(k, st->newname);
             if (x) {
                 rs_index_set_name(x, &(struct rs_qname){x->name.schema, st->newname});
                 x->constraint = st->newname;

@@ -129,6 +129,12 @@ void rs_sequence_set_name(struct rs_sequence *s, const struct rs_qname *q)
     s->name_hash = rs_name_hash(q->name);
 }
 
+void rs_constraint_set_name(struct rs_constraint *k, const char *name)
+{
+    k->name = name;
+    k->name_hash = rs_name_hash(name);
+}
+
 bool rs_model_has_schema(const struct rs_model *m, const char *name)
 {
     for (size_t i = 0; i < m->schemas.n; i++)

@@ -41,6 +41,7 @@ struct rs_column {
 struct rs_constraint {
     const char *name;
     enum rs_con_kind kind;      /* CHECK, PRIMARY, UNIQUE, FOREIGN, EXCLUSION */
+    unsigned name_hash;         /* rs_name_hash(name): rs_constraint_set_name */
     const char **columns;
     size_t ncolumns;
     const char *check_text;
@@ -162,6 +163,7 @@ struct rs_model *rs_model_new(struct arena *a);
 void rs_rel_set_name(struct rs_relation *r, const struct rs_qname *q);
 void rs_index_set_name(struct rs_index *x, const struct rs_qname *q);
 void rs_sequence_set_name(struct rs_sequence *s, const struct rs_qname *q);
+void rs_constraint_set_name(struct rs_constraint *k, const char *name);
 /* Deep copy of the arrays; strings and types are shared. The copy lives in arena a. */
 struct rs_model *rs_model_copy(struct arena *a, const struct rs_model *m);
 
@@ -203,10 +205,10 @@ static inline bool rs_name_eq(const char *a, const char *b)
     }
     return false;
 }
-/* A hash of a name (FNV-1a; 0 for no name). Relations, indexes and sequences keep the hash of
-   their name beside it, so that the lookups by name, which mostly miss (every name about to be
-   created is looked for in all three), compare a number where they compared bytes: names such
-   as idx_post_... share long prefixes. */
+/* A hash of a name (FNV-1a; 0 for no name). Relations, indexes, sequences and constraints keep
+   the hash of their name beside it, so that the lookups by name, which mostly miss (every name
+   about to be created is looked for in all of them), compare a number where they compared bytes:
+   names such as idx_post_... share long prefixes. */
 static inline unsigned rs_name_hash(const char *s)
 {
     unsigned h = 2166136261u;

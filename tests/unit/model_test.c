@@ -75,8 +75,8 @@ TEST(model_lookup_after_rename_drop_and_set_schema)
     arena_free(&a);
 }
 
-/* Every relation, index and sequence keeps the hash of its name, which the lookups compare
-   first: each way of naming one must set it. */
+/* Every relation, index, sequence and constraint keeps the hash of its name, which the lookups
+   compare first: each way of naming one must set it. */
 static bool hashes_follow_names(const struct rs_model *m)
 {
     for (size_t i = 0; i < m->rels.n; i++)
@@ -88,6 +88,11 @@ static bool hashes_follow_names(const struct rs_model *m)
     for (size_t i = 0; i < m->sequences.n; i++)
         if (m->sequences.v[i]->name_hash != rs_name_hash(m->sequences.v[i]->name.name))
             return false;
+    for (size_t i = 0; i < m->rels.n; i++)
+        for (size_t k = 0; k < m->rels.v[i]->constraints.n; k++)
+            if (m->rels.v[i]->constraints.v[k].name_hash !=
+                rs_name_hash(m->rels.v[i]->constraints.v[k].name))
+                return false;
     return true;
 }
 
@@ -98,7 +103,8 @@ TEST(model_lookup_after_each_way_of_naming)
     apply(&a, m,
           "CREATE TABLE t (id serial, v int); CREATE SEQUENCE s; CREATE UNIQUE INDEX t_v ON t (v);"
           "ALTER TABLE t ADD CONSTRAINT t_v_key UNIQUE USING INDEX t_v;"
-          "ALTER TABLE t ADD PRIMARY KEY (id); CREATE INDEX t_id ON t (id);",
+          "ALTER TABLE t ADD PRIMARY KEY (id); CREATE INDEX t_id ON t (id);"
+          "ALTER TABLE t ADD CHECK (v > 0), ADD CONSTRAINT v_pos CHECK (v > 0);",
           0);
     CHECK(hashes_follow_names(m));
     CHECK(idx(m, NULL, "t_v_key") && !idx(m, NULL, "t_v"));
@@ -108,7 +114,8 @@ TEST(model_lookup_after_each_way_of_naming)
     apply(&a, m,
           "ALTER SEQUENCE s RENAME TO s2; ALTER TABLE t RENAME CONSTRAINT t_v_key TO t_v_uq;"
           "ALTER INDEX t_pkey RENAME TO t_pk; ALTER INDEX t RENAME TO u;"
-          "ALTER TABLE u RENAME TO w; ALTER INDEX t_id RENAME TO w_id;",
+          "ALTER TABLE u RENAME TO w; ALTER INDEX t_id RENAME TO w_id;"
+          "ALTER TABLE w RENAME CONSTRAINT v_pos TO v_positive;",
           1);
     CHECK(hashes_follow_names(m));
     q.name = "s";
@@ -119,6 +126,11 @@ TEST(model_lookup_after_each_way_of_naming)
     CHECK(idx(m, NULL, "t_pk") && !idx(m, NULL, "t_pkey"));
     CHECK(idx(m, NULL, "w_id") && !idx(m, NULL, "t_id"));
     CHECK(rel(m, NULL, "w") && !rel(m, NULL, "u") && !rel(m, NULL, "t"));
+    /* A constraint's name taken anywhere in the schema: the next one unnamed gets 1. */
+    apply(&a, m, "CREATE TABLE t (v int); ALTER TABLE t ADD CHECK (v > 0);", 2);
+    CHECK(hashes_follow_names(m));
+    CHECK(rs_rel_constraint(rel(m, NULL, "t"), "t_v_check1"));
+    CHECK(rs_rel_constraint(rel(m, NULL, "w"), "v_positive"));
     struct rs_model *c = rs_model_copy(&a, m);
     CHECK(hashes_follow_names(c));
     CHECK(rel(c, "public", "w") == c->rels.v[0]);
