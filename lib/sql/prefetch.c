@@ -83,6 +83,9 @@ struct rs_sql_prefetch {
     pthread_cond_t cv;
     unsigned pending[2]; /* wake-ups not yet taken: [0] by the engine, [1] by the helper */
     bool helper_done;
+    /* Where each thread's next look for a free slot from the end starts (rs_sql_prefetch_help):
+       a slot never goes back to FREE, so those passed once need no second look. */
+    size_t help_from[2];
 #if defined(__linux__) && defined(CPU_COUNT)
     cpu_set_t cpus;  /* where the process may run: the helper's own once it runs */
     bool placed;     /* the helper was started away from the engine's CPU */
@@ -149,7 +152,9 @@ static bool parse_slot(struct rs_sql_prefetch *p, size_t i)
 {
     struct slot *s = &p->slots[i];
     int expect = SLOT_FREE;
-    if (!atomic_compare_exchange_strong(&s->state, &expect, role))
+    /* A plain load first: a failed compare-and-swap costs a locked instruction. */
+    if (atomic_load_explicit(&s->state, memory_order_relaxed) != SLOT_FREE ||
+        !atomic_compare_exchange_strong(&s->state, &expect, role))
         return false;
     int result = SLOT_FAILED;
     if (!rs_script_read(&p->out[me()], p->scripts[i], NULL)) {
@@ -167,9 +172,14 @@ static bool parse_slot(struct rs_sql_prefetch *p, size_t i)
 
 bool rs_sql_prefetch_help(struct rs_sql_prefetch *p)
 {
-    for (size_t i = p->n; i-- > 0;)
-        if (parse_slot(p, i))
+    size_t *from = &p->help_from[me()];
+    for (size_t i = *from; i-- > 0;) {
+        if (parse_slot(p, i)) {
+            *from = i;
             return true;
+        }
+    }
+    *from = 0;
     return false;
 }
 
@@ -266,6 +276,7 @@ struct rs_sql_prefetch *rs_sql_prefetch_start(struct arena *a, struct rs_script 
     p->idle = idle;
     p->idle_arg = idle_arg;
     p->out[0] = p->out[1] = (struct arena)ARENA_INIT;
+    p->help_from[0] = p->help_from[1] = n;
     p->slots = arena_alloc(a, n * sizeof(*p->slots));
     for (size_t i = 0; i < n; i++)
         atomic_init(&p->slots[i].state, SLOT_FREE);
