@@ -155,7 +155,7 @@ void *arena_grow(struct arena *a, const void *old, size_t n, size_t cap, size_t 
 
 char *arena_strndup(struct arena *a, const char *s, size_t n)
 {
-    char *p = arena_alloc(a, n + 1);
+    char *p = arena_alloc_uninit(a, n + 1); /* every byte written below */
     memcpy(p, s, n);
     p[n] = '\0';
     return p;
