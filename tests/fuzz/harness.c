@@ -29,6 +29,7 @@
 #include "source.h"
 #include "sql/internal.h"
 #include "util/arena.h"
+#include "util/strbuf.h"
 
 #define FUZZ_SEP "\n--8<--\n"
 
@@ -189,12 +190,15 @@ static const char *const layout_names[NSCHEMES] = {
     "prisma", "diesel",         "drizzle", "atlas",  "liquibase", NULL,
 };
 
-static void load_and_check(const char *path, const char *layout)
+/* Loads path (layout NULL: detected) and checks what came out; returns what it gave as one
+   text (the layout, each migration's id and scripts, the errors), malloc'ed. */
+static char *load_and_check(const char *path, const char *layout, bool two_threads)
 {
     struct arena a = ARENA_INIT;
     struct rs_diag diag;
     rs_diag_init(&diag, &a);
-    struct rs_layout_ctx ctx = {.arena = &a, .diag = &diag, .dir = path};
+    struct rs_layout_ctx ctx = {.arena = &a, .diag = &diag, .dir = path,
+                                .two_threads = two_threads};
     struct rs_migration_list ml = {0};
     const struct rs_layout *used = NULL;
     int rc = rs_layout_load_path(&ctx, path, layout, &used, &ml);
@@ -207,7 +211,35 @@ static void load_and_check(const char *path, const char *layout)
         check_script(&ml.v[i].up);
         check_script(&ml.v[i].down);
     }
+    struct strbuf sb;
+    sb_init(&sb, &a);
+    sb_printf(&sb, "%s %d\n", used ? used->name : "-", rc);
+    for (size_t i = 0; rc == 0 && i < ml.n; i++) {
+        const struct rs_script *sc[2] = {&ml.v[i].up, &ml.v[i].down};
+        sb_printf(&sb, "%s %s %d\n", ml.v[i].id, ml.v[i].name, (int)ml.v[i].up_tx);
+        for (int k = 0; k < 2; k++)
+            sb_printf(&sb, "  %s %zu-%zu\n", sc[k]->src ? sc[k]->src->path : "-", sc[k]->begin,
+                      sc[k]->end);
+    }
+    for (size_t i = 0; i < diag.n; i++)
+        sb_printf(&sb, "%s:%d:%d %s\n", diag.v[i].path ? diag.v[i].path : "-", diag.v[i].line,
+                  diag.v[i].column, diag.v[i].message);
+    char *out = strdup(sb.s ? sb.s : "");
+    REQUIRE(out);
     arena_free(&a);
+    return out;
+}
+
+/* One thread and two give the same migrations and errors. */
+static void load_both_ways(const char *path, const char *layout)
+{
+    char *one = load_and_check(path, layout, false);
+    char *two = load_and_check(path, layout, true);
+    if (strcmp(one, two) != 0)
+        fprintf(stderr, "one thread:\n%s\ntwo threads:\n%s\n", one, two);
+    REQUIRE(strcmp(one, two) == 0);
+    free(one);
+    free(two);
 }
 
 int fuzz_layout_one(const uint8_t *data, size_t size)
@@ -241,13 +273,28 @@ int fuzz_layout_one(const uint8_t *data, size_t size)
         snprintf(path, sizeof(path), "%s/0007_dir.sql", dir);
         mkdir(path, 0755);
     }
+    if (flags & 16) {
+        /* Enough files and directories for the layouts to share their system calls between
+           two threads: copies of the first part at the top and of every part in subdirectories
+           (a migration directory each, for the layouts that have them). */
+        for (int k = 0; k < 20; k++) {
+            snprintf(path, sizeof(path), "9%02d_copy.sql", k);
+            write_file(dir, path, parts[0].p, parts[0].n);
+            for (size_t i = 0; i < n && schemes[scheme][i]; i++) {
+                const char *base = strrchr(schemes[scheme][i], '/');
+                snprintf(path, sizeof(path), "2030-01-%02d-000000_c%d/%s", k + 1, k,
+                         base ? base + 1 : schemes[scheme][i]);
+                write_file(dir, path, parts[i].p, parts[i].n);
+            }
+        }
+    }
 
     if (layout_names[scheme]) {
-        load_and_check(dir, NULL);
-        load_and_check(dir, layout_names[scheme]);
+        load_both_ways(dir, NULL);
+        load_both_ways(dir, layout_names[scheme]);
     } else {
         snprintf(path, sizeof(path), "%s/%s", dir, schemes[scheme][0]);
-        load_and_check(path, NULL);
+        load_both_ways(path, NULL);
     }
 
     /* The reader on its own, and the position helpers on every offset of a small text. */
