@@ -848,6 +848,27 @@ static void rename_rel_refs(struct rs_model *m, const struct rs_qname *from,
     }
 }
 
+/* cols (n names, or expressions when in_text) with the column from renamed to: cols itself when
+   nothing changes, a copy otherwise (copies of the model share these arrays). */
+static const char **renamed_list(struct arena *a, const char **cols, size_t n, const char *from,
+                                 const char *to, bool in_text)
+{
+    const char **out = cols;
+    for (size_t j = 0; j < n; j++) {
+        const char *v = streq(cols[j], from) ? to
+                        : in_text           ? renamed_in(a, cols[j], from, to)
+                                            : cols[j];
+        if (v == cols[j])
+            continue;
+        if (out == cols) {
+            out = arena_alloc_uninit(a, n * sizeof(*out));
+            memcpy(out, cols, n * sizeof(*out));
+        }
+        out[j] = v;
+    }
+    return out;
+}
+
 static void rename_column(struct actx *c, struct rs_relation *r, const char *from, const char *to)
 {
     struct rs_model *m = c->m;
@@ -862,12 +883,7 @@ static void rename_column(struct actx *c, struct rs_relation *r, const char *fro
     col->name = to;
     for (size_t k = 0; k < r->constraints.n; k++) {
         struct rs_constraint *kc = &r->constraints.v[k];
-        const char **cols = arena_grow(m->arena, kc->columns, kc->ncolumns,
-                                       kc->ncolumns ? kc->ncolumns : 1, sizeof(char *));
-        for (size_t j = 0; j < kc->ncolumns; j++)
-            if (streq(cols[j], from))
-                cols[j] = to;
-        kc->columns = cols;
+        kc->columns = renamed_list(m->arena, kc->columns, kc->ncolumns, from, to, false);
         if (streq(kc->not_null_column, from))
             kc->not_null_column = to;
         kc->check_text = renamed_in(m->arena, kc->check_text, from, to);
@@ -879,11 +895,7 @@ static void rename_column(struct actx *c, struct rs_relation *r, const char *fro
         struct rs_index *x = m->indexes.v[i];
         if (!rs_qname_eq(&x->table, &r->name))
             continue;
-        const char **cols = arena_grow(m->arena, x->columns, x->ncolumns,
-                                       x->ncolumns ? x->ncolumns : 1, sizeof(char *));
-        for (size_t j = 0; j < x->ncolumns; j++)
-            cols[j] = streq(cols[j], from) ? to : renamed_in(m->arena, cols[j], from, to);
-        x->columns = cols;
+        x->columns = renamed_list(m->arena, x->columns, x->ncolumns, from, to, true);
         x->where_text = renamed_in(m->arena, x->where_text, from, to);
     }
     for (size_t i = 0; i < m->sequences.n; i++)
@@ -902,13 +914,8 @@ static void rename_column(struct actx *c, struct rs_relation *r, const char *fro
             if (kc->kind != RS_CON_FOREIGN || !kc->ref_table.name ||
                 !streq(kc->ref_table.name, r->name.name))
                 continue;
-            const char **cols = arena_grow(m->arena, kc->ref_columns, kc->nref_columns,
-                                           kc->nref_columns ? kc->nref_columns : 1,
-                                           sizeof(char *));
-            for (size_t j = 0; j < kc->nref_columns; j++)
-                if (streq(cols[j], from))
-                    cols[j] = to;
-            kc->ref_columns = cols;
+            kc->ref_columns =
+                renamed_list(m->arena, kc->ref_columns, kc->nref_columns, from, to, false);
         }
     }
 }
