@@ -8,6 +8,7 @@
  */
 #include <assert.h>
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
@@ -134,13 +135,19 @@ static uint8_t *put_varint_field(uint8_t *p, unsigned id, uint64_t v)
 #define DEPARSE_MAX_HEIGHT 2000
 
 /*
- * The common shapes of expression, written here exactly as libpg_query's deparser writes them:
- * a trip through it costs tens of microseconds each (it unpacks the expression with protobuf-c,
- * which visits every one of a Node's 250 fields), and defaults, checks and index keys are
- * mostly constants, column references, calls, casts, comparisons and IS NULL tests. Anything
- * else anywhere in the expression, and any name that may be a key word, sends the whole
- * expression to libpg_query. The unit tests compare the two on every expression of the test
- * cases and corpora, the unpack fuzz target on every expression it sees.
+ * Expressions written here exactly as libpg_query's deparser writes them: a trip through it
+ * costs 100,000 to 250,000 instructions (it unpacks `SELECT expr` with protobuf-c, which visits
+ * every one of a Node's 250 fields, and starts a memory context). Constants, names, calls (the
+ * ones with a syntax of their own too: EXTRACT, POSITION, AT TIME ZONE, ...), casts, operators,
+ * tests, CASE, GREATEST and LEAST, subscripts, and subqueries of the common simple shapes (a
+ * target list, tables, functions and joins, WHERE, GROUP BY, HAVING, ORDER BY, LIMIT, OFFSET)
+ * are written here. Any other node or field anywhere in the expression, and any name that is a
+ * key word only from PostgreSQL 16 on, sends the whole expression to libpg_query.
+ *
+ * The deparser writes some operands without the parentheses they would need to read back the
+ * same (`a + b IN (SELECT ...)`, `a IS NULL::int`); so does this writer: the text is the
+ * expression's canonical form, compared, never run. The unit tests compare the two on every
+ * expression of the test cases and corpora, the unpack fuzz target on every expression it sees.
  */
 struct native {
     struct strbuf sb;
@@ -150,7 +157,20 @@ struct native {
 /* Deepest expression written here; deeper ones go to libpg_query (which has its own limit). */
 #define NATIVE_MAX_DEPTH 64
 
+/* The characters an operator's name is made of (PostgreSQL's scan.l). */
+#define NATIVE_OP_CHARS "~!@#^&|`?+-*/%<>="
+
 static bool native_expr(struct native *d, const Node *n);
+static bool native_select(struct native *d, const Node *n);
+static bool native_clause(struct native *d, const char *keyword, Node *const *items, size_t n,
+                          bool sort);
+
+/* The deparser ends each clause of a statement with a space and takes the last one off. */
+static void native_untrail(struct strbuf *sb)
+{
+    if (sb->len && sb->s[sb->len - 1] == ' ')
+        sb->s[--sb->len] = '\0';
+}
 
 static bool native_const(struct strbuf *sb, const PgQuery__AConst *c)
 {
@@ -193,8 +213,22 @@ static bool native_const(struct strbuf *sb, const PgQuery__AConst *c)
     }
 }
 
-/* A name as PostgreSQL's quote_ident() writes it. A key word of some version is left to
-   libpg_query, which knows those of its own. */
+/* The key words of sql_is_quoted_word() that PostgreSQL 16 and 17 added: libpg_query 15
+   writes them bare where later versions quote them, so a name that is one is left to it.
+   Sorted for bsearch. */
+static const char *const later_key_words[] = {
+    "json",           "json_array",   "json_arrayagg", "json_exists",    "json_object",
+    "json_objectagg", "json_query",   "json_scalar",   "json_serialize", "json_table",
+    "json_value",     "merge_action", "system_user",
+};
+
+static int word_cmp(const void *key, const void *elem)
+{
+    return strcmp(key, *(const char *const *)elem);
+}
+
+/* A name as PostgreSQL's quote_ident() writes it: in double quotes unless it is plain, and so
+   also a key word other than an unreserved one ("case", "left"). */
 static bool native_ident(struct strbuf *sb, const char *s)
 {
     if (!s || !*s)
@@ -203,7 +237,8 @@ static bool native_ident(struct strbuf *sb, const char *s)
         sb_add(sb, s);
         return true;
     }
-    if (sql_is_quoted_word(s))
+    if (bsearch(s, later_key_words, sizeof(later_key_words) / sizeof(later_key_words[0]),
+                sizeof(later_key_words[0]), word_cmp))
         return false;
     sb_add_quoted_ident(sb, s);
     return true;
@@ -227,12 +262,13 @@ static const struct {
     const char *internal, *sql;
     bool typmods;
 } native_builtin_types[] = {
-    {"int4", "int", false},       {"int8", "bigint", false},
-    {"int2", "smallint", false},  {"bool", "boolean", false},
-    {"float4", "real", false},    {"float8", "double precision", false},
-    {"varchar", "varchar", true}, {"numeric", "numeric", true},
-    {"timestamp", "timestamp", false},
-    {"timestamptz", "timestamp with time zone", false},
+    {"int4", "int", false},           {"int8", "bigint", false},
+    {"int2", "smallint", false},      {"bool", "boolean", false},
+    {"float4", "real", false},        {"float8", "double precision", false},
+    {"varchar", "varchar", true},     {"bpchar", "char", true},
+    {"numeric", "numeric", true},     {"interval", "interval", false},
+    {"time", "time", true},           {"timetz", "time with time zone", false},
+    {"timestamp", "timestamp", true}, {"timestamptz", "timestamp with time zone", false},
 };
 
 static bool native_type(struct strbuf *sb, const PgQuery__TypeName *tn)
@@ -291,106 +327,211 @@ static bool native_column_ref(struct strbuf *sb, const PgQuery__ColumnRef *c)
     return c->n_fields > 0;
 }
 
-/* "(a, b)": the arguments of a call or of COALESCE. */
-static bool native_args(struct native *d, Node *const *args, size_t n)
+/* a, b: the elements of a list of expressions */
+static bool native_list(struct native *d, Node *const *items, size_t n)
 {
-    sb_addc(&d->sb, '(');
     for (size_t i = 0; i < n; i++) {
         if (i)
             sb_add(&d->sb, ", ");
-        if (!native_expr(d, args[i]))
+        if (!native_expr(d, items[i]))
+            return false;
+    }
+    return true;
+}
+
+/* x, or (x) when parens: how the deparser writes an operand whose node calls for them. */
+static bool native_wrapped(struct native *d, const Node *n, bool parens)
+{
+    if (parens)
+        sb_addc(&d->sb, '(');
+    if (!native_expr(d, n))
+        return false;
+    if (parens)
+        sb_addc(&d->sb, ')');
+    return true;
+}
+
+/* "(a, b)": the arguments of COALESCE, GREATEST, LEAST and ROW. */
+static bool native_args(struct native *d, Node *const *args, size_t n)
+{
+    sb_addc(&d->sb, '(');
+    if (!native_list(d, args, n))
+        return false;
+    sb_addc(&d->sb, ')');
+    return true;
+}
+
+/* The calls the grammar makes of a syntax of its own, as the deparser writes each: its own
+   spelling, spacing and order of the arguments (%0 is the first). The others of that kind
+   (OVERLAPS, NORMALIZE, XMLEXISTS, ...) are left to libpg_query. */
+static const struct {
+    const char *name;
+    size_t nargs;
+    const char *form;
+} native_sql_calls[] = {
+    {"extract", 2, "extract (%0 FROM %1)"},
+    {"position", 2, "POSITION(%1 IN %0)"},
+    {"substring", 2, "SUBSTRING(%0 FROM %1)"},
+    {"substring", 3, "SUBSTRING(%0 FROM %1 FOR %2)"},
+    {"overlay", 3, "overlay(%0 placing %1 from %2)"},
+    {"overlay", 4, "OVERLAY(%0 PLACING %1 FROM %2 FOR %3)"},
+    {"pg_collation_for", 1, "collation for (%0)"},
+    {"btrim", 1, "TRIM (BOTH  FROM %0)"},
+    {"btrim", 2, "TRIM (BOTH %1 FROM %0)"},
+    {"ltrim", 1, "TRIM (LEADING  FROM %0)"},
+    {"ltrim", 2, "TRIM (LEADING %1 FROM %0)"},
+    {"rtrim", 1, "TRIM (TRAILING  FROM %0)"},
+    {"rtrim", 2, "TRIM (TRAILING %1 FROM %0)"},
+    {"timezone", 2, "%1 AT TIME ZONE %0"},
+};
+
+/* EXTRACT(field FROM x), x AT TIME ZONE z, ...: a call of pg_catalog.extract, timezone, ...
+   the parser marks as written in SQL syntax. */
+static bool native_sql_call(struct native *d, const PgQuery__FuncCall *f)
+{
+    const char *schema = f->n_funcname == 2 ? sqlx_string(f->funcname[0]) : NULL;
+    const char *name = f->n_funcname == 2 ? sqlx_string(f->funcname[1]) : NULL;
+    if (!schema || !name || strcmp(schema, "pg_catalog") || f->agg_star || f->agg_distinct ||
+        f->func_variadic)
+        return false;
+    size_t i = 0, n = sizeof(native_sql_calls) / sizeof(native_sql_calls[0]);
+    while (i < n &&
+           (strcmp(name, native_sql_calls[i].name) || f->n_args != native_sql_calls[i].nargs))
+        i++;
+    if (i == n)
+        return false;
+    for (const char *p = native_sql_calls[i].form; *p; p++) {
+        if (*p != '%') {
+            sb_addc(&d->sb, *p);
+            continue;
+        }
+        p++;
+        if (!native_expr(d, f->args[*p - '0']))
+            return false;
+    }
+    return true;
+}
+
+/* f(a, b), count(*), count(DISTINCT a), f(VARIADIC a), f(x := 1). The deparser writes a named
+   argument's name as it is, and spells out the calls in pg_catalog with a syntax of their own
+   (pg_catalog.overlay(a, b, c, d) as OVERLAY(...)): calls named with pg_catalog are left to
+   it, as are ORDER BY, WITHIN GROUP, FILTER and OVER. */
+static bool native_call(struct native *d, const PgQuery__FuncCall *f)
+{
+    if (f->n_agg_order || f->agg_filter || f->over || f->agg_within_group)
+        return false;
+    if (f->funcformat == PG_QUERY__COERCION_FORM__COERCE_SQL_SYNTAX)
+        return native_sql_call(d, f);
+    if (f->funcformat == PG_QUERY__COERCION_FORM__COERCE_SQL_SYNTAX)
+        return native_sql_call(d, f);
+    const char *first = f->n_funcname ? sqlx_string(f->funcname[0]) : NULL;
+    if (!first || !strcmp(first, "pg_catalog") || (f->agg_star && f->n_args) ||
+        f->funcformat != PG_QUERY__COERCION_FORM__COERCE_EXPLICIT_CALL ||
+        !native_names(&d->sb, f->funcname, f->n_funcname))
+        return false;
+    sb_addc(&d->sb, '(');
+    if (f->agg_distinct)
+        sb_add(&d->sb, "DISTINCT ");
+    if (f->agg_star)
+        sb_addc(&d->sb, '*');
+    for (size_t i = 0; i < f->n_args; i++) {
+        const Node *a = f->args[i];
+        if (i)
+            sb_add(&d->sb, ", ");
+        if (f->func_variadic && i == f->n_args - 1)
+            sb_add(&d->sb, "VARIADIC ");
+        if (a && a->node_case == PG_QUERY__NODE__NODE_NAMED_ARG_EXPR) {
+            const char *name = a->named_arg_expr->name;
+            if (!name || !*name)
+                return false;
+            sb_add(&d->sb, name);
+            sb_add(&d->sb, " := ");
+            a = a->named_arg_expr->arg;
+        }
+        if (!native_expr(d, a))
             return false;
     }
     sb_addc(&d->sb, ')');
     return true;
 }
 
-/* f(a, b): a plain call of a function that has no SQL syntax of its own (those are in
-   pg_catalog: extract, trim, overlay, ...). */
-static bool native_call(struct native *d, const PgQuery__FuncCall *f)
-{
-    const char *first = f->n_funcname ? sqlx_string(f->funcname[0]) : NULL;
-    if (!first || !strcmp(first, "pg_catalog") || f->n_agg_order || f->agg_filter || f->over ||
-        f->agg_within_group || f->agg_star || f->agg_distinct || f->func_variadic ||
-        f->funcformat != PG_QUERY__COERCION_FORM__COERCE_EXPLICIT_CALL)
-        return false;
-    return native_names(&d->sb, f->funcname, f->n_funcname) && native_args(d, f->args, f->n_args);
-}
-
-/* x::type. The deparser puts a negative or fractional constant in parentheses, and writes
-   other kinds of operand in ways of its own (CAST(a + b AS t)), left to it. */
+/* x::type, and CAST(x AS type) when x is an operator. The deparser puts a negative or
+   fractional constant in parentheses, writes 't'::boolean and 'f'::boolean as true and false,
+   and any other operand bare (`a IS NULL::int`). It writes `char 'x'` and `point '(1,2)'` in
+   an order of their own: those are left to it. */
 static bool native_cast(struct native *d, const PgQuery__TypeCast *c)
 {
     const Node *arg = c->arg;
-    if (!arg)
+    const PgQuery__TypeName *tn = c->type_name;
+    if (!arg || !tn || !tn->n_names)
         return false;
-    switch (arg->node_case) {
-    case PG_QUERY__NODE__NODE_A_CONST: {
-        const PgQuery__AConst *k = arg->a_const;
-        bool parens = !k->isnull && ((k->val_case == PG_QUERY__A__CONST__VAL_IVAL && k->ival &&
-                                      k->ival->ival < 0) ||
-                                     k->val_case == PG_QUERY__A__CONST__VAL_FVAL);
-        if (parens)
-            sb_addc(&d->sb, '(');
-        if (!native_const(&d->sb, k))
-            return false;
-        if (parens)
-            sb_addc(&d->sb, ')');
-        break;
-    }
-    case PG_QUERY__NODE__NODE_COLUMN_REF:
-    case PG_QUERY__NODE__NODE_FUNC_CALL:
-    case PG_QUERY__NODE__NODE_TYPE_CAST:
-    case PG_QUERY__NODE__NODE_SQLVALUE_FUNCTION:
-    case PG_QUERY__NODE__NODE_CASE_EXPR:
+    if (arg->node_case == PG_QUERY__NODE__NODE_A_EXPR) {
+        sb_add(&d->sb, "CAST(");
         if (!native_expr(d, arg))
             return false;
-        break;
-    default:
-        return false;
-    }
-    sb_add(&d->sb, "::");
-    return native_type(&d->sb, c->type_name);
-}
-
-/* An operand of LIKE or IN, or an element of an IN list, that needs no parentheses whatever
-   surrounds it; anything else is left to libpg_query. */
-static bool native_simple(struct native *d, const Node *n)
-{
-    switch (n ? n->node_case : PG_QUERY__NODE__NODE__NOT_SET) {
-    case PG_QUERY__NODE__NODE_COLUMN_REF:
-    case PG_QUERY__NODE__NODE_A_CONST:
-    case PG_QUERY__NODE__NODE_FUNC_CALL:
-    case PG_QUERY__NODE__NODE_TYPE_CAST:
-    case PG_QUERY__NODE__NODE_SQLVALUE_FUNCTION:
-    case PG_QUERY__NODE__NODE_COALESCE_EXPR:
-        return native_expr(d, n);
-    default:
-        return false;
-    }
-}
-
-/* One side of a binary operator: an operator, test or boolean expression in parentheses. */
-static bool native_operand(struct native *d, const Node *n)
-{
-    switch (n ? n->node_case : PG_QUERY__NODE__NODE__NOT_SET) {
-    case PG_QUERY__NODE__NODE_A_EXPR:
-    case PG_QUERY__NODE__NODE_BOOL_EXPR:
-    case PG_QUERY__NODE__NODE_NULL_TEST:
-        sb_addc(&d->sb, '(');
-        if (!native_expr(d, n))
+        sb_add(&d->sb, " AS ");
+        if (!native_type(&d->sb, tn))
             return false;
         sb_addc(&d->sb, ')');
         return true;
-    case PG_QUERY__NODE__NODE_CASE_EXPR:
-        return native_expr(d, n);
-    default:
-        return native_simple(d, n);
     }
+    bool parens = false;
+    if (arg->node_case == PG_QUERY__NODE__NODE_A_CONST) {
+        const PgQuery__AConst *k = arg->a_const;
+        const char *first = sqlx_string(tn->names[0]);
+        const char *builtin = tn->n_names == 2 && first && !strcmp(first, "pg_catalog")
+                                  ? sqlx_string(tn->names[1])
+                                  : NULL;
+        const char *s = !k->isnull && k->val_case == PG_QUERY__A__CONST__VAL_SVAL && k->sval
+                            ? k->sval->sval
+                            : NULL;
+        if (builtin && !strcmp(builtin, "bool") && s && (!strcmp(s, "t") || !strcmp(s, "f"))) {
+            sb_add(&d->sb, *s == 't' ? "true" : "false");
+            return true;
+        }
+        if ((builtin && !strcmp(builtin, "bpchar") && !tn->n_typmods) ||
+            (tn->n_names == 1 && first && !strcmp(first, "point")))
+            return false;
+        parens = !k->isnull &&
+                 ((k->val_case == PG_QUERY__A__CONST__VAL_IVAL && k->ival && k->ival->ival < 0) ||
+                  k->val_case == PG_QUERY__A__CONST__VAL_FVAL);
+    }
+    if (!native_wrapped(d, arg, parens))
+        return false;
+    sb_add(&d->sb, "::");
+    return native_type(&d->sb, tn);
 }
 
-/* a [NOT] LIKE b, a [NOT] ILIKE b, a [NOT] IN (x, y): CHECK constraints of allowed values.
-   LIKE ... ESCAPE is a call of pg_catalog.like_escape, left to libpg_query. */
+/* One side of a binary operator: an operator, IS [NOT] NULL or boolean expression in
+   parentheses, anything else bare. */
+static bool native_operand(struct native *d, const Node *n)
+{
+    bool parens = n && (n->node_case == PG_QUERY__NODE__NODE_A_EXPR ||
+                        n->node_case == PG_QUERY__NODE__NODE_BOOL_EXPR ||
+                        n->node_case == PG_QUERY__NODE__NODE_NULL_TEST);
+    return native_wrapped(d, n, parens);
+}
+
+/* The operator of `x op ANY (...)` and `x op ALL (...)`: the LIKE family by its words,
+   another one named without a schema by its characters; NULL for OPERATOR(s.op). */
+static const char *native_subquery_op(Node *const *name, size_t n)
+{
+    const char *op = n == 1 ? sqlx_string(name[0]) : NULL;
+    if (!op || !*op)
+        return NULL;
+    if (!strcmp(op, "~~"))
+        return "LIKE";
+    if (!strcmp(op, "!~~"))
+        return "NOT LIKE";
+    if (!strcmp(op, "~~*"))
+        return "ILIKE";
+    if (!strcmp(op, "!~~*"))
+        return "NOT ILIKE";
+    return op[strspn(op, NATIVE_OP_CHARS)] ? NULL : op;
+}
+
+/* a [NOT] LIKE b, a [NOT] ILIKE b, a [NOT] IN (x, y): both sides bare. LIKE ... ESCAPE is a
+   call of pg_catalog.like_escape, left to libpg_query. */
 static bool native_like_in(struct native *d, const PgQuery__AExpr *e, const char *op)
 {
     const char *word = NULL;
@@ -407,19 +548,14 @@ static bool native_like_in(struct native *d, const PgQuery__AExpr *e, const char
     default:
         break;
     }
-    if (!word || !native_simple(d, e->lexpr))
+    if (!word || !native_expr(d, e->lexpr))
         return false;
     sb_add(&d->sb, word);
     if (e->kind != PG_QUERY__A__EXPR__KIND__AEXPR_IN)
-        return native_simple(d, e->rexpr);
-    if (e->rexpr->node_case != PG_QUERY__NODE__NODE_LIST || !e->rexpr->list->n_items)
-        return false; /* IN (SELECT ...) */
-    for (size_t i = 0; i < e->rexpr->list->n_items; i++) {
-        if (i)
-            sb_add(&d->sb, ", ");
-        if (!native_simple(d, e->rexpr->list->items[i]))
-            return false;
-    }
+        return native_expr(d, e->rexpr);
+    if (e->rexpr->node_case != PG_QUERY__NODE__NODE_LIST || !e->rexpr->list->n_items ||
+        !native_list(d, e->rexpr->list->items, e->rexpr->list->n_items))
+        return false;
     sb_addc(&d->sb, ')');
     return true;
 }
@@ -433,20 +569,82 @@ static bool native_coalesce(struct native *d, const PgQuery__CoalesceExpr *c)
     return native_args(d, c->args, c->n_args);
 }
 
-/* a op b, with an operator named without a schema */
+/* a op b and op b with an operator named without a schema, a op ANY(b), a op ALL(b),
+   a IS [NOT] DISTINCT FROM b, NULLIF(a, b), a [NOT] BETWEEN [SYMMETRIC] b AND c, and the LIKE
+   and IN above. Only an operator and IS DISTINCT FROM put parentheses around their sides. */
 static bool native_op(struct native *d, const PgQuery__AExpr *e)
 {
-    const char *op = e->n_name == 1 ? sqlx_string(e->name[0]) : NULL;
-    if (op && e->lexpr && e->rexpr && e->kind != PG_QUERY__A__EXPR__KIND__AEXPR_OP)
-        return native_like_in(d, e, op);
-    if (e->kind != PG_QUERY__A__EXPR__KIND__AEXPR_OP || !op || !e->lexpr || !e->rexpr)
+    const char *name = e->n_name == 1 ? sqlx_string(e->name[0]) : NULL;
+    if (!name || !*name || !e->rexpr)
         return false;
-    if (!native_operand(d, e->lexpr))
+    switch (e->kind) {
+    case PG_QUERY__A__EXPR__KIND__AEXPR_OP:
+        if (name[strspn(name, NATIVE_OP_CHARS)])
+            return false;
+        if (e->lexpr) {
+            if (!native_operand(d, e->lexpr))
+                return false;
+            sb_addc(&d->sb, ' ');
+        }
+        sb_add(&d->sb, name);
+        sb_addc(&d->sb, ' ');
+        return native_operand(d, e->rexpr);
+    case PG_QUERY__A__EXPR__KIND__AEXPR_OP_ANY:
+    case PG_QUERY__A__EXPR__KIND__AEXPR_OP_ALL: {
+        const char *op = native_subquery_op(e->name, e->n_name);
+        if (!op || !native_expr(d, e->lexpr))
+            return false;
+        sb_addc(&d->sb, ' ');
+        sb_add(&d->sb, op);
+        sb_add(&d->sb, e->kind == PG_QUERY__A__EXPR__KIND__AEXPR_OP_ANY ? " ANY(" : " ALL(");
+        if (!native_expr(d, e->rexpr))
+            return false;
+        sb_addc(&d->sb, ')');
+        return true;
+    }
+    case PG_QUERY__A__EXPR__KIND__AEXPR_DISTINCT:
+        if (strcmp(name, "=") || !native_operand(d, e->lexpr))
+            return false;
+        sb_add(&d->sb, " IS DISTINCT FROM ");
+        return native_operand(d, e->rexpr);
+    case PG_QUERY__A__EXPR__KIND__AEXPR_NOT_DISTINCT:
+        if (strcmp(name, "=") || !native_expr(d, e->lexpr))
+            return false;
+        sb_add(&d->sb, " IS NOT DISTINCT FROM ");
+        return native_expr(d, e->rexpr);
+    case PG_QUERY__A__EXPR__KIND__AEXPR_NULLIF:
+        if (strcmp(name, "="))
+            return false;
+        sb_add(&d->sb, "NULLIF(");
+        if (!native_expr(d, e->lexpr))
+            return false;
+        sb_add(&d->sb, ", ");
+        if (!native_expr(d, e->rexpr))
+            return false;
+        sb_addc(&d->sb, ')');
+        return true;
+    case PG_QUERY__A__EXPR__KIND__AEXPR_BETWEEN:
+    case PG_QUERY__A__EXPR__KIND__AEXPR_NOT_BETWEEN:
+    case PG_QUERY__A__EXPR__KIND__AEXPR_BETWEEN_SYM:
+    case PG_QUERY__A__EXPR__KIND__AEXPR_NOT_BETWEEN_SYM:
+        /* the name is the words: "NOT BETWEEN SYMMETRIC" */
+        if (e->rexpr->node_case != PG_QUERY__NODE__NODE_LIST || e->rexpr->list->n_items != 2 ||
+            !native_expr(d, e->lexpr))
+            return false;
+        sb_addc(&d->sb, ' ');
+        sb_add(&d->sb, name);
+        sb_addc(&d->sb, ' ');
+        if (!native_expr(d, e->rexpr->list->items[0]))
+            return false;
+        sb_add(&d->sb, " AND ");
+        return native_expr(d, e->rexpr->list->items[1]);
+    case PG_QUERY__A__EXPR__KIND__AEXPR_LIKE:
+    case PG_QUERY__A__EXPR__KIND__AEXPR_ILIKE:
+    case PG_QUERY__A__EXPR__KIND__AEXPR_IN:
+        return native_like_in(d, e, name);
+    default:
         return false;
-    sb_addc(&d->sb, ' ');
-    sb_add(&d->sb, op);
-    sb_addc(&d->sb, ' ');
-    return native_operand(d, e->rexpr);
+    }
 }
 
 /* AND and OR put an AND or OR below them in parentheses, NOT below them not; NOT does too. */
@@ -467,12 +665,8 @@ static bool native_bool(struct native *d, const PgQuery__BoolExpr *b)
             sb_add(&d->sb, word);
         bool parens = a->node_case == PG_QUERY__NODE__NODE_BOOL_EXPR &&
                       a->bool_expr->boolop != PG_QUERY__BOOL_EXPR_TYPE__NOT_EXPR;
-        if (parens)
-            sb_addc(&d->sb, '(');
-        if (!native_expr(d, a))
+        if (!native_wrapped(d, a, parens))
             return false;
-        if (parens)
-            sb_addc(&d->sb, ')');
     }
     return true;
 }
@@ -532,6 +726,39 @@ static bool native_null_test(struct native *d, const PgQuery__NullTest *t)
     return true;
 }
 
+/* x IS [NOT] TRUE, FALSE, UNKNOWN: x bare, whatever it is (`a AND b IS TRUE` for
+   (a AND b) IS TRUE), and no parentheses around the test as an operand either. */
+static bool native_boolean_test(struct native *d, const PgQuery__BooleanTest *t)
+{
+    const char *word;
+    switch (t->booltesttype) {
+    case PG_QUERY__BOOL_TEST_TYPE__IS_TRUE:
+        word = " IS TRUE";
+        break;
+    case PG_QUERY__BOOL_TEST_TYPE__IS_NOT_TRUE:
+        word = " IS NOT TRUE";
+        break;
+    case PG_QUERY__BOOL_TEST_TYPE__IS_FALSE:
+        word = " IS FALSE";
+        break;
+    case PG_QUERY__BOOL_TEST_TYPE__IS_NOT_FALSE:
+        word = " IS NOT FALSE";
+        break;
+    case PG_QUERY__BOOL_TEST_TYPE__IS_UNKNOWN:
+        word = " IS UNKNOWN";
+        break;
+    case PG_QUERY__BOOL_TEST_TYPE__IS_NOT_UNKNOWN:
+        word = " IS NOT UNKNOWN";
+        break;
+    default:
+        return false;
+    }
+    if (!native_expr(d, t->arg))
+        return false;
+    sb_add(&d->sb, word);
+    return true;
+}
+
 /* CASE [x] WHEN a THEN b ... [ELSE c] END: the deparser writes every part as it would a whole
    expression, without parentheses, and the CASE itself needs none around it either. */
 static bool native_case(struct native *d, const PgQuery__CaseExpr *c)
@@ -566,6 +793,434 @@ static bool native_case(struct native *d, const PgQuery__CaseExpr *c)
     return true;
 }
 
+/* GREATEST(a, b), LEAST(a, b) */
+static bool native_min_max(struct native *d, const PgQuery__MinMaxExpr *m)
+{
+    const char *name = m->op == PG_QUERY__MIN_MAX_OP__IS_GREATEST ? "GREATEST"
+                       : m->op == PG_QUERY__MIN_MAX_OP__IS_LEAST  ? "LEAST"
+                                                                  : NULL;
+    if (!name || !m->n_args)
+        return false;
+    sb_add(&d->sb, name);
+    return native_args(d, m->args, m->n_args);
+}
+
+/* ROW(a, b), or (a, b) when the word was left out */
+static bool native_row(struct native *d, const PgQuery__RowExpr *r)
+{
+    if (r->row_format == PG_QUERY__COERCION_FORM__COERCE_EXPLICIT_CALL)
+        sb_add(&d->sb, "ROW");
+    else if (r->row_format != PG_QUERY__COERCION_FORM__COERCE_IMPLICIT_CAST)
+        return false;
+    return native_args(d, r->args, r->n_args);
+}
+
+/* ARRAY[a, b] */
+static bool native_array(struct native *d, const PgQuery__AArrayExpr *a)
+{
+    sb_add(&d->sb, "ARRAY[");
+    if (!native_list(d, a->elements, a->n_elements))
+        return false;
+    sb_addc(&d->sb, ']');
+    return true;
+}
+
+/* a[1], a[1:2], (f(x))[1], (a).b, (t).*: the value goes in parentheses when it is a call, an
+   operator, a cast, a row or another subscript, or a column followed by a field. */
+static bool native_indirection(struct native *d, const PgQuery__AIndirection *ind)
+{
+    const Node *arg = ind->arg;
+    const Node *first = ind->n_indirection ? ind->indirection[0] : NULL;
+    if (!arg || !first)
+        return false;
+    bool parens;
+    switch (arg->node_case) {
+    case PG_QUERY__NODE__NODE_A_INDIRECTION:
+    case PG_QUERY__NODE__NODE_FUNC_CALL:
+    case PG_QUERY__NODE__NODE_A_EXPR:
+    case PG_QUERY__NODE__NODE_TYPE_CAST:
+    case PG_QUERY__NODE__NODE_ROW_EXPR:
+        parens = true;
+        break;
+    case PG_QUERY__NODE__NODE_COLUMN_REF:
+        parens = first->node_case != PG_QUERY__NODE__NODE_A_INDICES;
+        break;
+    default:
+        parens = false;
+    }
+    if (!native_wrapped(d, arg, parens))
+        return false;
+    for (size_t i = 0; i < ind->n_indirection; i++) {
+        const Node *x = ind->indirection[i];
+        switch (x ? x->node_case : PG_QUERY__NODE__NODE__NOT_SET) {
+        case PG_QUERY__NODE__NODE_STRING:
+            sb_addc(&d->sb, '.');
+            if (!native_ident(&d->sb, sqlx_string(x)))
+                return false;
+            break;
+        case PG_QUERY__NODE__NODE_A_STAR:
+            sb_add(&d->sb, ".*");
+            break;
+        case PG_QUERY__NODE__NODE_A_INDICES: {
+            const PgQuery__AIndices *k = x->a_indices;
+            sb_addc(&d->sb, '[');
+            if (k->lidx && !native_expr(d, k->lidx))
+                return false;
+            if (k->is_slice)
+                sb_addc(&d->sb, ':');
+            if (k->uidx && !native_expr(d, k->uidx))
+                return false;
+            sb_addc(&d->sb, ']');
+            break;
+        }
+        default:
+            return false;
+        }
+    }
+    return true;
+}
+
+/* x COLLATE "C": an operator below in parentheses */
+static bool native_collate(struct native *d, const PgQuery__CollateClause *c)
+{
+    if (!c->arg || !c->n_collname)
+        return false;
+    bool parens = c->arg->node_case == PG_QUERY__NODE__NODE_A_EXPR;
+    if (!native_wrapped(d, c->arg, parens))
+        return false;
+    sb_add(&d->sb, " COLLATE ");
+    return native_names(&d->sb, c->collname, c->n_collname);
+}
+
+/* EXISTS (SELECT ...), (SELECT ...), ARRAY(SELECT ...), x IN (SELECT ...), x op ANY (SELECT
+   ...), x op ALL (SELECT ...): the tested value bare, whatever it is. */
+static bool native_sublink(struct native *d, const PgQuery__SubLink *s)
+{
+    switch (s->sub_link_type) {
+    case PG_QUERY__SUB_LINK_TYPE__EXISTS_SUBLINK:
+        sb_add(&d->sb, "EXISTS (");
+        break;
+    case PG_QUERY__SUB_LINK_TYPE__EXPR_SUBLINK:
+        sb_addc(&d->sb, '(');
+        break;
+    case PG_QUERY__SUB_LINK_TYPE__ARRAY_SUBLINK:
+        sb_add(&d->sb, "ARRAY(");
+        break;
+    case PG_QUERY__SUB_LINK_TYPE__ANY_SUBLINK:
+    case PG_QUERY__SUB_LINK_TYPE__ALL_SUBLINK: {
+        bool any = s->sub_link_type == PG_QUERY__SUB_LINK_TYPE__ANY_SUBLINK;
+        if (!native_expr(d, s->testexpr))
+            return false;
+        if (any && !s->n_oper_name) {
+            sb_add(&d->sb, " IN (");
+            break;
+        }
+        const char *op = native_subquery_op(s->oper_name, s->n_oper_name);
+        if (!op)
+            return false;
+        sb_addc(&d->sb, ' ');
+        sb_add(&d->sb, op);
+        sb_add(&d->sb, any ? " ANY (" : " ALL (");
+        break;
+    }
+    default:
+        return false;
+    }
+    if (!native_select(d, s->subselect))
+        return false;
+    sb_addc(&d->sb, ')');
+    return true;
+}
+
+/* ---------------------------------------------------------------- subqueries */
+
+/* x [(a, b)]: the name a table or function is given in FROM */
+static bool native_alias(struct strbuf *sb, const PgQuery__Alias *a)
+{
+    if (!native_ident(sb, a->aliasname))
+        return false;
+    if (!a->n_colnames)
+        return true;
+    sb_addc(sb, '(');
+    for (size_t i = 0; i < a->n_colnames; i++) {
+        if (i)
+            sb_add(sb, ", ");
+        if (!native_ident(sb, sqlx_string(a->colnames[i])))
+            return false;
+    }
+    sb_addc(sb, ')');
+    return true;
+}
+
+/* [ONLY] [catalog.][schema.]table [alias]: the deparser leaves out AS. */
+static bool native_range_var(struct strbuf *sb, const PgQuery__RangeVar *r)
+{
+    if (!r->inh)
+        sb_add(sb, "ONLY ");
+    const char *qualifiers[] = {r->catalogname, r->schemaname};
+    for (size_t i = 0; i < 2; i++) {
+        if (!qualifiers[i] || !*qualifiers[i])
+            continue;
+        if (!native_ident(sb, qualifiers[i]))
+            return false;
+        sb_addc(sb, '.');
+    }
+    if (!native_ident(sb, r->relname))
+        return false;
+    if (!r->alias)
+        return true;
+    sb_addc(sb, ' ');
+    return native_alias(sb, r->alias);
+}
+
+/* [LATERAL] f(x) [WITH ORDINALITY] [alias]; ROWS FROM (...) and column definitions are left
+   to libpg_query. The parser gives the call with an empty list of column definitions. */
+static bool native_range_function(struct native *d, const PgQuery__RangeFunction *r)
+{
+    if (r->is_rowsfrom || r->n_functions != 1 || r->n_coldeflist)
+        return false;
+    const Node *pair = r->functions[0];
+    if (!pair || pair->node_case != PG_QUERY__NODE__NODE_LIST || pair->list->n_items != 2)
+        return false;
+    const Node *call = pair->list->items[0], *coldefs = pair->list->items[1];
+    if (!call || call->node_case != PG_QUERY__NODE__NODE_FUNC_CALL ||
+        (coldefs && coldefs->node_case != PG_QUERY__NODE__NODE__NOT_SET &&
+         (coldefs->node_case != PG_QUERY__NODE__NODE_LIST || coldefs->list->n_items)))
+        return false;
+    if (r->lateral)
+        sb_add(&d->sb, "LATERAL ");
+    if (!native_expr(d, call))
+        return false;
+    if (r->ordinality)
+        sb_add(&d->sb, " WITH ORDINALITY");
+    if (!r->alias)
+        return true;
+    sb_addc(&d->sb, ' ');
+    return native_alias(&d->sb, r->alias);
+}
+
+/* [LATERAL] (SELECT ...) [alias] */
+static bool native_range_subselect(struct native *d, const PgQuery__RangeSubselect *r)
+{
+    if (r->lateral)
+        sb_add(&d->sb, "LATERAL ");
+    sb_addc(&d->sb, '(');
+    if (!native_select(d, r->subquery))
+        return false;
+    sb_addc(&d->sb, ')');
+    if (!r->alias)
+        return true;
+    sb_addc(&d->sb, ' ');
+    return native_alias(&d->sb, r->alias);
+}
+
+static bool native_from(struct native *d, const Node *n);
+
+/* a [NATURAL] [CROSS | LEFT | FULL | RIGHT] JOIN b [ON x | USING (c)]: a join on the right in
+   parentheses. A join with an alias (of its own or of its USING) is left to libpg_query. */
+static bool native_join(struct native *d, const PgQuery__JoinExpr *j)
+{
+    const char *kind;
+    switch (j->jointype) {
+    case PG_QUERY__JOIN_TYPE__JOIN_INNER:
+        kind = j->is_natural || j->quals || j->n_using_clause ? "JOIN " : "CROSS JOIN ";
+        break;
+    case PG_QUERY__JOIN_TYPE__JOIN_LEFT:
+        kind = "LEFT JOIN ";
+        break;
+    case PG_QUERY__JOIN_TYPE__JOIN_FULL:
+        kind = "FULL JOIN ";
+        break;
+    case PG_QUERY__JOIN_TYPE__JOIN_RIGHT:
+        kind = "RIGHT JOIN ";
+        break;
+    default:
+        return false;
+    }
+    if (j->alias || j->join_using_alias || !j->rarg || !native_from(d, j->larg))
+        return false;
+    sb_addc(&d->sb, ' ');
+    if (j->is_natural)
+        sb_add(&d->sb, "NATURAL ");
+    sb_add(&d->sb, kind);
+    bool parens = j->rarg->node_case == PG_QUERY__NODE__NODE_JOIN_EXPR;
+    if (parens)
+        sb_addc(&d->sb, '(');
+    if (!native_from(d, j->rarg))
+        return false;
+    if (parens)
+        sb_addc(&d->sb, ')');
+    if (j->quals) {
+        sb_add(&d->sb, " ON ");
+        if (!native_expr(d, j->quals))
+            return false;
+    }
+    if (j->n_using_clause) {
+        sb_add(&d->sb, " USING (");
+        for (size_t i = 0; i < j->n_using_clause; i++) {
+            if (i)
+                sb_add(&d->sb, ", ");
+            if (!native_ident(&d->sb, sqlx_string(j->using_clause[i])))
+                return false;
+        }
+        sb_addc(&d->sb, ')');
+    }
+    return true;
+}
+
+/* One item of FROM: a table, a subquery, a function or a join. */
+static bool native_from(struct native *d, const Node *n)
+{
+    /* counted as a level of nesting: joins and subqueries in FROM nest without expressions */
+    if (!n || ++d->depth > NATIVE_MAX_DEPTH)
+        return false;
+    bool ok;
+    switch (n->node_case) {
+    case PG_QUERY__NODE__NODE_RANGE_VAR:
+        ok = native_range_var(&d->sb, n->range_var);
+        break;
+    case PG_QUERY__NODE__NODE_RANGE_SUBSELECT:
+        ok = native_range_subselect(d, n->range_subselect);
+        break;
+    case PG_QUERY__NODE__NODE_RANGE_FUNCTION:
+        ok = native_range_function(d, n->range_function);
+        break;
+    case PG_QUERY__NODE__NODE_JOIN_EXPR:
+        ok = native_join(d, n->join_expr);
+        break;
+    default:
+        ok = false;
+    }
+    d->depth--;
+    return ok;
+}
+
+/* x [ASC | DESC] [NULLS FIRST | NULLS LAST]; USING op is left to libpg_query. */
+static bool native_sort(struct native *d, const Node *n)
+{
+    if (!n || n->node_case != PG_QUERY__NODE__NODE_SORT_BY || !native_expr(d, n->sort_by->node))
+        return false;
+    switch (n->sort_by->sortby_dir) {
+    case PG_QUERY__SORT_BY_DIR__SORTBY_DEFAULT:
+        break;
+    case PG_QUERY__SORT_BY_DIR__SORTBY_ASC:
+        sb_add(&d->sb, " ASC");
+        break;
+    case PG_QUERY__SORT_BY_DIR__SORTBY_DESC:
+        sb_add(&d->sb, " DESC");
+        break;
+    default:
+        return false;
+    }
+    switch (n->sort_by->sortby_nulls) {
+    case PG_QUERY__SORT_BY_NULLS__SORTBY_NULLS_DEFAULT:
+        return true;
+    case PG_QUERY__SORT_BY_NULLS__SORTBY_NULLS_FIRST:
+        sb_add(&d->sb, " NULLS FIRST");
+        return true;
+    case PG_QUERY__SORT_BY_NULLS__SORTBY_NULLS_LAST:
+        sb_add(&d->sb, " NULLS LAST");
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Writes "KEYWORD a, b " for a clause that is a list of expressions (or of ORDER BY items). */
+static bool native_clause(struct native *d, const char *keyword, Node *const *items, size_t n,
+                          bool sort)
+{
+    sb_add(&d->sb, keyword);
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            sb_add(&d->sb, ", ");
+        if (!(sort ? native_sort(d, items[i]) : native_expr(d, items[i])))
+            return false;
+    }
+    sb_addc(&d->sb, ' ');
+    return true;
+}
+
+/*
+ * SELECT [DISTINCT] targets [FROM ...] [WHERE ...] [GROUP BY ...] [HAVING ...] [ORDER BY ...]
+ * [LIMIT n | ALL] [OFFSET n], the subquery of a SubLink or of FROM. The deparser ends each
+ * clause with a space and takes the last one off; a target keeps its name with AS. WITH,
+ * UNION and its kin, VALUES, INTO, WINDOW, DISTINCT ON, FETCH ... WITH TIES and FOR UPDATE
+ * are left to libpg_query.
+ */
+static bool native_select(struct native *d, const Node *n)
+{
+    if (!n || n->node_case != PG_QUERY__NODE__NODE_SELECT_STMT)
+        return false;
+    const PgQuery__SelectStmt *s = n->select_stmt;
+    if (s->op != PG_QUERY__SET_OPERATION__SETOP_NONE || s->larg || s->rarg || s->with_clause ||
+        s->into_clause || s->n_values_lists || s->n_window_clause || s->n_locking_clause ||
+        s->limit_option == PG_QUERY__LIMIT_OPTION__LIMIT_OPTION_WITH_TIES)
+        return false;
+    struct strbuf *sb = &d->sb;
+    sb_add(sb, "SELECT ");
+    if (s->n_distinct_clause) {
+        /* plain DISTINCT is a list of one empty node; DISTINCT ON (a) lists expressions */
+        const Node *on = s->distinct_clause[0];
+        if (s->n_distinct_clause != 1 || !s->n_target_list ||
+            (on && on->node_case != PG_QUERY__NODE__NODE__NOT_SET))
+            return false;
+        sb_add(sb, "DISTINCT ");
+    }
+    for (size_t i = 0; i < s->n_target_list; i++) {
+        const Node *t = s->target_list[i];
+        if (!t || t->node_case != PG_QUERY__NODE__NODE_RES_TARGET || t->res_target->n_indirection)
+            return false;
+        if (i)
+            sb_add(sb, ", ");
+        if (!native_expr(d, t->res_target->val))
+            return false;
+        const char *name = t->res_target->name;
+        if (name && *name) {
+            sb_add(sb, " AS ");
+            if (!native_ident(sb, name))
+                return false;
+        }
+    }
+    if (s->n_target_list)
+        sb_addc(sb, ' ');
+    if (s->n_from_clause) {
+        sb_add(sb, "FROM ");
+        for (size_t i = 0; i < s->n_from_clause; i++) {
+            if (i)
+                sb_add(sb, ", ");
+            if (!native_from(d, s->from_clause[i]))
+                return false;
+        }
+        sb_addc(sb, ' ');
+    }
+    if (s->where_clause && !native_clause(d, "WHERE ", &s->where_clause, 1, false))
+        return false;
+    if (s->n_group_clause &&
+        !native_clause(d, s->group_distinct ? "GROUP BY DISTINCT " : "GROUP BY ", s->group_clause,
+                       s->n_group_clause, false))
+        return false;
+    if (s->having_clause && !native_clause(d, "HAVING ", &s->having_clause, 1, false))
+        return false;
+    if (s->n_sort_clause && !native_clause(d, "ORDER BY ", s->sort_clause, s->n_sort_clause, true))
+        return false;
+    if (s->limit_count) {
+        const Node *c = s->limit_count;
+        if (s->limit_option != PG_QUERY__LIMIT_OPTION__LIMIT_OPTION_COUNT)
+            return false;
+        if (c->node_case == PG_QUERY__NODE__NODE_A_CONST && c->a_const->isnull)
+            sb_add(sb, "LIMIT ALL ");
+        else if (!native_clause(d, "LIMIT ", &s->limit_count, 1, false))
+            return false;
+    }
+    if (s->limit_offset && !native_clause(d, "OFFSET ", &s->limit_offset, 1, false))
+        return false;
+    native_untrail(sb);
+    return true;
+}
+
+/* ---------------------------------------------------------------- any expression */
+
 static bool native_expr(struct native *d, const Node *n)
 {
     if (!n || ++d->depth > NATIVE_MAX_DEPTH)
@@ -577,6 +1232,13 @@ static bool native_expr(struct native *d, const Node *n)
         break;
     case PG_QUERY__NODE__NODE_COLUMN_REF:
         ok = native_column_ref(&d->sb, n->column_ref);
+        break;
+    case PG_QUERY__NODE__NODE_PARAM_REF:
+        if (n->param_ref->number)
+            sb_printf(&d->sb, "$%d", n->param_ref->number);
+        else
+            sb_addc(&d->sb, '?');
+        ok = true;
         break;
     case PG_QUERY__NODE__NODE_FUNC_CALL:
         ok = native_call(d, n->func_call);
@@ -593,14 +1255,35 @@ static bool native_expr(struct native *d, const Node *n)
     case PG_QUERY__NODE__NODE_NULL_TEST:
         ok = native_null_test(d, n->null_test);
         break;
+    case PG_QUERY__NODE__NODE_BOOLEAN_TEST:
+        ok = native_boolean_test(d, n->boolean_test);
+        break;
     case PG_QUERY__NODE__NODE_SQLVALUE_FUNCTION:
         ok = native_value_function(&d->sb, n->sqlvalue_function);
         break;
     case PG_QUERY__NODE__NODE_COALESCE_EXPR:
         ok = native_coalesce(d, n->coalesce_expr);
         break;
+    case PG_QUERY__NODE__NODE_MIN_MAX_EXPR:
+        ok = native_min_max(d, n->min_max_expr);
+        break;
     case PG_QUERY__NODE__NODE_CASE_EXPR:
         ok = native_case(d, n->case_expr);
+        break;
+    case PG_QUERY__NODE__NODE_ROW_EXPR:
+        ok = native_row(d, n->row_expr);
+        break;
+    case PG_QUERY__NODE__NODE_A_ARRAY_EXPR:
+        ok = native_array(d, n->a_array_expr);
+        break;
+    case PG_QUERY__NODE__NODE_A_INDIRECTION:
+        ok = native_indirection(d, n->a_indirection);
+        break;
+    case PG_QUERY__NODE__NODE_COLLATE_CLAUSE:
+        ok = native_collate(d, n->collate_clause);
+        break;
+    case PG_QUERY__NODE__NODE_SUB_LINK:
+        ok = native_sublink(d, n->sub_link);
         break;
     default:
         ok = false;
