@@ -412,16 +412,45 @@ static bool native_sql_call(struct native *d, const PgQuery__FuncCall *f)
     return true;
 }
 
-/* f(a, b), count(*), count(DISTINCT a), f(VARIADIC a), f(x := 1). The deparser writes a named
+/* OVER w, OVER ([w] [PARTITION BY a] [ORDER BY b]): a window by its name as it is, or its
+   definition; a frame (ROWS BETWEEN ...) is left to libpg_query. */
+static bool native_over(struct native *d, const PgQuery__WindowDef *w)
+{
+    enum { FRAMEOPTION_NONDEFAULT = 1 }; /* PostgreSQL's nodes/parsenodes.h */
+    sb_add(&d->sb, " OVER ");
+    if (w->name && *w->name) {
+        sb_add(&d->sb, w->name);
+        return true;
+    }
+    if (w->frame_options & FRAMEOPTION_NONDEFAULT)
+        return false;
+    sb_addc(&d->sb, '(');
+    if (w->refname && *w->refname) {
+        if (!native_ident(&d->sb, w->refname))
+            return false;
+        sb_addc(&d->sb, ' ');
+    }
+    if ((w->n_partition_clause &&
+         !native_clause(d, "PARTITION BY ", w->partition_clause, w->n_partition_clause, false)) ||
+        (w->n_order_clause &&
+         !native_clause(d, "ORDER BY ", w->order_clause, w->n_order_clause, true)))
+        return false;
+    native_untrail(&d->sb);
+    sb_addc(&d->sb, ')');
+    return true;
+}
+
+/* f(a, b), count(*), count(DISTINCT a), f(VARIADIC a), f(x := 1), string_agg(a, ',' ORDER BY
+   a), count(*) FILTER (WHERE x), row_number() OVER (...). The deparser writes a named
    argument's name as it is, and spells out the calls in pg_catalog with a syntax of their own
    (pg_catalog.overlay(a, b, c, d) as OVERLAY(...)): calls named with pg_catalog are left to
-   it, as are ORDER BY, WITHIN GROUP, FILTER and OVER. */
+   it, as is WITHIN GROUP. */
 static bool native_call(struct native *d, const PgQuery__FuncCall *f)
 {
-    if (f->n_agg_order || f->agg_filter || f->over || f->agg_within_group)
+    if (f->agg_within_group)
         return false;
     if (f->funcformat == PG_QUERY__COERCION_FORM__COERCE_SQL_SYNTAX)
-        return native_sql_call(d, f);
+        return !f->n_agg_order && !f->agg_filter && !f->over && native_sql_call(d, f);
     if (f->funcformat == PG_QUERY__COERCION_FORM__COERCE_SQL_SYNTAX)
         return native_sql_call(d, f);
     const char *first = f->n_funcname ? sqlx_string(f->funcname[0]) : NULL;
@@ -451,8 +480,19 @@ static bool native_call(struct native *d, const PgQuery__FuncCall *f)
         if (!native_expr(d, a))
             return false;
     }
+    /* a space, and the ORDER BY clause's own, both taken off */
+    sb_addc(&d->sb, ' ');
+    if (f->n_agg_order && !native_clause(d, "ORDER BY ", f->agg_order, f->n_agg_order, true))
+        return false;
+    native_untrail(&d->sb);
     sb_addc(&d->sb, ')');
-    return true;
+    if (f->agg_filter) {
+        sb_add(&d->sb, " FILTER (WHERE ");
+        if (!native_expr(d, f->agg_filter))
+            return false;
+        sb_addc(&d->sb, ')');
+    }
+    return !f->over || native_over(d, f->over);
 }
 
 /* x::type, and CAST(x AS type) when x is an operator. The deparser puts a negative or
