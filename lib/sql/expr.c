@@ -451,8 +451,6 @@ static bool native_call(struct native *d, const PgQuery__FuncCall *f)
         return false;
     if (f->funcformat == PG_QUERY__COERCION_FORM__COERCE_SQL_SYNTAX)
         return !f->n_agg_order && !f->agg_filter && !f->over && native_sql_call(d, f);
-    if (f->funcformat == PG_QUERY__COERCION_FORM__COERCE_SQL_SYNTAX)
-        return native_sql_call(d, f);
     const char *first = f->n_funcname ? sqlx_string(f->funcname[0]) : NULL;
     if (!first || !strcmp(first, "pg_catalog") || (f->agg_star && f->n_args) ||
         f->funcformat != PG_QUERY__COERCION_FORM__COERCE_EXPLICIT_CALL ||
