@@ -8,7 +8,10 @@
 # installing. Two floors: the tree in libpg_query's packed form (pg_query_parse_protobuf, the
 # floor the target was set against) and in its JSON form (pg_query_parse, cheaper with
 # libpg_query 15, and what rollsafe now decodes). Prints one line per corpus, the totals, the
-# ratio of wall-clock times to each floor (target: at most 1.3x), the ratio of CPU times (what
+# ratio of wall-clock times to each floor (target: at most 1.3x), the ratio of the medians of
+# the check and the JSON-form floor (on a busy machine the best run of a one-thread floor can
+# be a lucky one that a two-thread check, needing both CPUs at once, rarely gets), the ratio of
+# CPU times (what
 # the machine spends, helper thread included: a check with --jobs 2 parses on two CPUs), and
 # the peak memory (target: under 64 MiB). The text format is timed too: it must not be much
 # slower than JSON.
@@ -53,10 +56,16 @@ best_of() {
             (y[3] > x[3] ? y[3] : x[3]) }'
 }
 
+# the median of the numbers given as arguments
+median() {
+    printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
+        print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
 printf '%-46s %5s %6s %9s %9s %9s %6s %6s %9s %8s\n' corpus files stmts floor_ms jfloor_ms \
     json_ms ratio jratio text_ms peak_MiB
 tot_files=0 tot_stmts=0 tot_floor=0 tot_jfloor=0 tot_json=0 tot_text=0 peak_kib=0 cpu_floor=0
-cpu_json=0
+cpu_json=0 tot_med_jfloor=0 tot_med_json=0
 for d in "${DIRS[@]}"; do
     dir="$CORPORA/$d"
     if [ ! -d "$dir" ]; then
@@ -71,7 +80,7 @@ for d in "${DIRS[@]}"; do
     read -r _ files _ stmts _ _ < <("$FLOOR" --count "${floor_args[@]}" "$dir")
     # The four commands take turns, run after run: a machine whose load changes during the
     # bench then slows all of them alike, not one of them.
-    fb="" gb="" jb="" tb=""
+    fb="" gb="" jb="" tb="" gall="" jall=""
     for ((run = 0; run < RUNS; run++)); do
         f=$("$FLOOR" --time 1 -- "$FLOOR" "${floor_args[@]}" "$dir") || exit 2
         g=$("$FLOOR" --time 1 -- "$FLOOR" --json "${floor_args[@]}" "$dir") || exit 2
@@ -79,7 +88,11 @@ for d in "${DIRS[@]}"; do
         t=$("$FLOOR" --time 1 -- "$BIN" check --format text "$dir") || exit 2
         fb=$(best_of "$fb" "$f") gb=$(best_of "$gb" "$g") jb=$(best_of "$jb" "$j")
         tb=$(best_of "$tb" "$t")
+        gall="$gall ${g%% *}" jall="$jall ${j%% *}"
     done
+    med_jfloor=$(awk -v a="$tot_med_jfloor" -v m="$(median $gall)" 'BEGIN { print a + m }')
+    med_json=$(awk -v a="$tot_med_json" -v m="$(median $jall)" 'BEGIN { print a + m }')
+    tot_med_jfloor=$med_jfloor tot_med_json=$med_json
     read -r floor_s floor_c floor_kib <<< "$fb"
     read -r jfloor_s _ _ <<< "$gb"
     read -r json_s json_c json_kib <<< "$jb"
@@ -107,7 +120,7 @@ done
 [ "$tot_files" -gt 0 ] || { echo "bench: skipped: no corpus directory found"; exit 0; }
 awk -v f="$tot_files" -v s="$tot_stmts" -v fl="$tot_floor" -v g="$tot_jfloor" -v j="$tot_json" \
     -v t="$tot_text" -v k="$peak_kib" -v runs="$RUNS" -v tr="$TARGET_RATIO" -v tm="$TARGET_MIB" \
-    -v cf="$cpu_floor" -v cj="$cpu_json" 'BEGIN {
+    -v cf="$cpu_floor" -v cj="$cpu_json" -v mg="$tot_med_jfloor" -v mj="$tot_med_json" 'BEGIN {
     printf "%-46s %5d %6d %9.1f %9.1f %9.1f %5.2fx %5.2fx %9.1f %8.1f\n", "total", f, s,
         fl * 1000, g * 1000, j * 1000, j / fl, j / g, t * 1000, k / 1024
     printf "\nbest of %d runs per measurement\n", runs
@@ -119,6 +132,8 @@ awk -v f="$tot_files" -v s="$tot_stmts" -v fl="$tot_floor" -v g="$tot_jfloor" -v
         j / fl <= tr ? "ok" : "MISSED"
     printf "ratio: %.2fx the JSON-form parser floor (target: at most %.2fx) %s\n", j / g, tr,
         j / g <= tr ? "ok" : "MISSED"
+    printf "medians: check %.1f ms, JSON-form floor %.1f ms: %.2fx", mj * 1000, mg * 1000, mj / mg
+    printf " (steadier than the best runs on a busy machine)\n"
     printf "cpu time: check %.1f ms, floor %.1f ms: %.2fx\n", cj * 1000, cf * 1000, cj / cf
     printf "peak memory: %.1f MiB (target: under %d MiB) %s\n", k / 1024, tm,
         k / 1024 < tm ? "ok" : "MISSED"
