@@ -221,6 +221,12 @@ static const char *norm_expr(struct arena *a, const char *s)
             while (*p == '"' || *p == '_' || *p == '.' || (*p >= 'a' && *p <= 'z') ||
                    (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9'))
                 p++;
+            /* the rest of a name of more than one word (`::double precision`) */
+            static const char *const rest[] = {" precision", " varying", " with time zone",
+                                               " without time zone"};
+            for (size_t k = 0; k < sizeof(rest) / sizeof(rest[0]); k++)
+                if (!strncmp(p, rest[k], strlen(rest[k])))
+                    p += strlen(rest[k]);
             if (*p == '(') {
                 while (*p && *p != ')')
                     p++;
@@ -240,6 +246,18 @@ static const char *norm_expr(struct arena *a, const char *s)
         sb_addc(&sb, *p++);
     }
     return sb.s;
+}
+
+/* Types compare without the public schema (`public.mood` is `mood`), as expressions do: a down
+   written by pg_dump names every type of the schema in full. */
+static bool same_type(const struct rs_type *a, const struct rs_type *b)
+{
+    struct rs_type x = *a, y = *b;
+    if (x.schema && !strcmp(x.schema, "public"))
+        x.schema = NULL;
+    if (y.schema && !strcmp(y.schema, "public"))
+        y.schema = NULL;
+    return rs_type_equal(&x, &y);
 }
 
 /* Defaults compare without casts; nextval() of a serial column compares equal whatever the
@@ -536,7 +554,7 @@ static void compare_columns(struct cmp *c, const struct rs_relation *w, const st
         }
         if (!table)
             continue; /* view columns: names only (their types come from what they read) */
-        if (wc->type.name && gc->type.name && !rs_type_equal(&wc->type, &gc->type))
+        if (wc->type.name && gc->type.name && !same_type(&wc->type, &gc->type))
             add_diff(c, w->name.name, false, "column %s.%s: type %s, was %s", rn, wc->name,
                      rs_type_format(c->a, &gc->type), rs_type_format(c->a, &wc->type));
         if (wc->not_null != gc->not_null)
@@ -790,7 +808,7 @@ static void compare_types(struct cmp *c)
         } else if (w->kind == RS_TYPEOBJ_ENUM) {
             compare_enum(c, w, g);
         } else if (w->kind == RS_TYPEOBJ_DOMAIN && w->base.name && g->base.name &&
-                   !rs_type_equal(&w->base, &g->base)) {
+                   !same_type(&w->base, &g->base)) {
             add_diff(c, w->name.name, false, "domain %s: over %s, was %s", tn,
                      rs_type_format(c->a, &g->base), rs_type_format(c->a, &w->base));
         }

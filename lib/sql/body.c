@@ -387,6 +387,26 @@ static size_t skip_quoted_name(const char *t, size_t i, size_t len, size_t *n)
     return OPEN;
 }
 
+size_t sqlx_skip_quoted(const char *t, size_t i, size_t len)
+{
+    char c = t[i], next = i + 1 < len ? t[i + 1] : '\0';
+    size_t n;
+    if (c == '\'')
+        return skip_string(t, i, len);
+    if ((c == '-' && next == '-') || (c == '/' && next == '*'))
+        return skip_comment(t, i, len);
+    if (c == '$' && (i == 0 || !ident_byte((unsigned char)t[i - 1])))
+        return skip_dollar(t, i, len);
+    if (c == '"')
+        return skip_quoted_name(t, i, len, &n);
+    return i + 1;
+}
+
+bool sqlx_ident_byte(unsigned char c)
+{
+    return ident_byte(c);
+}
+
 /*
  * The string literals of t[0..len) when they are all plain ('...', quotes doubled inside),
  * found by stepping over comments, quoted names and dollar quotes; SIZE_MAX for whatever the

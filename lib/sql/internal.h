@@ -29,6 +29,11 @@ struct sqlx {
     struct arena *scratch; /* the protobuf tree and temporary buffers, freed after the text */
     const char *text;      /* the text that was parsed (node locations are offsets into it) */
     size_t base;           /* file offset of text[0] */
+    /* File offsets of the columns of PostgreSQL 18 NOT NULL constraints that parse.c wrote as
+       CHECK (column) for the built-in grammar, sorted; a CHECK of a bare column there is read
+       back as NOT NULL. */
+    const size_t *not_null_at;
+    size_t n_not_null_at;
 };
 
 /* Texts longer than this are parsed in batches of statements of about SQLX_BATCH bytes (see
@@ -173,6 +178,12 @@ bool sqlx_may_hold_long_identifier(const char *text, size_t len);
 /* rs_sql_string_literals read by PostgreSQL's scanner, whatever the text. */
 size_t sqlx_string_literals_scanned(struct arena *a, const char *text, size_t len,
                                     const char ***out);
+/* Past what starts at t[i] when it is a string literal, a comment, a dollar-quoted string or a
+ * quoted name: the offset just after it, or SIZE_MAX when it is not closed; i + 1 for anything
+ * else. E'', U&'' and the like are read as plain strings (enough to step over them). */
+size_t sqlx_skip_quoted(const char *t, size_t i, size_t len);
+/* Whether c may be part of an identifier (letters, digits, _, $ and any byte of UTF-8). */
+bool sqlx_ident_byte(unsigned char c);
 /* rs_sql_long_identifiers without that test first: PostgreSQL's scanner on every text. */
 size_t sqlx_long_identifiers_scanned(struct arena *a, const char *text, size_t len,
                                      const char ***out);

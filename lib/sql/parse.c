@@ -8,8 +8,10 @@
  * This file does not interpret statements (translate.c does) and never reads files.
  */
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "internal.h"
 
@@ -225,6 +227,8 @@ struct parse_job {
     size_t len;
     size_t base; /* file offset of text[0] */
     struct rs_stmt_list *out;
+    const size_t *not_null_at; /* see bridge_not_null; sorted, file offsets */
+    size_t n_not_null_at;
 };
 
 static struct rs_stmt *new_stmt(struct parse_job *j, size_t begin, size_t end)
@@ -330,7 +334,7 @@ static void reserve(struct parse_job *j, size_t n)
 /* Translates the statements of a successful parse of j->text. */
 static void add_parsed(struct parse_job *j, const PgQuery__ParseResult *pr)
 {
-    struct sqlx x = {j->a, j->scratch, j->text, j->base};
+    struct sqlx x = {j->a, j->scratch, j->text, j->base, j->not_null_at, j->n_not_null_at};
     reserve(j, pr->n_stmts);
     for (size_t i = 0; i < pr->n_stmts; i++) {
         const PgQuery__RawStmt *raw = pr->stmts[i];
@@ -539,6 +543,116 @@ static void parse_batched(struct parse_job *j)
     pg_query_free_split_result(sr);
 }
 
+/*
+ * PostgreSQL 18 names NOT NULL constraints and writes them as table constraints too:
+ * `CONSTRAINT name NOT NULL column [NO INHERIT]` among the elements of CREATE TABLE and after
+ * ALTER TABLE ... ADD, and `ADD NOT NULL column` (pg_dump 18 writes them so). The built-in
+ * grammar rejects them. A script that does not parse and holds them is parsed again with each
+ * one written, in place and at the same length, as `CHECK (column)`, which it accepts; the
+ * translation reads a CHECK of a bare column found at one of those places back as the NOT NULL
+ * it was (translate.c). The model then follows the statement, and the down check compares what
+ * such a down restores. The `NOT VALID` form and anything else around it are left as they are:
+ * those statements still fail, with the newer-grammar hint.
+ */
+struct bridge_tok {
+    size_t b, e;
+    char kind; /* 'w' a word, 'q' a quoted name, 's' a string, else the punctuation byte */
+};
+
+static bool tok_word(const char *t, const struct bridge_tok *k, const char *w)
+{
+    size_t n = strlen(w);
+    return k->kind == 'w' && k->e - k->b == n && strncasecmp(t + k->b, w, n) == 0;
+}
+
+static bool tok_name(const struct bridge_tok *k)
+{
+    return k->kind == 'w' || k->kind == 'q';
+}
+
+/* The tokens of t[0, len) (comments skipped), in tmp; false when something is not closed. */
+static bool bridge_tokens(struct arena *tmp, const char *t, size_t len, struct bridge_tok **out,
+                          size_t *n)
+{
+    VEC(struct bridge_tok) v = {0};
+    for (size_t i = 0; i < len;) {
+        unsigned char c = (unsigned char)t[i];
+        if (isspace(c)) {
+            i++;
+            continue;
+        }
+        struct bridge_tok k = {.b = i};
+        size_t e = sqlx_skip_quoted(t, i, len);
+        if (e == SIZE_MAX)
+            return false;
+        if (e > i + 1 || c == '"' || c == '\'') {
+            if ((c == '-' || c == '/') && e > i + 1) {
+                i = e; /* a comment */
+                continue;
+            }
+            k.kind = c == '"' ? 'q' : 's';
+        } else if (sqlx_ident_byte(c) && c != '$') {
+            while (e < len && sqlx_ident_byte((unsigned char)t[e]))
+                e++;
+            k.kind = 'w';
+        } else {
+            k.kind = (char)c;
+        }
+        k.e = e;
+        *VEC_PUSH(tmp, &v) = k;
+        i = e;
+    }
+    *out = v.v;
+    *n = v.n;
+    return true;
+}
+
+/* Rewrites j's text as described above into a copy from a (returned; NULL when the text holds
+   no such constraint) and sets j->not_null_at to the file offsets of the columns' references
+   in the copy. */
+static char *bridge_not_null(struct parse_job *j, struct arena *a)
+{
+    struct bridge_tok *k;
+    size_t n;
+    if (!bridge_tokens(a, j->text, j->len, &k, &n))
+        return NULL;
+    char *copy = NULL;
+    VEC(size_t) at = {0};
+    for (size_t i = 0; i + 3 < n; i++) {
+        /* [, ( ADD] CONSTRAINT name NOT NULL column, or ADD NOT NULL column */
+        size_t kw; /* the token NOT */
+        if (tok_word(j->text, &k[i], "CONSTRAINT") && i > 0 &&
+            (k[i - 1].kind == ',' || k[i - 1].kind == '(' || tok_word(j->text, &k[i - 1], "ADD")) &&
+            tok_name(&k[i + 1]))
+            kw = i + 2;
+        else if (tok_word(j->text, &k[i], "ADD"))
+            kw = i + 1;
+        else
+            continue;
+        if (kw + 2 >= n || !tok_word(j->text, &k[kw], "NOT") ||
+            !tok_word(j->text, &k[kw + 1], "NULL") || !tok_name(&k[kw + 2]))
+            continue;
+        const struct bridge_tok *col = &k[kw + 2], *after = kw + 3 < n ? &k[kw + 3] : NULL;
+        if (after && after->kind != ',' && after->kind != ')' && after->kind != ';' &&
+            !tok_word(j->text, after, "NO"))
+            continue;
+        if (!copy)
+            copy = arena_strndup(a, j->text, j->len);
+        /* NOT <blank> NULL <blank> column: CHECK, blanks, (column) */
+        size_t b = k[kw].b, blanks = col->b - b - 7;
+        memcpy(copy + b, "CHECK", 5);
+        memset(copy + b + 5, ' ', blanks);
+        copy[b + 5 + blanks] = '(';
+        memcpy(copy + b + 6 + blanks, j->text + col->b, col->e - col->b);
+        copy[col->e - 1] = ')';
+        *VEC_PUSH(a, &at) = j->base + col->b - 1;
+        i = kw + 2;
+    }
+    j->not_null_at = at.v;
+    j->n_not_null_at = at.n;
+    return copy;
+}
+
 static void parse_job_run(struct parse_job *j)
 {
     if (skip_blank(j->text, 0, j->len) >= j->len)
@@ -552,8 +666,21 @@ static void parse_job_run(struct parse_job *j)
     if (r.tree)
         add_parsed(j, r.tree);
     parsed_free(&r);
-    if (!r.tree)
+    if (r.tree)
+        return;
+    /* The copy outlives the pieces, which empty j->scratch after each one. */
+    struct arena bridge = ARENA_INIT;
+    char *copy = bridge_not_null(j, &bridge);
+    if (copy) {
+        j->text = copy;
+        parse_text(j->scratch, j->text, j->len, &r);
+        if (r.tree)
+            add_parsed(j, r.tree);
+        parsed_free(&r);
+    }
+    if (!copy || !r.tree)
         parse_pieces(j);
+    arena_free(&bridge);
 }
 
 void sqlx_parse_script_here(struct arena *a, const struct rs_script *script,
@@ -562,7 +689,12 @@ void sqlx_parse_script_here(struct arena *a, const struct rs_script *script,
     if (!script->src)
         return;
     struct arena scratch = ARENA_INIT;
-    struct parse_job j = {a, &scratch, script->src, script->text, script->src->len, 0, out};
+    struct parse_job j = {.a = a,
+                          .scratch = &scratch,
+                          .src = script->src,
+                          .text = script->text,
+                          .len = script->src->len,
+                          .out = out};
     parse_job_run(&j);
     arena_free(&scratch);
 }
@@ -579,7 +711,8 @@ void rs_sql_parse_text(struct arena *a, const char *text, size_t len, const stru
                        struct rs_stmt_list *out)
 {
     struct arena scratch = ARENA_INIT;
-    struct parse_job j = {a, &scratch, src, text, len, 0, out};
+    struct parse_job j = {
+        .a = a, .scratch = &scratch, .src = src, .text = text, .len = len, .out = out};
     parse_job_run(&j);
     arena_free(&scratch);
 }

@@ -159,6 +159,20 @@ static const char **index_key_names(struct sqlx *x, Node *const *items, size_t n
     return v;
 }
 
+/* The column of a CHECK that parse.c wrote for a PostgreSQL 18 NOT NULL constraint (see
+   bridge_not_null there), or NULL when e is any other expression. */
+static const char *bridged_not_null(const struct sqlx *x, const Node *e)
+{
+    if (!x->n_not_null_at || !e || e->node_case != PG_QUERY__NODE__NODE_COLUMN_REF ||
+        e->column_ref->n_fields != 1)
+        return NULL;
+    int at = sqlx_loc(x, e->column_ref->location);
+    for (size_t i = 0; at >= 0 && i < x->n_not_null_at; i++)
+        if (x->not_null_at[i] == (size_t)at)
+            return sqlx_string(e->column_ref->fields[0]);
+    return NULL;
+}
+
 static void constraint(struct sqlx *x, const PgQuery__Constraint *c, struct rs_constraint_def *d)
 {
     memset(d, 0, sizeof(*d));
@@ -169,10 +183,19 @@ static void constraint(struct sqlx *x, const PgQuery__Constraint *c, struct rs_c
     d->not_valid = c->skip_validation;
     d->nulls_not_distinct = c->nulls_not_distinct;
     switch (c->contype) {
-    case PG_QUERY__CONSTR_TYPE__CONSTR_CHECK:
+    case PG_QUERY__CONSTR_TYPE__CONSTR_CHECK: {
+        const char *col = bridged_not_null(x, c->raw_expr);
+        if (col) {
+            d->kind = RS_CON_NOT_NULL;
+            d->columns = arena_alloc(x->a, sizeof(*d->columns));
+            d->columns[0] = arena_strdup(x->a, col);
+            d->ncolumns = 1;
+            break;
+        }
         d->kind = RS_CON_CHECK;
         d->expr = sqlx_expr(x, c->raw_expr);
         break;
+    }
     case PG_QUERY__CONSTR_TYPE__CONSTR_NOTNULL:
         d->kind = RS_CON_NOT_NULL;
         break;
@@ -307,6 +330,13 @@ static void t_create_table(struct sqlx *x, const PgQuery__CreateStmt *s, struct 
             *VEC_PUSH(x->a, &cols) = *column_def(x, n->column_def);
         } else if (n->node_case == PG_QUERY__NODE__NODE_CONSTRAINT) {
             constraint(x, n->constraint, VEC_PUSH(x->a, &cons));
+            /* A NOT NULL among the table's constraints (PostgreSQL 18) is its column's. */
+            struct rs_constraint_def *d = &cons.v[cons.n - 1];
+            for (size_t k = 0; d->kind == RS_CON_NOT_NULL && k < cols.n; k++)
+                if (!strcmp(cols.v[k].name, d->columns[0]))
+                    cols.v[k].not_null = true;
+            if (d->kind == RS_CON_NOT_NULL)
+                cons.n--;
         } else if (n->node_case == PG_QUERY__NODE__NODE_TABLE_LIKE_CLAUSE) {
             rangevar(x, n->table_like_clause->relation, &st->like);
         }
@@ -531,6 +561,15 @@ static void alter_cmd(struct sqlx *x, const PgQuery__AlterTableCmd *c, struct rs
             constraint(x, c->def->constraint, ac->constraint);
             ac->name = ac->constraint->name;
             ac->location = ac->constraint->location;
+            if (ac->constraint->kind == RS_CON_NOT_NULL) {
+                /* ADD [CONSTRAINT name] NOT NULL column (PostgreSQL 18) sets the column NOT
+                   NULL, with the same scan of the table as SET NOT NULL. */
+                ac->kind = RS_AT_SET_NOT_NULL;
+                ac->what = alter_what(ac->kind);
+                ac->column = ac->constraint->columns[0];
+                ac->constraint = NULL;
+                ac->name = NULL;
+            }
         }
         break;
     case RS_AT_ADD_IDENTITY:

@@ -197,8 +197,8 @@ static char *load_and_check(const char *path, const char *layout, bool two_threa
     struct arena a = ARENA_INIT;
     struct rs_diag diag;
     rs_diag_init(&diag, &a);
-    struct rs_layout_ctx ctx = {.arena = &a, .diag = &diag, .dir = path,
-                                .two_threads = two_threads};
+    struct rs_layout_ctx ctx = {
+        .arena = &a, .diag = &diag, .dir = path, .two_threads = two_threads};
     struct rs_migration_list ml = {0};
     const struct rs_layout *used = NULL;
     int rc = rs_layout_load_path(&ctx, path, layout, &used, &ml);
@@ -490,7 +490,7 @@ int fuzz_unpack_one(const uint8_t *data, size_t size)
             free(b2);
             json_agrees(sql, mine);
             struct arena scratch = ARENA_INIT;
-            struct sqlx x = {&a, &scratch, sql, 0};
+            struct sqlx x = {.a = &a, .scratch = &scratch, .text = sql};
             struct const_check cc = {&x};
             sqlx_walk(&mine->base, const_visit, &cc);
             arena_free(&scratch);

@@ -448,7 +448,7 @@ static bool deparse_visit(const ProtobufCMessage *m, void *ctx)
 static size_t deparse_compare(const char *where, const char *text)
 {
     struct arena a = ARENA_INIT, scratch = ARENA_INIT;
-    struct sqlx x = {&a, &scratch, text, 0};
+    struct sqlx x = {.a = &a, .scratch = &scratch, .text = text};
     struct deparse_count c = {&x, where, 0, 0};
     PgQueryProtobufParseResult p = pg_query_parse_protobuf(text);
     PgQuery__ParseResult *tree =
@@ -679,7 +679,7 @@ TEST(native_deparse_matches_libpg_query)
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         struct arena a = ARENA_INIT, scratch = ARENA_INIT;
-        struct sqlx x = {&a, &scratch, NULL, 0};
+        struct sqlx x = {.a = &a, .scratch = &scratch};
         PgQueryProtobufParseResult p;
         const Node *e = selected_expr(&x, cases[i].expr, &p);
         const char *mine = e ? sqlx_deparse_native(&x, e) : NULL;
@@ -723,7 +723,7 @@ TEST(native_deparse_writes_the_deparser_text)
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         struct arena a = ARENA_INIT, scratch = ARENA_INIT;
-        struct sqlx x = {&a, &scratch, NULL, 0};
+        struct sqlx x = {.a = &a, .scratch = &scratch};
         PgQueryProtobufParseResult p;
         const Node *e = selected_expr(&x, cases[i].expr, &p);
         if (e) {
@@ -743,7 +743,7 @@ TEST(multi_assign_has_no_text)
 {
     const char *sql = "UPDATE t SET (a, b) = (SELECT 1, 2)";
     struct arena a = ARENA_INIT, scratch = ARENA_INIT;
-    struct sqlx x = {&a, &scratch, sql, 0};
+    struct sqlx x = {.a = &a, .scratch = &scratch, .text = sql};
     PgQueryProtobufParseResult p = pg_query_parse_protobuf(sql);
     PgQuery__ParseResult *tree =
         sqlx_unpack(&a, (const uint8_t *)p.parse_tree.data, p.parse_tree.len);
@@ -844,6 +844,57 @@ TEST(big_script_batch_too_deep)
     }
     if (l.n == 25)
         CHECK(l.v[13].error && strstr(l.v[13].error, "nests too deeply for rollsafe"));
+    arena_free(&a);
+}
+
+/* PostgreSQL 18's NOT NULL table constraints: parsed through the CHECK (column) the built-in
+   grammar accepts, read back as NOT NULL, at the offsets of the text as written; what only
+   looks like one (in a string, a comment, a domain, NOT VALID) is left alone. */
+TEST(pg18_not_null_constraints_are_read)
+{
+    struct arena a = ARENA_INIT;
+    const char *text =
+        "CREATE TABLE t (id int, \"Na me\" text, n text DEFAULT 'ADD NOT NULL x',\n"
+        "  CONSTRAINT t_id_nn NOT NULL id, CONSTRAINT \"q\" NOT  /* c */ NULL \"Na me\" NO INHERIT,\n"
+        "  CHECK (n <> ''));\n"
+        "-- ADD NOT NULL n\n"
+        "ALTER TABLE t ADD CONSTRAINT t_n_nn NOT NULL n, ADD NOT NULL id;\n"
+        "CREATE DOMAIN d AS int CONSTRAINT d_nn NOT NULL;\n"
+        "ALTER TABLE t ADD CONSTRAINT t_v NOT NULL n NOT VALID;\n"
+        "ALTER TABLE t ADD CHECK (n);\n"
+        "CREATE TABLE u (c int CONSTRAINT c_nn NOT NULL UNIQUE);\n";
+    struct rs_stmt_list l = {0};
+    rs_sql_parse_text(&a, text, strlen(text), NULL, &l);
+    CHECK_INT(l.n, 6);
+    if (l.n == 6) {
+        const struct rs_stmt *ct = &l.v[0], *at = &l.v[1];
+        CHECK_INT(ct->kind, RS_STMT_CREATE_TABLE);
+        CHECK_INT(ct->ncolumns, 3);
+        for (size_t i = 0; i < ct->ncolumns; i++)
+            CHECK_INT(ct->columns[i].not_null, i < 2);
+        CHECK_INT(ct->nconstraints, 1); /* the CHECK (n <> ''), not the NOT NULLs */
+        if (ct->ncolumns == 3)
+            CHECK_STR(ct->columns[2].default_expr->text, "'ADD NOT NULL x'");
+        CHECK_INT(at->kind, RS_STMT_ALTER_TABLE);
+        CHECK_INT(at->ncmds, 2);
+        for (size_t i = 0; i < at->ncmds; i++) {
+            CHECK_INT(at->cmds[i].kind, RS_AT_SET_NOT_NULL);
+            CHECK_STR(at->cmds[i].column, i ? "id" : "n");
+        }
+        CHECK_INT(at->offset, (size_t)(strstr(text, "ALTER TABLE t ADD CONSTRAINT t_n") - text));
+        CHECK_INT(l.v[2].kind, RS_STMT_CREATE_DOMAIN);
+        CHECK(l.v[3].syntax_error && l.v[3].error && strstr(l.v[3].error, "PostgreSQL 18"));
+        /* a CHECK of a bare column written as such stays a CHECK */
+        CHECK_INT(l.v[4].ncmds, 1);
+        if (l.v[4].ncmds == 1) {
+            CHECK_INT(l.v[4].cmds[0].kind, RS_AT_ADD_CONSTRAINT);
+            CHECK_INT(l.v[4].cmds[0].constraint->kind, RS_CON_CHECK);
+        }
+        /* a named NOT NULL of a column (any version) followed by another constraint */
+        CHECK(!l.v[5].syntax_error && l.v[5].ncolumns == 1);
+        if (l.v[5].ncolumns == 1)
+            CHECK(l.v[5].columns[0].not_null && l.v[5].columns[0].unique);
+    }
     arena_free(&a);
 }
 
