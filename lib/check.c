@@ -327,7 +327,10 @@ static void check_migration(struct run *r, size_t idx, const struct rs_migration
 
     struct rs_emitter e = {.arena = r->a, .src = m->up.src, .states = r->states};
     struct rs_mig_ctx mc = {.index = (int)idx, .migration = m, .stmts = &stmts};
-    mc.start = rs_model_copy(tmp, r->model);
+    /* Copy-on-write: the objects the migration changes are cloned into r->model as it goes;
+       start keeps the ones from before. */
+    struct rs_model *start = rs_model_copy(tmp, r->model);
+    mc.start = start;
 
     bool wrapped = in_transaction_block(m->up_tx, stmts.n);
     bool explicit_tx = false;
@@ -392,7 +395,7 @@ static void check_migration(struct run *r, size_t idx, const struct rs_migration
 
     if (r->o->check_down) {
         struct rs_down_ctx dc = {.arena = r->a, .scratch = tmp, .m = m, .up = &stmts,
-                                 .before = mc.start, .after = r->model, .mig = (int)idx,
+                                 .before = start, .after = r->model, .mig = (int)idx,
                                  .pg_version = r->pg, .emitter = &e, .diag = r->diag,
                                  .emit = r->o->emit_down};
         rs_down_check(&dc, &mr->down_check);
@@ -403,7 +406,7 @@ static void check_migration(struct run *r, size_t idx, const struct rs_migration
         struct rs_queries *q = next ? r->next : r->prev;
         if (!q)
             continue;
-        struct rs_queries_ctx qc = {.arena = r->a, .m = m, .before = mc.start, .after = r->model,
+        struct rs_queries_ctx qc = {.arena = r->a, .m = m, .before = start, .after = r->model,
                                     .mig = (int)idx, .emitter = &e, .next = next,
                                     .compat = &mr->compat};
         rs_queries_check(q, &qc);
@@ -456,7 +459,10 @@ static void replay_only(struct run *r, size_t idx, const struct rs_migration *m)
  * takes the results of all of them, the last round's first.
  *
  * The helper allocates only in an arena of its own, which lives as long as the result; the
- * model copies share the engine's strings, which nothing changes in place.
+ * model copies share the engine's strings, which nothing changes in place, and its relations,
+ * indexes and other objects, which each side clones into its own arena before it changes one
+ * (copy-on-write, catalog/model.h): the copy taken here gives the engine's model a new epoch,
+ * so neither thread writes an object the other can reach, nor an epoch of one.
  *
  * Not split: runs with --since / --last (the first migrations are only replayed) or with
  * application queries (their results accumulate over the run).

@@ -17,6 +17,7 @@
  */
 #include <limits.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -391,7 +392,7 @@ static bool same_name(const struct rs_qname *a, const struct rs_qname *b)
 }
 
 #define DEFINE_FIND(fn, T, field)                                                                  \
-    static T *fn(const struct rs_model *m, const struct rs_qname *q, size_t *hint)                 \
+    static const T *fn(const struct rs_model *m, const struct rs_qname *q, size_t *hint)           \
     {                                                                                              \
         size_t n = m->field.n;                                                                     \
         if (*hint < n && same_name(&m->field.v[*hint]->name, q))                                   \
@@ -427,7 +428,7 @@ static struct model_names *names_of(struct cmp *c, const struct rs_model *m)
     static size_t fn##_at(struct cmp *c, const struct rs_model *m, const struct rs_qname *q,       \
                           size_t slot)                                                             \
     {                                                                                              \
-        T *const *v = m->field.v;                                                                  \
+        const T *const *v = m->field.v;                                                            \
         size_t n = m->field.n;                                                                     \
         if (slot < n && same_name(&v[slot]->name, q))                                              \
             return slot;                                                                           \
@@ -455,7 +456,7 @@ static struct model_names *names_of(struct cmp *c, const struct rs_model *m)
             for (size_t i = 0; i < n; i++)                                                         \
                 namemap_put(map, v[i]->name.schema, v[i]->name.name, (void *)&v[i]);               \
         }                                                                                          \
-        T *const *hit = namemap_get(map, q->schema, q->name);                                      \
+        const T *const *hit = namemap_get(map, q->schema, q->name);                                \
         if (!hit)                                                                                  \
             return n;                                                                              \
         *next = (size_t)(hit - v) + 1;                                                             \
@@ -714,8 +715,8 @@ static void compare_indexes(struct cmp *c)
         const struct rs_index *g = k < c->got->indexes.n ? c->got->indexes.v[k] : NULL;
         if (g)
             found[k] = true;
-        if (g && !memcmp(w, g, sizeof(*w)))
-            continue; /* an untouched index, copied */
+        if (g && !memcmp(w, g, offsetof(struct rs_index, epoch)))
+            continue; /* an untouched index, or one changed back */
         if (!find_rel(c, c->got, &w->table, SIZE_MAX))
             continue; /* reported with the table */
         if (!g) {
@@ -882,8 +883,8 @@ static void compare_triggers(struct cmp *c)
     for (size_t i = 0; i < c->want->triggers.n; i++) {
         const struct rs_trigger *w = c->want->triggers.v[i];
         const struct rs_trigger *g = find_trigger(c->got, w, &hint);
-        if (g && !memcmp(w, g, sizeof(*w)))
-            continue; /* an untouched trigger, copied */
+        if (g && !memcmp(w, g, offsetof(struct rs_trigger, epoch)))
+            continue; /* an untouched trigger, or one changed back */
         if (!find_rel(c, c->got, &w->table, SIZE_MAX))
             continue; /* reported with the table */
         const char *tn = qn(c->a, &w->table);

@@ -17,8 +17,10 @@ struct rs_down_ctx {
     struct arena *scratch;          /* freed after the migration: model copies, down statements */
     const struct rs_migration *m;
     const struct rs_stmt_list *up;  /* the parsed up script */
-    const struct rs_model *before;  /* model before the up */
-    const struct rs_model *after;   /* model after the up */
+    /* Read only; not const because copies of them are taken (rs_model_copy changes the epoch
+       of the model copied). */
+    struct rs_model *before;        /* model before the up */
+    struct rs_model *after;         /* model after the up */
     int mig;                        /* index of the migration (created_mig of its objects) */
     int pg_version;
     struct rs_emitter *emitter;     /* findings about the down go here (in_down set) */

@@ -249,7 +249,7 @@ static const char *constraint_sql(struct gen *g, const struct rs_constraint *k)
     return NULL;
 }
 
-static void inverse_cmd(struct gen *g, struct rs_relation *r, const struct snap *was,
+static void inverse_cmd(struct gen *g, const struct rs_relation *r, const struct snap *was,
                         const struct rs_column *old, const struct rs_trigger *old_trigger,
                         bool old_trigger_enabled, const struct rs_alter_cmd *cmd,
                         struct actions *out)
@@ -419,7 +419,7 @@ static void alter_table(struct gen *g, const struct rs_stmt *st)
         block(g, "rollsafe does not track what it changes");
         return;
     }
-    struct rs_relation *r = rs_model_rel(g->m, &st->rel);
+    const struct rs_relation *r = rs_model_rel(g->m, &st->rel);
     if (!r || is_new(g, r->created_mig)) {
         /* Unknown (IF EXISTS no-op, or statement-fails), or created by this migration: the
            DROP TABLE of its inverse undoes everything. */
@@ -434,11 +434,16 @@ static void alter_table(struct gen *g, const struct rs_stmt *st)
         struct snap was;
         take_snap(g, r, &was);
         const struct rs_column *oc = cmd->column ? rs_rel_column(&was.r, cmd->column) : NULL;
-        struct rs_trigger *t = cmd->name ? rs_model_trigger(g->m, &r->name, cmd->name) : NULL;
+        const struct rs_trigger *t = cmd->name ? rs_model_trigger(g->m, &r->name, cmd->name) : NULL;
         bool t_enabled = t && t->enabled;
         memset(&ar, 0, sizeof(ar));
         ar.location = -1;
         rs_apply_alter_cmd(g->m, st, cmd, g->c->mig, &ar);
+        /* The command may have cloned the relation into g->m (copy-on-write, model.h): r is
+           the one it changed from then on. */
+        const struct rs_relation *now = rs_model_rel_by_oid(g->m, r->oid);
+        if (now)
+            r = now;
         g->what = cmd->what ? arena_printf(g->a, "ALTER TABLE ... %s", cmd->what) : NULL;
         inverse_cmd(g, r, &was, oc, t, t_enabled, cmd, &per[k]);
         g->what = NULL;

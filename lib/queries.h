@@ -26,7 +26,7 @@ struct rs_queries *rs_queries_load(struct arena *a, const char *path, struct rs_
 struct rs_queries_ctx {
     struct arena *arena;
     const struct rs_migration *m;
-    const struct rs_model *before, *after;
+    struct rs_model *before, *after; /* read only; copies are taken (rs_model_copy) */
     int mig;
     struct rs_emitter *emitter;
     bool next;  /* the queries are version N's (checked against `before`) */

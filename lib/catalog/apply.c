@@ -74,7 +74,7 @@ static struct rs_qname creation_name(struct actx *c, const struct rs_qname *q)
     return r;
 }
 
-struct rs_relation *rs_apply_find_rel(const struct rs_model *m, const struct rs_qname *q)
+const struct rs_relation *rs_apply_find_rel(const struct rs_model *m, const struct rs_qname *q)
 {
     return rs_model_rel(m, q);
 }
@@ -136,6 +136,7 @@ static const char *join_cols(struct actx *c, const char *const *cols, size_t n)
 static struct rs_relation *new_rel(struct actx *c, const struct rs_qname *q, enum rs_rel_kind k)
 {
     struct rs_relation *r = arena_alloc(c->m->arena, sizeof(*r));
+    r->epoch = c->m->epoch;
     rs_rel_set_name(r, q);
     r->kind = k;
     r->complete = true;
@@ -158,10 +159,12 @@ static struct rs_relation *placeholder_rel(struct actx *c, const struct rs_qname
 }
 
 /* The relation an ALTER / INDEX / TRIGGER statement is on; reports it missing when the model
-   can be trusted to know. Returns NULL when the statement is a no-op (IF EXISTS). */
-static struct rs_relation *target_rel(struct actx *c, const struct rs_qname *q, bool if_exists)
+   can be trusted to know. Returns NULL when the statement is a no-op (IF EXISTS). mut: the
+   relation made the model's own, to change (a placeholder is). */
+static const struct rs_relation *target_rel_as(struct actx *c, const struct rs_qname *q,
+                                               bool if_exists, bool mut)
 {
-    struct rs_relation *r = rs_model_rel(c->m, q);
+    const struct rs_relation *r = mut ? rs_model_rel_mut(c->m, q) : rs_model_rel(c->m, q);
     if (r)
         return r;
     if (if_exists)
@@ -172,7 +175,20 @@ static struct rs_relation *target_rel(struct actx *c, const struct rs_qname *q, 
     return placeholder_rel(c, q);
 }
 
-static void remove_rel(struct actx *c, struct rs_relation *r)
+/* The relation a statement is on, for reading. */
+static const struct rs_relation *target_rel(struct actx *c, const struct rs_qname *q,
+                                            bool if_exists)
+{
+    return target_rel_as(c, q, if_exists, false);
+}
+
+/* The relation a statement changes: the model's own. */
+static struct rs_relation *target_rel_mut(struct actx *c, const struct rs_qname *q, bool if_exists)
+{
+    return (struct rs_relation *)target_rel_as(c, q, if_exists, true); /* the model's own */
+}
+
+static void remove_rel(struct actx *c, const struct rs_relation *r)
 {
     struct rs_model *m = c->m;
     VEC_REMOVE_PTR(&m->rels, r);
@@ -199,23 +215,24 @@ static void remove_index(struct rs_model *m, const struct rs_index *x)
     VEC_REMOVE_PTR(&m->indexes, x);
 }
 
-static struct rs_index *index_of_constraint(struct rs_model *m, const struct rs_relation *r,
-                                            const char *name)
+/* The slot of the index backing constraint name of r, or the array's length. */
+static size_t index_of_constraint(const struct rs_model *m, const struct rs_relation *r,
+                                  const char *name)
 {
     for (size_t i = 0; i < m->indexes.n; i++) {
-        struct rs_index *x = m->indexes.v[i];
+        const struct rs_index *x = m->indexes.v[i];
         if (streq(x->constraint, name) && rs_qname_eq(&x->table, &r->name))
-            return x;
+            return i;
     }
-    return NULL;
+    return m->indexes.n;
 }
 
 static void remove_constraint(struct actx *c, struct rs_relation *r, size_t idx)
 {
-    struct rs_constraint *k = &r->constraints.v[idx];
-    struct rs_index *x = index_of_constraint(c->m, r, k->name);
-    if (x)
-        remove_index(c->m, x);
+    const struct rs_constraint *k = &r->constraints.v[idx];
+    size_t x = index_of_constraint(c->m, r, k->name);
+    if (x < c->m->indexes.n)
+        VEC_REMOVE(&c->m->indexes, x);
     VEC_REMOVE(&r->constraints, idx);
 }
 
@@ -224,6 +241,7 @@ static void remove_constraint(struct actx *c, struct rs_relation *r, size_t idx)
 static struct rs_sequence *add_sequence(struct actx *c, const struct rs_qname *q)
 {
     struct rs_sequence *s = arena_alloc(c->m->arena, sizeof(*s));
+    s->epoch = c->m->epoch;
     rs_sequence_set_name(s, q);
     s->created_mig = c->mig;
     *VEC_PUSH(c->m->arena, &c->m->sequences) = s;
@@ -269,6 +287,7 @@ static struct rs_index *add_index(struct actx *c, const struct rs_qname *name,
                                   const struct rs_relation *r, const char *const *cols, size_t n)
 {
     struct rs_index *x = arena_alloc(c->m->arena, sizeof(*x));
+    x->epoch = c->m->epoch;
     rs_index_set_name(x, name);
     x->table = r->name;
     x->columns = (const char **)cols;
@@ -347,7 +366,7 @@ static void add_constraint(struct actx *c, struct rs_relation *r,
     }
     if (d->kind == RS_CON_PRIMARY) {
         for (size_t i = 0; i < ncols; i++) {
-            struct rs_column *col = rs_rel_column(r, cols[i]);
+            struct rs_column *col = rs_rel_column_mut(r, cols[i]);
             if (col)
                 col->not_null = true;
         }
@@ -357,7 +376,7 @@ static void add_constraint(struct actx *c, struct rs_relation *r,
         struct rs_index *x = NULL;
         if (d->using_index) {
             struct rs_qname uq = {r->name.schema, d->using_index};
-            x = rs_model_index(c->m, &uq);
+            x = rs_model_index_mut(c->m, &uq);
             if (x) {
                 /* USING INDEX renames the index after the constraint. */
                 rs_index_set_name(x, &iq);
@@ -484,15 +503,15 @@ static void create_view(struct actx *c)
     struct rs_qname q = creation_name(c, &st->rel);
     struct rs_resolved res;
     rs_resolve_query(c->m->arena, c->m, st->query, &res);
-    struct rs_relation *old = rs_model_rel(c->m, &q);
-    if (old || rs_model_index(c->m, &q) || rs_model_sequence(c->m, &q)) {
-        if (!st->or_replace || !old || old->kind != RS_REL_VIEW) {
+    const struct rs_relation *was = rs_model_rel(c->m, &q);
+    if (was || rs_model_index(c->m, &q) || rs_model_sequence(c->m, &q)) {
+        if (!st->or_replace || !was || was->kind != RS_REL_VIEW) {
             fail(c, -1, NULL, "relation \"%s\" already exists", qstr(c, &q));
             return;
         }
         /* CREATE OR REPLACE VIEW may only add columns at the end. */
-        for (size_t i = 0; i < old->columns.n && !res.opaque; i++) {
-            const char *want = old->columns.v[i].name;
+        for (size_t i = 0; i < was->columns.n && !res.opaque; i++) {
+            const char *want = was->columns.v[i].name;
             const char *got = i < st->nview_columns ? st->view_columns[i]
                               : i < res.columns.n  ? res.columns.v[i].name
                                                    : NULL;
@@ -507,6 +526,7 @@ static void create_view(struct actx *c)
                 return;
             }
         }
+        struct rs_relation *old = rs_model_rel_mut(c->m, &q);
         old->columns.n = 0;
         old->deps = res.deps;
         old->complete = !res.opaque;
@@ -531,7 +551,7 @@ static void create_view(struct actx *c)
 static void drop_dependent_views_depth(struct actx *c, const struct rs_relation *r,
                                        const char *col, int depth)
 {
-    struct rs_relation *v;
+    const struct rs_relation *v;
     /* Each pass removes one view, so the loop ends; the depth bound guards against a view that
        the model believes reads itself. */
     while (depth < 64 && rs_model_dependent_views(c->m, &r->name, col, &v, 1) > 0) {
@@ -546,10 +566,10 @@ static void drop_dependent_views(struct actx *c, const struct rs_relation *r, co
     drop_dependent_views_depth(c, r, col, 0);
 }
 
-static bool view_blocks(struct actx *c, struct rs_relation *r, const char *col, bool cascade,
+static bool view_blocks(struct actx *c, const struct rs_relation *r, const char *col, bool cascade,
                         const char *what, int location)
 {
-    struct rs_relation *view;
+    const struct rs_relation *view;
     if (!rs_model_dependent_views(c->m, &r->name, col, &view, 1))
         return false;
     if (cascade) {
@@ -566,7 +586,7 @@ static bool view_blocks(struct actx *c, struct rs_relation *r, const char *col, 
 static struct rs_column *existing_column(struct actx *c, struct rs_relation *r, const char *name,
                                          bool if_exists, int location)
 {
-    struct rs_column *col = rs_rel_column(r, name);
+    struct rs_column *col = rs_rel_column_mut(r, name);
     if (col || if_exists)
         return col;
     if (r->complete && !c->m->uncertain)
@@ -643,7 +663,7 @@ static void drop_column(struct actx *c, struct rs_relation *r, const struct rs_a
         for (size_t j = 0; j < x->ncolumns && !uses; j++)
             uses = streq(x->columns[j], cmd->column) || mentions(x->columns[j], cmd->column);
         if (uses)
-            remove_index(c->m, x);
+            VEC_REMOVE(&c->m->indexes, i);
     }
     /* So does the sequence a serial or identity column owns. */
     size_t kept = 0;
@@ -657,6 +677,64 @@ static void drop_column(struct actx *c, struct rs_relation *r, const struct rs_a
     VEC_REMOVE(&r->columns, idx);
 }
 
+/* Does an ALTER TABLE command of this kind change the relation itself (its columns,
+   constraints or flags)? The others leave it as it is, and are not to clone it. */
+static bool changes_rel(enum rs_alter_kind kind)
+{
+    switch (kind) {
+    case RS_AT_ADD_COLUMN:
+    case RS_AT_DROP_COLUMN:
+    case RS_AT_ALTER_TYPE:
+    case RS_AT_SET_DEFAULT:
+    case RS_AT_DROP_DEFAULT:
+    case RS_AT_SET_NOT_NULL:
+    case RS_AT_DROP_NOT_NULL:
+    case RS_AT_ADD_CONSTRAINT:
+    case RS_AT_DROP_CONSTRAINT:
+    case RS_AT_VALIDATE_CONSTRAINT:
+    case RS_AT_ALTER_CONSTRAINT:
+    case RS_AT_ADD_IDENTITY:
+    case RS_AT_DROP_IDENTITY:
+    case RS_AT_DROP_EXPRESSION:
+    case RS_AT_SET_EXPRESSION:
+    case RS_AT_SET_LOGGED:
+    case RS_AT_SET_UNLOGGED:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* The commands that change other objects than the relation they are on (its triggers, its
+   partitions), or nothing the model tracks. */
+static void alter_other(struct actx *c, const struct rs_relation *r, const struct rs_alter_cmd *cmd)
+{
+    struct rs_model *m = c->m;
+    switch (cmd->kind) {
+    case RS_AT_ENABLE_TRIGGER:
+    case RS_AT_DISABLE_TRIGGER: {
+        struct rs_trigger *t = cmd->name ? rs_model_trigger_mut(m, &r->name, cmd->name) : NULL;
+        if (t)
+            t->enabled = cmd->kind == RS_AT_ENABLE_TRIGGER;
+        break;
+    }
+    case RS_AT_DETACH_PARTITION: {
+        struct rs_relation *p = rs_model_rel_mut(m, &cmd->partition);
+        if (p)
+            p->partition_of.name = NULL;
+        break;
+    }
+    case RS_AT_ATTACH_PARTITION: {
+        struct rs_relation *p = rs_model_rel_mut(m, &cmd->partition);
+        if (p)
+            p->partition_of = r->name;
+        break;
+    }
+    default:
+        break;
+    }
+}
+
 void rs_apply_alter_cmd(struct rs_model *m, const struct rs_stmt *st, const struct rs_alter_cmd *cmd,
                         int mig, struct rs_apply_result *res)
 {
@@ -664,7 +742,13 @@ void rs_apply_alter_cmd(struct rs_model *m, const struct rs_stmt *st, const stru
     if (st->obj_kind != RS_OBJ_TABLE && st->obj_kind != RS_OBJ_FOREIGN_TABLE &&
         st->obj_kind != RS_OBJ_OTHER)
         return; /* ALTER INDEX / VIEW / SEQUENCE options: nothing the model tracks */
-    struct rs_relation *r = target_rel(&c, &st->rel, st->if_exists);
+    if (!changes_rel(cmd->kind)) {
+        const struct rs_relation *r = target_rel(&c, &st->rel, st->if_exists);
+        if (r)
+            alter_other(&c, r, cmd);
+        return;
+    }
+    struct rs_relation *r = target_rel_mut(&c, &st->rel, st->if_exists);
     if (!r)
         return;
     struct rs_column *col;
@@ -749,7 +833,7 @@ void rs_apply_alter_cmd(struct rs_model *m, const struct rs_stmt *st, const stru
         break;
     }
     case RS_AT_VALIDATE_CONSTRAINT: {
-        struct rs_constraint *k = rs_rel_constraint(r, cmd->name);
+        struct rs_constraint *k = rs_rel_constraint_mut(r, cmd->name);
         if (k) {
             if (!k->validated)
                 k->validated_mig = mig;
@@ -761,7 +845,7 @@ void rs_apply_alter_cmd(struct rs_model *m, const struct rs_stmt *st, const stru
         break;
     }
     case RS_AT_ALTER_CONSTRAINT: {
-        struct rs_constraint *k = rs_rel_constraint(r, cmd->name);
+        struct rs_constraint *k = rs_rel_constraint_mut(r, cmd->name);
         if (k && cmd->constraint)
             k->deferrable = cmd->constraint->deferrable;
         break;
@@ -796,25 +880,6 @@ void rs_apply_alter_cmd(struct rs_model *m, const struct rs_stmt *st, const stru
     case RS_AT_SET_UNLOGGED:
         r->unlogged = true;
         break;
-    case RS_AT_ENABLE_TRIGGER:
-    case RS_AT_DISABLE_TRIGGER: {
-        struct rs_trigger *t = cmd->name ? rs_model_trigger(m, &r->name, cmd->name) : NULL;
-        if (t)
-            t->enabled = cmd->kind == RS_AT_ENABLE_TRIGGER;
-        break;
-    }
-    case RS_AT_DETACH_PARTITION: {
-        struct rs_relation *p = rs_model_rel(m, &cmd->partition);
-        if (p)
-            p->partition_of.name = NULL;
-        break;
-    }
-    case RS_AT_ATTACH_PARTITION: {
-        struct rs_relation *p = rs_model_rel(m, &cmd->partition);
-        if (p)
-            p->partition_of = r->name;
-        break;
-    }
     default:
         break;
     }
@@ -822,28 +887,30 @@ void rs_apply_alter_cmd(struct rs_model *m, const struct rs_stmt *st, const stru
 
 /* ---------------------------------------------------------------- renames */
 
+/* What names relation from follows it to its new name. Each object is made the model's own
+   only when it names from: most do not, and stay shared with the model's copies. */
 static void rename_rel_refs(struct rs_model *m, const struct rs_qname *from,
                             const struct rs_qname *to)
 {
     for (size_t i = 0; i < m->indexes.n; i++)
         if (rs_qname_eq(&m->indexes.v[i]->table, from))
-            m->indexes.v[i]->table = *to;
+            rs_index_own(m, i)->table = *to;
     for (size_t i = 0; i < m->triggers.n; i++)
         if (rs_qname_eq(&m->triggers.v[i]->table, from))
-            m->triggers.v[i]->table = *to;
+            rs_trigger_own(m, i)->table = *to;
     for (size_t i = 0; i < m->sequences.n; i++)
         if (rs_qname_eq(&m->sequences.v[i]->owned_table, from))
-            m->sequences.v[i]->owned_table = *to;
+            rs_sequence_own(m, i)->owned_table = *to;
+    /* m->rels.v[i] is read again after each change: the change may have cloned it. */
     for (size_t i = 0; i < m->rels.n; i++) {
-        struct rs_relation *r = m->rels.v[i];
-        for (size_t k = 0; k < r->deps.n; k++)
-            if (rs_qname_eq(&r->deps.v[k].rel, from))
-                r->deps.v[k].rel = *to;
-        for (size_t k = 0; k < r->constraints.n; k++) {
-            struct rs_qname *rt = &r->constraints.v[k].ref_table;
+        for (size_t k = 0; k < m->rels.v[i]->deps.n; k++)
+            if (rs_qname_eq(&m->rels.v[i]->deps.v[k].rel, from))
+                rs_rel_own(m, i)->deps.v[k].rel = *to;
+        for (size_t k = 0; k < m->rels.v[i]->constraints.n; k++) {
+            const struct rs_qname *rt = &m->rels.v[i]->constraints.v[k].ref_table;
             if (rt->name && streq(rt->name, from->name) &&
                 (!rt->schema || streq(rt->schema, from->schema)))
-                *rt = *to;
+                rs_rel_own(m, i)->constraints.v[k].ref_table = *to;
         }
     }
 }
@@ -891,31 +958,41 @@ static void rename_column(struct actx *c, struct rs_relation *r, const char *fro
     for (size_t k = 0; k < r->columns.n; k++)
         r->columns.v[k].generated_text =
             renamed_in(m->arena, r->columns.v[k].generated_text, from, to);
+    /* The other objects are made the model's own only when they name the column. */
     for (size_t i = 0; i < m->indexes.n; i++) {
-        struct rs_index *x = m->indexes.v[i];
+        const struct rs_index *x = m->indexes.v[i];
         if (!rs_qname_eq(&x->table, &r->name))
             continue;
-        x->columns = renamed_list(m->arena, x->columns, x->ncolumns, from, to, true);
-        x->where_text = renamed_in(m->arena, x->where_text, from, to);
+        const char **cols = renamed_list(m->arena, x->columns, x->ncolumns, from, to, true);
+        const char *where = renamed_in(m->arena, x->where_text, from, to);
+        if (cols == x->columns && where == x->where_text)
+            continue;
+        struct rs_index *w = rs_index_own(m, i);
+        w->columns = cols;
+        w->where_text = where;
     }
     for (size_t i = 0; i < m->sequences.n; i++)
         if (rs_qname_eq(&m->sequences.v[i]->owned_table, &r->name) &&
             streq(m->sequences.v[i]->owned_column, from))
-            m->sequences.v[i]->owned_column = to;
+            rs_sequence_own(m, i)->owned_column = to;
     /* Views and foreign keys elsewhere follow the column (PostgreSQL keeps attribute numbers);
-       the view's own output column names stay as they were. */
+       the view's own output column names stay as they were. m->rels.v[i] is read again after
+       each change: the change may have cloned it (r itself is the model's own already). */
     for (size_t i = 0; i < m->rels.n; i++) {
-        struct rs_relation *v = m->rels.v[i];
-        for (size_t k = 0; k < v->deps.n; k++)
-            if (rs_qname_eq(&v->deps.v[k].rel, &r->name) && streq(v->deps.v[k].column, from))
-                v->deps.v[k].column = to;
-        for (size_t k = 0; k < v->constraints.n; k++) {
-            struct rs_constraint *kc = &v->constraints.v[k];
+        for (size_t k = 0; k < m->rels.v[i]->deps.n; k++) {
+            const struct rs_dep *d = &m->rels.v[i]->deps.v[k];
+            if (rs_qname_eq(&d->rel, &r->name) && streq(d->column, from))
+                rs_rel_own(m, i)->deps.v[k].column = to;
+        }
+        for (size_t k = 0; k < m->rels.v[i]->constraints.n; k++) {
+            const struct rs_constraint *kc = &m->rels.v[i]->constraints.v[k];
             if (kc->kind != RS_CON_FOREIGN || !kc->ref_table.name ||
                 !streq(kc->ref_table.name, r->name.name))
                 continue;
-            kc->ref_columns =
+            const char **cols =
                 renamed_list(m->arena, kc->ref_columns, kc->nref_columns, from, to, false);
+            if (cols != kc->ref_columns)
+                rs_rel_own(m, i)->constraints.v[k].ref_columns = cols;
         }
     }
 }
@@ -926,20 +1003,17 @@ static void apply_rename(struct actx *c)
     struct rs_model *m = c->m;
     switch (st->obj_kind) {
     case RS_OBJ_COLUMN: {
-        struct rs_relation *r = target_rel(c, &st->rel, st->if_exists);
+        struct rs_relation *r = target_rel_mut(c, &st->rel, st->if_exists);
         if (r)
             rename_column(c, r, st->subname, st->newname);
-        else {
-            struct rs_typeobj *t = rs_model_type(m, &st->rel);
-            (void)t; /* composite type attributes are not tracked */
-        }
+        /* else composite type attributes are not tracked */
         break;
     }
     case RS_OBJ_TABLE:
     case RS_OBJ_VIEW:
     case RS_OBJ_MATVIEW:
     case RS_OBJ_FOREIGN_TABLE: {
-        struct rs_relation *r = target_rel(c, &st->rel, st->if_exists);
+        struct rs_relation *r = target_rel_mut(c, &st->rel, st->if_exists);
         if (!r)
             return;
         struct rs_qname to = {r->name.schema, st->newname};
@@ -953,13 +1027,13 @@ static void apply_rename(struct actx *c)
         break;
     }
     case RS_OBJ_INDEX: {
-        struct rs_index *x = rs_model_index(m, &st->rel);
+        struct rs_index *x = rs_model_index_mut(m, &st->rel);
         if (x) {
             rs_index_set_name(x, &(struct rs_qname){x->name.schema, st->newname});
             if (x->constraint) {
                 /* Renaming a constraint's index renames the constraint too. */
-                struct rs_relation *r = rs_model_rel(m, &x->table);
-                struct rs_constraint *k = r ? rs_rel_constraint(r, x->constraint) : NULL;
+                struct rs_relation *r = rs_model_rel_mut(m, &x->table);
+                struct rs_constraint *k = r ? rs_rel_constraint_mut(r, x->constraint) : NULL;
                 if (k) {
                     rs_constraint_set_name(k, st->newname);
                     k->index_name = st->newname;
@@ -970,7 +1044,7 @@ static void apply_rename(struct actx *c)
         }
         /* ALTER INDEX ... RENAME also works on other relations; ALTER TABLE RENAME on an
            index too. */
-        struct rs_relation *r = rs_model_rel(m, &st->rel);
+        struct rs_relation *r = rs_model_rel_mut(m, &st->rel);
         if (r) {
             struct rs_qname from = r->name;
             rs_rel_set_name(r, &(struct rs_qname){r->name.schema, st->newname});
@@ -979,16 +1053,17 @@ static void apply_rename(struct actx *c)
         break;
     }
     case RS_OBJ_SEQUENCE: {
-        struct rs_sequence *s = rs_model_sequence(m, &st->rel);
+        struct rs_sequence *s = rs_model_sequence_mut(m, &st->rel);
         if (s)
             rs_sequence_set_name(s, &(struct rs_qname){s->name.schema, st->newname});
         break;
     }
     case RS_OBJ_CONSTRAINT: {
-        struct rs_relation *r = target_rel(c, &st->rel, st->if_exists);
-        struct rs_constraint *k = r ? rs_rel_constraint(r, st->subname) : NULL;
+        struct rs_relation *r = target_rel_mut(c, &st->rel, st->if_exists);
+        struct rs_constraint *k = r ? rs_rel_constraint_mut(r, st->subname) : NULL;
         if (k) {
-            struct rs_index *x = index_of_constraint(m, r, k->name);
+            size_t xi = index_of_constraint(m, r, k->name);
+            struct rs_index *x = xi < m->indexes.n ? rs_index_own(m, xi) : NULL;
             rs_constraint_set_name(k, st->newname);
             if (x) {
                 rs_index_set_name(x, &(struct rs_qname){x->name.schema, st->newname});
@@ -1003,18 +1078,16 @@ static void apply_rename(struct actx *c)
     }
     case RS_OBJ_TYPE:
     case RS_OBJ_DOMAIN: {
-        struct rs_typeobj *t = rs_model_type(m, &st->rel);
+        struct rs_typeobj *t = rs_model_type_mut(m, &st->rel);
         if (!t)
             return;
         const char *old = t->name.name;
         t->name.name = st->newname;
         /* Columns of that type now show the new name. */
         for (size_t i = 0; i < m->rels.n; i++)
-            for (size_t k = 0; k < m->rels.v[i]->columns.n; k++) {
-                struct rs_column *col = &m->rels.v[i]->columns.v[k];
-                if (streq(col->type.name, old))
-                    col->type.name = st->newname;
-            }
+            for (size_t k = 0; k < m->rels.v[i]->columns.n; k++)
+                if (streq(m->rels.v[i]->columns.v[k].type.name, old))
+                    rs_rel_own(m, i)->columns.v[k].type.name = st->newname;
         break;
     }
     case RS_OBJ_SCHEMA:
@@ -1023,23 +1096,23 @@ static void apply_rename(struct actx *c)
                 m->schemas.v[i] = st->newname;
         for (size_t i = 0; i < m->rels.n; i++)
             if (streq(m->rels.v[i]->name.schema, st->rel.name))
-                m->rels.v[i]->name.schema = st->newname;
+                rs_rel_own(m, i)->name.schema = st->newname;
         break;
     case RS_OBJ_TRIGGER: {
-        struct rs_trigger *t = rs_model_trigger(m, &st->rel, st->subname);
+        struct rs_trigger *t = rs_model_trigger_mut(m, &st->rel, st->subname);
         if (t)
             t->name = st->newname;
         break;
     }
     case RS_OBJ_FUNCTION:
     case RS_OBJ_PROCEDURE: {
-        struct rs_function *f = rs_model_function(m, &st->rel, NULL);
+        struct rs_function *f = rs_model_function_mut(m, &st->rel, NULL);
         if (!f)
             break;
         /* Triggers call the function, not its name. */
         for (size_t i = 0; i < m->triggers.n; i++)
             if (streq(m->triggers.v[i]->function.name, f->name.name))
-                m->triggers.v[i]->function.name = st->newname;
+                rs_trigger_own(m, i)->function.name = st->newname;
         f->name.name = st->newname;
         break;
     }
@@ -1083,7 +1156,7 @@ static void drop_relation(struct actx *c, const struct rs_qname *q)
 {
     const struct rs_stmt *st = c->st;
     struct rs_model *m = c->m;
-    struct rs_relation *r = rs_model_rel(m, q);
+    const struct rs_relation *r = rs_model_rel(m, q);
     if (!r) {
         if (!st->if_exists && !m->uncertain)
             fail(c, -1, "use DROP ... IF EXISTS if it may not exist", "%s \"%s\" does not exist",
@@ -1095,12 +1168,13 @@ static void drop_relation(struct actx *c, const struct rs_qname *q)
                                                           qstr(c, &r->name)),
                     -1))
         return;
-    /* Foreign keys of other tables that reference this one. */
+    /* Foreign keys of other tables that reference this one; r is not cloned on the way (it is
+       not one of them), so it is still the pointer remove_rel looks for. */
     for (size_t i = 0; i < m->rels.n; i++) {
-        struct rs_relation *o = m->rels.v[i];
-        if (o == r)
+        if (m->rels.v[i] == r)
             continue;
-        for (size_t k = o->constraints.n; k-- > 0;) {
+        for (size_t k = m->rels.v[i]->constraints.n; k-- > 0;) {
+            const struct rs_relation *o = m->rels.v[i];
             const struct rs_constraint *kc = &o->constraints.v[k];
             if (kc->kind != RS_CON_FOREIGN || !streq(kc->ref_table.name, r->name.name))
                 continue;
@@ -1110,7 +1184,7 @@ static void drop_relation(struct actx *c, const struct rs_qname *q)
                      qstr(c, &r->name), kc->name, qstr(c, &o->name));
                 return;
             }
-            remove_constraint(c, o, k);
+            remove_constraint(c, rs_rel_own(m, i), k);
         }
     }
     remove_rel(c, r);
@@ -1130,7 +1204,7 @@ static void apply_drop(struct actx *c)
             drop_relation(c, q);
             break;
         case RS_OBJ_INDEX: {
-            struct rs_index *x = rs_model_index(m, q);
+            const struct rs_index *x = rs_model_index(m, q);
             if (!x) {
                 if (!st->if_exists && !m->uncertain)
                     fail(c, -1, "use DROP INDEX IF EXISTS if it may not exist",
@@ -1147,7 +1221,7 @@ static void apply_drop(struct actx *c)
             break;
         }
         case RS_OBJ_SEQUENCE: {
-            struct rs_sequence *s = rs_model_sequence(m, q);
+            const struct rs_sequence *s = rs_model_sequence(m, q);
             if (!s) {
                 if (!st->if_exists && !m->uncertain)
                     fail(c, -1, NULL, "sequence \"%s\" does not exist", qstr(c, q));
@@ -1158,7 +1232,7 @@ static void apply_drop(struct actx *c)
         }
         case RS_OBJ_TYPE:
         case RS_OBJ_DOMAIN: {
-            struct rs_typeobj *t = rs_model_type(m, q);
+            const struct rs_typeobj *t = rs_model_type(m, q);
             if (!t) {
                 if (!st->if_exists && !m->uncertain)
                     fail(c, -1, NULL, "type \"%s\" does not exist", qstr(c, q));
@@ -1174,12 +1248,10 @@ static void apply_drop(struct actx *c)
                     break;
                 }
                 /* CASCADE drops every column of that type. */
-                for (size_t r = 0; r < m->rels.n; r++) {
-                    struct rs_relation *rel = m->rels.v[r];
-                    for (size_t k = rel->columns.n; k-- > 0;)
-                        if (streq(rel->columns.v[k].type.name, t->name.name))
-                            VEC_REMOVE(&rel->columns, k);
-                }
+                for (size_t r = 0; r < m->rels.n; r++)
+                    for (size_t k = m->rels.v[r]->columns.n; k-- > 0;)
+                        if (streq(m->rels.v[r]->columns.v[k].type.name, t->name.name))
+                            VEC_REMOVE(&rs_rel_own(m, r)->columns, k);
             }
             VEC_REMOVE_PTR(&m->types, t);
             break;
@@ -1187,7 +1259,7 @@ static void apply_drop(struct actx *c)
         case RS_OBJ_FUNCTION:
         case RS_OBJ_PROCEDURE: {
             const char *sig = st->object_args ? st->object_args[i] : NULL;
-            struct rs_function *f = rs_model_function(m, q, sig);
+            const struct rs_function *f = rs_model_function(m, q, sig);
             if (!f)
                 break; /* functions from extensions and dumps are not all known */
             for (size_t k = 0; k < m->triggers.n; k++) {
@@ -1211,8 +1283,8 @@ static void apply_drop(struct actx *c)
         }
         case RS_OBJ_TRIGGER: {
             for (size_t k = 0; k < m->triggers.n; k++) {
-                struct rs_trigger *t = m->triggers.v[k];
-                struct rs_relation *r = rs_model_rel(m, &st->rel);
+                const struct rs_trigger *t = m->triggers.v[k];
+                const struct rs_relation *r = rs_model_rel(m, &st->rel);
                 if (streq(t->name, q->name) &&
                     (r ? rs_qname_eq(&t->table, &r->name) : streq(t->table.name, st->rel.name))) {
                     VEC_REMOVE(&m->triggers, k);
@@ -1266,7 +1338,7 @@ static void apply_drop(struct actx *c)
 static void create_index(struct actx *c)
 {
     const struct rs_stmt *st = c->st;
-    struct rs_relation *r = target_rel(c, &st->rel, false);
+    const struct rs_relation *r = target_rel(c, &st->rel, false);
     if (!r)
         return;
     const char *name = st->index_name;
@@ -1302,6 +1374,7 @@ static void create_enum(struct actx *c)
         return;
     }
     struct rs_typeobj *t = arena_alloc(c->m->arena, sizeof(*t));
+    t->epoch = c->m->epoch;
     t->name = q;
     t->kind = RS_TYPEOBJ_ENUM;
     t->created_mig = c->mig;
@@ -1313,7 +1386,7 @@ static void create_enum(struct actx *c)
 static void alter_enum(struct actx *c)
 {
     const struct rs_stmt *st = c->st;
-    struct rs_typeobj *t = rs_model_type(c->m, &st->rel);
+    const struct rs_typeobj *t = rs_model_type(c->m, &st->rel);
     if (!t) {
         if (!c->m->uncertain)
             fail(c, -1, NULL, "type \"%s\" does not exist", qstr(c, &st->rel));
@@ -1332,24 +1405,24 @@ static void alter_enum(struct actx *c)
             fail(c, -1, NULL, "\"%s\" is not an existing enum label", st->old_label);
             return;
         }
-        t->labels.v[found] = st->new_label;
+        struct rs_typeobj *w = rs_model_type_mut(c->m, &st->rel);
+        w->labels.v[found] = st->new_label;
         /* A default stores the value, not its label: defaults of the type show the new label. */
         struct strbuf old;
         sb_init(&old, c->m->arena);
         sb_add_literal(&old, st->old_label);
         for (size_t i = 0; i < c->m->rels.n; i++) {
-            struct rs_relation *r = c->m->rels.v[i];
-            for (size_t k = 0; k < r->columns.n; k++) {
-                struct rs_column *col = &r->columns.v[k];
+            for (size_t k = 0; k < c->m->rels.v[i]->columns.n; k++) {
+                const struct rs_column *col = &c->m->rels.v[i]->columns.v[k];
                 const char *d = col->default_text;
-                if (!d || !streq(col->type.name, t->name.name) || strncmp(d, old.s, old.len) ||
+                if (!d || !streq(col->type.name, w->name.name) || strncmp(d, old.s, old.len) ||
                     (d[old.len] && d[old.len] != ':'))
                     continue;
                 struct strbuf now;
                 sb_init(&now, c->m->arena);
                 sb_add_literal(&now, st->new_label);
                 sb_add(&now, d + old.len);
-                col->default_text = now.s;
+                rs_rel_own(c->m, i)->columns.v[k].default_text = now.s;
             }
         }
         return;
@@ -1367,9 +1440,10 @@ static void alter_enum(struct actx *c)
         }
         pos = st->after_neighbor ? neighbor + 1 : neighbor;
     }
-    *VEC_PUSH(c->m->arena, &t->labels) = NULL;
-    memmove(&t->labels.v[pos + 1], &t->labels.v[pos], (t->labels.n - 1 - pos) * sizeof(char *));
-    t->labels.v[pos] = st->new_label;
+    struct rs_typeobj *w = rs_model_type_mut(c->m, &st->rel);
+    *VEC_PUSH(c->m->arena, &w->labels) = NULL;
+    memmove(&w->labels.v[pos + 1], &w->labels.v[pos], (w->labels.n - 1 - pos) * sizeof(char *));
+    w->labels.v[pos] = st->new_label;
 }
 
 static void create_typeobj(struct actx *c, enum rs_typeobj_kind kind)
@@ -1379,6 +1453,7 @@ static void create_typeobj(struct actx *c, enum rs_typeobj_kind kind)
     if (rs_model_type(c->m, &q))
         return;
     struct rs_typeobj *t = arena_alloc(c->m->arena, sizeof(*t));
+    t->epoch = c->m->epoch;
     t->name = q;
     t->kind = kind;
     t->created_mig = c->mig;
@@ -1393,9 +1468,10 @@ static void create_function(struct actx *c)
 {
     const struct rs_stmt *st = c->st;
     struct rs_qname q = creation_name(c, &st->rel);
-    struct rs_function *f = rs_model_function(c->m, &q, st->arg_signature);
+    struct rs_function *f = rs_model_function_mut(c->m, &q, st->arg_signature);
     if (!f) {
         f = arena_alloc(c->m->arena, sizeof(*f));
+        f->epoch = c->m->epoch;
         f->name = q;
         f->created_mig = c->mig;
         *VEC_PUSH(c->m->arena, &c->m->functions) = f;
@@ -1411,10 +1487,10 @@ static void create_function(struct actx *c)
 static void create_trigger(struct actx *c)
 {
     const struct rs_stmt *st = c->st;
-    struct rs_relation *r = target_rel(c, &st->rel, false);
+    const struct rs_relation *r = target_rel(c, &st->rel, false);
     if (!r)
         return;
-    struct rs_trigger *t = rs_model_trigger(c->m, &r->name, st->trigger_name);
+    struct rs_trigger *t = rs_model_trigger_mut(c->m, &r->name, st->trigger_name);
     if (t && !st->or_replace) {
         fail(c, -1, NULL, "trigger \"%s\" for relation \"%s\" already exists", st->trigger_name,
              qstr(c, &r->name));
@@ -1422,6 +1498,7 @@ static void create_trigger(struct actx *c)
     }
     if (!t) {
         t = arena_alloc(c->m->arena, sizeof(*t));
+        t->epoch = c->m->epoch;
         *VEC_PUSH(c->m->arena, &c->m->triggers) = t;
         t->created_mig = c->mig;
     }
@@ -1465,7 +1542,7 @@ static void set_schema(struct actx *c)
     case RS_OBJ_TABLE:
     case RS_OBJ_VIEW:
     case RS_OBJ_MATVIEW: {
-        struct rs_relation *r = target_rel(c, &st->rel, st->if_exists);
+        struct rs_relation *r = target_rel_mut(c, &st->rel, st->if_exists);
         if (!r)
             return;
         struct rs_qname from = r->name;
@@ -1475,14 +1552,14 @@ static void set_schema(struct actx *c)
     }
     case RS_OBJ_TYPE:
     case RS_OBJ_DOMAIN: {
-        struct rs_typeobj *t = rs_model_type(m, &st->rel);
+        struct rs_typeobj *t = rs_model_type_mut(m, &st->rel);
         if (t)
             t->name.schema = st->newname;
         break;
     }
     case RS_OBJ_FUNCTION:
     case RS_OBJ_PROCEDURE: {
-        struct rs_function *f = rs_model_function(m, &st->rel, NULL);
+        struct rs_function *f = rs_model_function_mut(m, &st->rel, NULL);
         if (f)
             f->name.schema = st->newname;
         break;
@@ -1549,8 +1626,8 @@ void rs_apply_stmt(struct rs_model *m, const struct rs_stmt *st, int mig,
         create_typeobj(&c, RS_TYPEOBJ_DOMAIN);
         break;
     case RS_STMT_ALTER_DOMAIN: {
-        struct rs_typeobj *t = rs_model_type(m, &st->rel);
-        if (t && st->domain_has_constraint)
+        struct rs_typeobj *t = st->domain_has_constraint ? rs_model_type_mut(m, &st->rel) : NULL;
+        if (t)
             t->has_constraint = true;
         break;
     }

@@ -28,7 +28,7 @@ void rs_apply_alter_cmd(struct rs_model *m, const struct rs_stmt *st, const stru
                         int mig, struct rs_apply_result *res);
 
 /* Resolves a relation name of a statement to the relation in the model, or NULL. */
-struct rs_relation *rs_apply_find_rel(const struct rs_model *m, const struct rs_qname *q);
+const struct rs_relation *rs_apply_find_rel(const struct rs_model *m, const struct rs_qname *q);
 
 /* ---------------------------------------------------------------- query resolution */
 

@@ -12,12 +12,22 @@
  *
  * Memory: a model and everything in it live in the arena given to rs_model_new. Copies share
  * immutable strings and types with their source but own their arrays.
+ *
+ * Copies are copy-on-write: a copy has arrays of pointers of its own, but its relations, indexes,
+ * types, sequences, functions and triggers are those of its source until one of the two changes
+ * one. Each object records the epoch of the model that may change it in place (its owner), and
+ * a copy gives both models new epochs, so that neither owns what they share. The arrays hold
+ * const pointers: what writes to an object gets it from rs_*_own or a _mut lookup, which clone
+ * it (and its vectors) into the model's arena first when the model does not own it. A pointer
+ * from before such a call may be to the shared object: it must not be written through (the
+ * types say so) nor compared with the array's pointer after it.
  */
 #ifndef RS_MODEL_H
 #define RS_MODEL_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "catalog/types.h"
 #include "sql/stmt.h"
@@ -87,6 +97,7 @@ struct rs_relation {
     rs_dep_vec deps;
     int created_mig;
     int next_attnum;
+    uint64_t epoch;             /* the model that may change it in place (rs_model.epoch) */
 };
 
 struct rs_index {
@@ -99,6 +110,7 @@ struct rs_index {
     const char *where_text;
     const char *constraint;     /* name of the constraint that owns the index, or NULL */
     int created_mig;
+    uint64_t epoch;             /* the model that may change it in place (rs_model.epoch) */
 };
 
 enum rs_typeobj_kind { RS_TYPEOBJ_ENUM, RS_TYPEOBJ_COMPOSITE, RS_TYPEOBJ_DOMAIN,
@@ -111,6 +123,7 @@ struct rs_typeobj {
     struct rs_type base;        /* domain base type */
     bool has_constraint;        /* domain with CHECK / NOT NULL */
     int created_mig;
+    uint64_t epoch;             /* the model that may change it in place (rs_model.epoch) */
 };
 
 struct rs_sequence {
@@ -119,6 +132,7 @@ struct rs_sequence {
     const char *owned_column;
     int created_mig;
     unsigned name_hash;         /* rs_name_hash(name.name): rs_sequence_set_name */
+    uint64_t epoch;             /* the model that may change it in place (rs_model.epoch) */
 };
 
 struct rs_function {
@@ -127,6 +141,7 @@ struct rs_function {
     const char *language;
     const char *body;
     int created_mig;
+    uint64_t epoch;             /* the model that may change it in place (rs_model.epoch) */
 };
 
 struct rs_trigger {
@@ -135,16 +150,17 @@ struct rs_trigger {
     struct rs_qname function;
     bool enabled;
     int created_mig;
+    uint64_t epoch;             /* the model that may change it in place (rs_model.epoch) */
 };
 
 struct rs_model {
     struct arena *arena;
-    VEC(struct rs_relation *) rels;
-    VEC(struct rs_index *) indexes;
-    VEC(struct rs_typeobj *) types;
-    VEC(struct rs_sequence *) sequences;
-    VEC(struct rs_function *) functions;
-    VEC(struct rs_trigger *) triggers;
+    VEC(const struct rs_relation *) rels;
+    VEC(const struct rs_index *) indexes;
+    VEC(const struct rs_typeobj *) types;
+    VEC(const struct rs_sequence *) sequences;
+    VEC(const struct rs_function *) functions;
+    VEC(const struct rs_trigger *) triggers;
     VEC(const char *) schemas;
     VEC(const char *) extensions;
     VEC(const char *) search_path;
@@ -155,6 +171,7 @@ struct rs_model {
     int unfollowed_mig;         /* last migration with a statement the model could not follow:
                                    relations first seen in it may have been created by it */
     unsigned next_oid;
+    uint64_t epoch;             /* objects with this epoch are this model's to change in place */
 };
 
 struct rs_model *rs_model_new(struct arena *a);
@@ -164,23 +181,53 @@ void rs_rel_set_name(struct rs_relation *r, const struct rs_qname *q);
 void rs_index_set_name(struct rs_index *x, const struct rs_qname *q);
 void rs_sequence_set_name(struct rs_sequence *s, const struct rs_qname *q);
 void rs_constraint_set_name(struct rs_constraint *k, const char *name);
-/* Deep copy of the arrays; strings and types are shared. The copy lives in arena a. */
-struct rs_model *rs_model_copy(struct arena *a, const struct rs_model *m);
+/* A copy of m in arena a, copy-on-write (see the top of this file): the copy has its own
+   arrays of pointers and of names, and shares every object with m until one of the two changes
+   it. Changes m's epoch, so m must not be in use by another thread. */
+struct rs_model *rs_model_copy(struct arena *a, struct rs_model *m);
+/* A copy of m that shares no object with it (each one cloned into a): what rs_model_copy made
+   before copies were copy-on-write, kept for the tests that check one against the other. */
+struct rs_model *rs_model_deep_copy(struct arena *a, const struct rs_model *m);
+/* Whether two models hold the same bytes, object by object and vector by vector (epochs left
+   out): a model and a deep copy of it are, until one of them changes. For the tests. */
+bool rs_model_same_bytes(const struct rs_model *a, const struct rs_model *b);
 
-/* Lookup by name through search_path (schema NULL) or in the given schema. NULL when absent. */
-struct rs_relation *rs_model_rel(const struct rs_model *m, const struct rs_qname *q);
-struct rs_index *rs_model_index(const struct rs_model *m, const struct rs_qname *q);
-struct rs_typeobj *rs_model_type(const struct rs_model *m, const struct rs_qname *q);
-struct rs_sequence *rs_model_sequence(const struct rs_model *m, const struct rs_qname *q);
-struct rs_function *rs_model_function(const struct rs_model *m, const struct rs_qname *q,
-                                      const char *signature);
-struct rs_trigger *rs_model_trigger(const struct rs_model *m, const struct rs_qname *table,
-                                    const char *name);
+/* The object at slot i of m's array, made m's own to change: cloned into m's arena, with its
+   vectors (columns, constraints, dependencies; labels), and put in the slot, when m does not own
+   it yet. The pointer the slot held before must not be used to write. */
+struct rs_relation *rs_rel_own(struct rs_model *m, size_t i);
+struct rs_index *rs_index_own(struct rs_model *m, size_t i);
+struct rs_typeobj *rs_type_own(struct rs_model *m, size_t i);
+struct rs_sequence *rs_sequence_own(struct rs_model *m, size_t i);
+struct rs_function *rs_function_own(struct rs_model *m, size_t i);
+struct rs_trigger *rs_trigger_own(struct rs_model *m, size_t i);
+
+/* Lookup by name through search_path (schema NULL) or in the given schema. NULL when absent.
+   The objects are for reading; the _mut lookups find the same object and make it m's own. */
+const struct rs_relation *rs_model_rel(const struct rs_model *m, const struct rs_qname *q);
+const struct rs_index *rs_model_index(const struct rs_model *m, const struct rs_qname *q);
+const struct rs_typeobj *rs_model_type(const struct rs_model *m, const struct rs_qname *q);
+const struct rs_sequence *rs_model_sequence(const struct rs_model *m, const struct rs_qname *q);
+const struct rs_function *rs_model_function(const struct rs_model *m, const struct rs_qname *q,
+                                            const char *signature);
+const struct rs_trigger *rs_model_trigger(const struct rs_model *m, const struct rs_qname *table,
+                                          const char *name);
+struct rs_relation *rs_model_rel_mut(struct rs_model *m, const struct rs_qname *q);
+struct rs_index *rs_model_index_mut(struct rs_model *m, const struct rs_qname *q);
+struct rs_typeobj *rs_model_type_mut(struct rs_model *m, const struct rs_qname *q);
+struct rs_sequence *rs_model_sequence_mut(struct rs_model *m, const struct rs_qname *q);
+struct rs_function *rs_model_function_mut(struct rs_model *m, const struct rs_qname *q,
+                                          const char *signature);
+struct rs_trigger *rs_model_trigger_mut(struct rs_model *m, const struct rs_qname *table,
+                                        const char *name);
 /* The relation with this identity, whatever its name now; NULL when it is gone. */
-struct rs_relation *rs_model_rel_by_oid(const struct rs_model *m, unsigned oid);
-struct rs_column *rs_rel_column(const struct rs_relation *r, const char *name);
+const struct rs_relation *rs_model_rel_by_oid(const struct rs_model *m, unsigned oid);
+/* Columns and constraints by name; the _mut forms are for a relation the model owns. */
+const struct rs_column *rs_rel_column(const struct rs_relation *r, const char *name);
+struct rs_column *rs_rel_column_mut(struct rs_relation *r, const char *name);
 size_t rs_rel_column_index(const struct rs_relation *r, const char *name);
-struct rs_constraint *rs_rel_constraint(const struct rs_relation *r, const char *name);
+const struct rs_constraint *rs_rel_constraint(const struct rs_relation *r, const char *name);
+struct rs_constraint *rs_rel_constraint_mut(struct rs_relation *r, const char *name);
 bool rs_model_has_schema(const struct rs_model *m, const char *name);
 
 /* The schema an unqualified new object goes to: the first schema of search_path that exists
@@ -229,10 +276,10 @@ static inline bool rs_qname_eq(const struct rs_qname *a, const struct rs_qname *
 const char *rs_fk_action_sql(const char *code);
 
 /* Views that read relation q (or its column col, when col is not NULL). */
-size_t rs_model_dependent_views(const struct rs_model *m, const struct rs_qname *q,
-                                const char *col, struct rs_relation **out, size_t max);
+size_t rs_model_dependent_views(const struct rs_model *m, const struct rs_qname *q, const char *col,
+                                const struct rs_relation **out, size_t max);
 /* Indexes on table q. */
 size_t rs_model_table_indexes(const struct rs_model *m, const struct rs_qname *q,
-                              struct rs_index **out, size_t max);
+                              const struct rs_index **out, size_t max);
 
 #endif

@@ -97,7 +97,7 @@ static const struct rs_typeobj *type_of(const struct rs_model *m, const struct r
 static bool indexes_same(const struct rs_model *ma, const struct rs_model *mb,
                          const struct rs_qname *table)
 {
-    struct rs_index *xa[64], *xb[64];
+    const struct rs_index *xa[64], *xb[64];
     size_t na = rs_model_table_indexes(ma, table, xa, 64);
     size_t nb = rs_model_table_indexes(mb, table, xb, 64);
     if (na != nb || na > 64)

@@ -367,7 +367,7 @@ static void check_conflict(struct pctx *c, const struct rs_relation *t)
     const char *const *want = st->on_conflict_columns;
     size_t nwant = st->non_conflict_columns;
     /* A unique index or a PRIMARY KEY / UNIQUE constraint on exactly these columns. */
-    struct rs_index *idx[64];
+    const struct rs_index *idx[64];
     size_t nidx = rs_model_table_indexes(c->m, &t->name, idx, 64);
     for (size_t i = 0; i < nidx && i < 64; i++) {
         if (!idx[i]->unique || idx[i]->ncolumns != nwant)

@@ -30,7 +30,7 @@ static void add_name(struct deps *d, const char *name)
 static void dependent_views(const struct rs_model *m, const struct rs_qname *r, const char *col,
                             struct arena *a, struct deps *out, int depth)
 {
-    struct rs_relation *views[MAX_DEPS];
+    const struct rs_relation *views[MAX_DEPS];
     size_t n = rs_model_dependent_views(m, r, col, views, MAX_DEPS);
     for (size_t i = 0; i < n && i < MAX_DEPS && depth < 16; i++) {
         size_t before = out->n;

@@ -63,7 +63,7 @@ static bool still_enforced(const struct rs_rule_ctx *ctx, const struct rs_relati
     }
     if (!unique_kind(k->kind))
         return false;
-    struct rs_index *ix[64];
+    const struct rs_index *ix[64];
     size_t n = rs_model_table_indexes(ctx->model, &r->name, ix, 64);
     for (size_t i = 0; i < n && i < 64; i++)
         if (ix[i]->unique && !ix[i]->where_text &&

@@ -44,7 +44,7 @@ static bool covered(const struct rs_rule_ctx *ctx, const char *const *key, size_
     const struct rs_qname *table = &ctx->st->rel;
     const struct rs_relation *r = rs_ctx_rel(ctx);
     if (r) {
-        struct rs_index *ix[128];
+        const struct rs_index *ix[128];
         size_t ni = rs_model_table_indexes(ctx->model, &r->name, ix, 128);
         for (size_t i = 0; i < ni && i < 128; i++)
             if (!ix[i]->where_text && leads_with(ix[i]->columns, ix[i]->ncolumns, key, n))

@@ -43,7 +43,7 @@ static bool already_enforced(const struct rs_rule_ctx *ctx, const struct rs_rela
                 return false;
         }
     }
-    struct rs_index *idx[64];
+    const struct rs_index *idx[64];
     size_t n = rs_model_table_indexes(ctx->model, &r->name, idx, 64);
     for (size_t i = 0; i < n && i < 64; i++) {
         const struct rs_index *x = idx[i];

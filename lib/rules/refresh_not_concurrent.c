@@ -6,7 +6,7 @@
 
 static bool has_unique_index(const struct rs_model *m, const struct rs_qname *view)
 {
-    struct rs_index *ix[64];
+    const struct rs_index *ix[64];
     size_t n = rs_model_table_indexes(m, view, ix, 64);
     for (size_t i = 0; i < n && i < 64; i++)
         if (ix[i]->unique && !ix[i]->where_text)
