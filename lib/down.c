@@ -666,11 +666,21 @@ static bool *found_marks(struct cmp *c, size_t n)
     return arena_alloc(c->a, n ? n : 1);
 }
 
+/* Models compared share the objects neither changed (copy-on-write, model.h): the same object
+   in both is equal by construction. It is looked for first at the slot of the same number,
+   where the lookups of relations and indexes look first too, and where a lookup whose answer
+   only says whether the name is there would find it. */
+#define SHARED_AT(vec, i, w) ((i) < (vec).n && (vec).v[i] == (w))
+
 static void compare_rels(struct cmp *c)
 {
     bool *found = found_marks(c, c->got->rels.n);
     for (size_t i = 0; i < c->want->rels.n; i++) {
         const struct rs_relation *w = c->want->rels.v[i];
+        if (SHARED_AT(c->got->rels, i, w)) {
+            found[i] = true;
+            continue;
+        }
         size_t k = find_rel_at(c, c->got, &w->name, i);
         if (k == c->got->rels.n) {
             add_diff(c, w->name.name, false, "%s %s is missing", rel_kind_word(w->kind),
@@ -679,6 +689,8 @@ static void compare_rels(struct cmp *c)
         }
         found[k] = true;
         const struct rs_relation *g = c->got->rels.v[k];
+        if (g == w)
+            continue;
         if (g->kind != w->kind) {
             add_diff(c, w->name.name, false, "%s is a %s, was a %s", qn(c->a, &w->name),
                      rel_kind_word(g->kind), rel_kind_word(w->kind));
@@ -711,11 +723,15 @@ static void compare_indexes(struct cmp *c)
         const struct rs_index *w = c->want->indexes.v[i];
         if (w->constraint)
             continue; /* reported with the constraint */
+        if (SHARED_AT(c->got->indexes, i, w)) {
+            found[i] = true;
+            continue;
+        }
         size_t k = find_index_at(c, c->got, &w->name, i);
         const struct rs_index *g = k < c->got->indexes.n ? c->got->indexes.v[k] : NULL;
         if (g)
             found[k] = true;
-        if (g && !memcmp(w, g, offsetof(struct rs_index, epoch)))
+        if (g && (g == w || !memcmp(w, g, offsetof(struct rs_index, epoch))))
             continue; /* an untouched index, or one changed back */
         if (!find_rel(c, c->got, &w->table, SIZE_MAX))
             continue; /* reported with the table */
@@ -799,7 +815,11 @@ static void compare_types(struct cmp *c)
     size_t hint = 0;
     for (size_t i = 0; i < c->want->types.n; i++) {
         const struct rs_typeobj *w = c->want->types.v[i];
+        /* Looked up even when shared: a name twice in a model (after a rename the model lets
+           through) finds the one the hint leads to. */
         const struct rs_typeobj *g = find_type(c->got, &w->name, &hint);
+        if (g == w)
+            continue;
         const char *tn = qn(c->a, &w->name);
         if (!g) {
             add_diff(c, w->name.name, false, "%s %s is missing", type_kind_word(w->kind), tn);
@@ -817,7 +837,7 @@ static void compare_types(struct cmp *c)
     hint = 0;
     for (size_t i = 0; i < c->got->types.n; i++) {
         const struct rs_typeobj *g = c->got->types.v[i];
-        if (!find_type(c->want, &g->name, &hint))
+        if (!SHARED_AT(c->want->types, i, g) && !find_type(c->want, &g->name, &hint))
             add_diff(c, g->name.name, false, "%s %s %s", type_kind_word(g->kind),
                      qn(c->a, &g->name), extra_word(rs_model_type(c->after, &g->name) != NULL));
     }
@@ -834,13 +854,16 @@ static void compare_sequences(struct cmp *c)
     size_t hint = 0;
     for (size_t i = 0; i < c->want->sequences.n; i++) {
         const struct rs_sequence *w = c->want->sequences.v[i];
+        if (SHARED_AT(c->got->sequences, i, w))
+            continue;
         if (!find_seq(c->got, &w->name, &hint) && !owner_gone(w, c->got))
             add_diff(c, w->name.name, false, "sequence %s is missing", qn(c->a, &w->name));
     }
     hint = 0;
     for (size_t i = 0; i < c->got->sequences.n; i++) {
         const struct rs_sequence *g = c->got->sequences.v[i];
-        if (!find_seq(c->want, &g->name, &hint) && !owner_gone(g, c->want))
+        if (!SHARED_AT(c->want->sequences, i, g) && !find_seq(c->want, &g->name, &hint) &&
+            !owner_gone(g, c->want))
             add_diff(c, g->name.name, false, "sequence %s %s", qn(c->a, &g->name),
                      extra_word(rs_model_sequence(c->after, &g->name) != NULL));
     }
@@ -856,6 +879,8 @@ static void compare_functions(struct cmp *c)
     size_t hint = 0, hint_after = 0;
     for (size_t i = 0; i < c->want->functions.n; i++) {
         const struct rs_function *w = c->want->functions.v[i];
+        /* Not skipped when shared: which of several overloads a name without signature finds
+           depends on the hint, which each lookup moves on. */
         const struct rs_function *g = find_func(c->got, w, &hint);
         if (!g) {
             add_diff(c, w->name.name, false, "function %s is missing", func_name(c->a, w));
@@ -882,8 +907,8 @@ static void compare_triggers(struct cmp *c)
     size_t hint = 0, hint_after = 0;
     for (size_t i = 0; i < c->want->triggers.n; i++) {
         const struct rs_trigger *w = c->want->triggers.v[i];
-        const struct rs_trigger *g = find_trigger(c->got, w, &hint);
-        if (g && !memcmp(w, g, offsetof(struct rs_trigger, epoch)))
+        const struct rs_trigger *g = find_trigger(c->got, w, &hint); /* as for types */
+        if (g && (g == w || !memcmp(w, g, offsetof(struct rs_trigger, epoch))))
             continue; /* an untouched trigger, or one changed back */
         if (!find_rel(c, c->got, &w->table, SIZE_MAX))
             continue; /* reported with the table */
@@ -903,7 +928,8 @@ static void compare_triggers(struct cmp *c)
     hint = 0;
     for (size_t i = 0; i < c->got->triggers.n; i++) {
         const struct rs_trigger *g = c->got->triggers.v[i];
-        if (find_trigger(c->want, g, &hint) || !find_rel(c, c->want, &g->table, SIZE_MAX))
+        if (SHARED_AT(c->want->triggers, i, g) || find_trigger(c->want, g, &hint) ||
+            !find_rel(c, c->want, &g->table, SIZE_MAX))
             continue;
         c->column = g->name;
         add_diff(c, g->table.name, false, "trigger %s on %s %s", g->name, qn(c->a, &g->table),
