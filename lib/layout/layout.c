@@ -569,6 +569,39 @@ static size_t text_hash(const char *s)
     return h;
 }
 
+/* The first fields of an entry of the open-addressing tables of paths below (struct
+   layout_seen, struct layout_peek): an entry whose key is NULL is free. */
+struct table_key {
+    const char *key;
+    size_t hash;
+};
+
+/* Makes room in *table (mask + 1 entries of size bytes, n of them used) for one more: it is
+   made with first entries, and doubled when half full. */
+static void table_room(struct arena *a, void **table, size_t *mask, size_t n, size_t size,
+                       size_t first)
+{
+    if (*table && 2 * (n + 1) <= *mask + 1)
+        return;
+    unsigned char *old = *table, *t;
+    size_t old_mask = *mask;
+    *mask = old ? 2 * old_mask + 1 : first - 1;
+    *table = t = arena_alloc(a, (*mask + 1) * size);
+    for (size_t i = 0; old && i <= old_mask; i++) {
+        struct table_key k, at;
+        memcpy(&k, old + i * size, sizeof(k)); /* the entry's own type is the caller's */
+        if (!k.key)
+            continue;
+        size_t j = k.hash & *mask;
+        for (;; j = (j + 1) & *mask) {
+            memcpy(&at, t + j * size, sizeof(at));
+            if (!at.key)
+                break;
+        }
+        memcpy(t + j * size, old + i * size, size);
+    }
+}
+
 static size_t rel_hash(size_t h, const char *rel, size_t n)
 {
     h = (h ^ (rel ? '/' : '*')) * 1099511628211u;
@@ -671,15 +704,7 @@ static struct layout_seen *seen(struct rs_layout_ctx *ctx, const char *rel)
         t->nseen = 0;
         t->seen_dir = ctx->dir;
     }
-    if (2 * (t->nseen + 1) > t->seen_mask + 1 || !t->seen) {
-        struct layout_seen *old = t->seen;
-        size_t old_mask = t->seen_mask;
-        t->seen_mask = old ? 2 * old_mask + 1 : 255;
-        t->seen = arena_alloc(ctx->arena, (t->seen_mask + 1) * sizeof(*t->seen));
-        for (size_t i = 0; old && i <= old_mask; i++)
-            if (old[i].rel)
-                *seen_slot(t, old[i].rel, old[i].hash) = old[i];
-    }
+    table_room(ctx->arena, (void **)&t->seen, &t->seen_mask, t->nseen, sizeof(*t->seen), 256);
     size_t h = text_hash(rel);
     struct layout_seen *e = seen_slot(t, rel, h);
     if (!e->rel) {
@@ -1001,15 +1026,7 @@ static void peek_read(struct arena *a, const char *path, struct layout_peek *p)
 static struct layout_peek *peek_entry(struct rs_layout_ctx *ctx, const char *path, bool *fresh)
 {
     struct layout_listings *t = listings_of(ctx);
-    if (2 * (t->npeeks + 1) > t->peek_mask + 1) {
-        struct layout_peek *old = t->peeks;
-        size_t old_mask = t->peek_mask;
-        t->peek_mask = old ? 2 * old_mask + 1 : 127;
-        t->peeks = arena_alloc(ctx->arena, (t->peek_mask + 1) * sizeof(*t->peeks));
-        for (size_t i = 0; old && i <= old_mask; i++)
-            if (old[i].path)
-                *peek_slot(t, old[i].path, old[i].hash) = old[i];
-    }
+    table_room(ctx->arena, (void **)&t->peeks, &t->peek_mask, t->npeeks, sizeof(*t->peeks), 128);
     size_t h = text_hash(path);
     struct layout_peek *p = peek_slot(t, path, h);
     *fresh = !p->path;

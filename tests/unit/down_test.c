@@ -354,36 +354,36 @@ TEST(down_permuted_objects)
     arena_free(&a);
 }
 
+/* BASE, then up and down: the down restores the schema. */
+static void expect_restores(const char *up, const char *down)
+{
+    struct run r;
+    const struct rs_migration_result *m = pair(&r, up, down);
+    CHECK(m && m->down_check.restores_schema);
+    if (m)
+        print_strings("difference", m->down_check.differences, m->down_check.ndifferences);
+    run_free(&r);
+}
+
 TEST(down_restores_equivalent_forms)
 {
     /* Casts PostgreSQL adds anyway, a default written another way, a re-created view, FKs
        without column lists, a multi-table DROP: all restore the schema. */
-    struct run r;
-    const struct rs_migration_result *m =
-        pair(&r,
-             "ALTER TABLE users ALTER COLUMN nick SET DEFAULT 'y';\n"
-             "CREATE TABLE a (id int PRIMARY KEY);\n"
-             "CREATE TABLE b (id int PRIMARY KEY, a_id int REFERENCES a);\n"
-             "DROP INDEX orders_user_idx;\n",
-             "DROP TABLE a, b;\n"
-             "ALTER TABLE users ALTER COLUMN nick SET DEFAULT 'x'::text;\n"
-             "CREATE INDEX orders_user_idx ON public.orders (user_id);\n");
-    CHECK(m && m->down_check.restores_schema);
-    if (m)
-        print_strings("difference", m->down_check.differences, m->down_check.ndifferences);
-    run_free(&r);
+    expect_restores("ALTER TABLE users ALTER COLUMN nick SET DEFAULT 'y';\n"
+                    "CREATE TABLE a (id int PRIMARY KEY);\n"
+                    "CREATE TABLE b (id int PRIMARY KEY, a_id int REFERENCES a);\n"
+                    "DROP INDEX orders_user_idx;\n",
+                    "DROP TABLE a, b;\n"
+                    "ALTER TABLE users ALTER COLUMN nick SET DEFAULT 'x'::text;\n"
+                    "CREATE INDEX orders_user_idx ON public.orders (user_id);\n");
     /* As pg_dump writes them: a cast to a type of several words, a type of the public schema
        named in full, a NOT NULL constraint of PostgreSQL 18. */
-    m = pair(&r,
-             "ALTER TABLE events ALTER COLUMN score SET DEFAULT 1;\n"
-             "ALTER TABLE users ALTER COLUMN m TYPE text, ALTER COLUMN name DROP NOT NULL;\n",
-             "ALTER TABLE events ALTER COLUMN score SET DEFAULT (0)::double precision;\n"
-             "ALTER TABLE users ALTER COLUMN m TYPE public.mood USING m::public.mood;\n"
-             "ALTER TABLE users ADD CONSTRAINT users_name_not_null NOT NULL name;\n");
-    CHECK(m && m->down_check.restores_schema);
-    if (m)
-        print_strings("difference", m->down_check.differences, m->down_check.ndifferences);
-    run_free(&r);
+    expect_restores(
+        "ALTER TABLE events ALTER COLUMN score SET DEFAULT 1;\n"
+        "ALTER TABLE users ALTER COLUMN m TYPE text, ALTER COLUMN name DROP NOT NULL;\n",
+        "ALTER TABLE events ALTER COLUMN score SET DEFAULT (0)::double precision;\n"
+        "ALTER TABLE users ALTER COLUMN m TYPE public.mood USING m::public.mood;\n"
+        "ALTER TABLE users ADD CONSTRAINT users_name_not_null NOT NULL name;\n");
 }
 
 TEST(down_data_findings)

@@ -1132,6 +1132,17 @@ TEST(layout_empty_directory)
  * Two threads: the same migrations, scripts and errors as one
  */
 
+/* A file of 40,000 bytes, over what detection reads of a file: read when it is parsed. */
+static void write_big(const char *dir, const char *rel)
+{
+    char *big = malloc(40001);
+    memset(big, ' ', 40000);
+    memcpy(big, "SELECT 2;", 9);
+    big[40000] = '\0';
+    test_write(dir, rel, big);
+    free(big);
+}
+
 /* What a load gave, as one text: the layout, each migration with its scripts (paths, whether
    read, the text read), and the errors in order. */
 static char *load_summary(const char *dir, bool two_threads, bool defer_reads)
@@ -1243,12 +1254,7 @@ TEST(layout_two_threads_load_the_same)
                      goose && i == 12 ? "-- +goose Up\n" : "", i);
             test_write(dir, rel, text);
         }
-        char *big = malloc(40001);
-        memset(big, ' ', 40000);
-        memcpy(big, "SELECT 2;", 9);
-        big[40000] = '\0';
-        test_write(dir, "031_big.sql", big);
-        free(big);
+        write_big(dir, "031_big.sql");
         test_write(dir, "032_bad.sql", "SELECT '\xC3';\n");
         /* goose: the files without its marks are errors, as many as one thread finds */
         check_two_threads_same(dir, goose ? "goose" : "plain rc=0", goose ? SIZE_MAX : 31, 1);
@@ -1352,12 +1358,7 @@ TEST(layout_detection_reads_a_file_once)
     test_write(dir, "3_bad.sql", "SELECT 1;\nSELECT '\xC3';\n");
     test_write(dir, "4_empty.sql", "");
     /* Over what detection reads of a file: read when it is parsed. */
-    char *big = malloc(40001);
-    memset(big, ' ', 40000);
-    memcpy(big, "SELECT 2;", 9);
-    big[40000] = '\0';
-    test_write(dir, "2_big.sql", big);
-    free(big);
+    write_big(dir, "2_big.sql");
     struct fx f;
     fx_init(&f);
     f.ctx.defer_reads = true;
