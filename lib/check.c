@@ -793,12 +793,12 @@ int rs_check_run(const struct rs_check_opts *o, struct rs_check_result **out,
         goto fail;
 
     /* With a helper thread, the files are read as they are parsed, in both threads. */
+    bool two_threads = rs_sql_prefetch_possible(o->jobs ? o->jobs : 2);
     struct rs_layout_ctx lc = {.arena = a, .diag = diag, .dir = o->path, .exclude = o->exclude,
                                .nexclude = o->nexclude,
                                .plain_in_transaction = o->assume_in_transaction,
-                               .defer_reads = !o->emit_down &&
-                                              rs_sql_prefetch_possible(o->jobs ? o->jobs : 2),
-                               .two_threads = rs_sql_prefetch_possible(o->jobs ? o->jobs : 2)};
+                               .defer_reads = !o->emit_down && two_threads,
+                               .two_threads = two_threads};
     struct rs_migration_list ml = {0};
     const struct rs_layout *layout = NULL;
     if (rs_layout_load_path(&lc, o->path, o->layout, &layout, &ml) < 0 || diag->n > nerr) {

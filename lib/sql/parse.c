@@ -496,16 +496,15 @@ static void parse_pieces(struct parse_job *j)
  * keeps the tree of the text it parses several times over (its nodes, protobuf-c's structs, the
  * packed bytes), 800 MB for a 20 MB file of INSERTs. The statement boundaries come from
  * libpg_query's parser-based split, so a batch never cuts a statement (a BEGIN ATOMIC body holds
- * semicolons); when the split fails, the text goes piece by piece as any text that does not
- * parse. The statements are those of a parse of the whole text.
+ * semicolons). The statements are those of a parse of the whole text. False, with nothing
+ * added, when the split fails: the text does not parse.
  */
-static void parse_batched(struct parse_job *j)
+static bool parse_batched(struct parse_job *j)
 {
     PgQuerySplitResult sr = pg_query_split_with_parser(j->text);
     if (sr.error) {
         pg_query_free_split_result(sr);
-        parse_pieces(j);
-        return;
+        return false;
     }
     reserve(j, (size_t)sr.n_stmts);
     for (int i = 0; i < sr.n_stmts;) {
@@ -541,6 +540,7 @@ static void parse_batched(struct parse_job *j)
         i = k;
     }
     pg_query_free_split_result(sr);
+    return true;
 }
 
 /*
@@ -653,32 +653,32 @@ static char *bridge_not_null(struct parse_job *j, struct arena *a)
     return copy;
 }
 
-static void parse_job_run(struct parse_job *j)
+/* Parses j->text at once, or in batches when it is big; false, with nothing added, when it
+   does not parse. */
+static bool parse_all(struct parse_job *j)
 {
-    if (skip_blank(j->text, 0, j->len) >= j->len)
-        return; /* empty or comment-only: a valid migration with no statement */
-    if (j->len > SQLX_BIG_TEXT) {
-        parse_batched(j);
-        return;
-    }
+    if (j->len > SQLX_BIG_TEXT)
+        return parse_batched(j);
     struct parsed r;
     parse_text(j->scratch, j->text, j->len, &r);
     if (r.tree)
         add_parsed(j, r.tree);
     parsed_free(&r);
-    if (r.tree)
+    return r.tree != NULL;
+}
+
+static void parse_job_run(struct parse_job *j)
+{
+    if (skip_blank(j->text, 0, j->len) >= j->len)
+        return; /* empty or comment-only: a valid migration with no statement */
+    if (parse_all(j))
         return;
     /* The copy outlives the pieces, which empty j->scratch after each one. */
     struct arena bridge = ARENA_INIT;
     char *copy = bridge_not_null(j, &bridge);
-    if (copy) {
+    if (copy)
         j->text = copy;
-        parse_text(j->scratch, j->text, j->len, &r);
-        if (r.tree)
-            add_parsed(j, r.tree);
-        parsed_free(&r);
-    }
-    if (!copy || !r.tree)
+    if (!copy || !parse_all(j))
         parse_pieces(j);
     arena_free(&bridge);
 }

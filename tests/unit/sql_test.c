@@ -898,6 +898,35 @@ TEST(pg18_not_null_constraints_are_read)
     arena_free(&a);
 }
 
+/* The same in a script big enough to be parsed in batches (a schema dump of pg_dump 18). */
+TEST(pg18_not_null_constraints_are_read_in_big_scripts)
+{
+    struct arena a = ARENA_INIT;
+    struct strbuf sb;
+    sb_init(&sb, &a);
+    for (int i = 0; i < 24; i++) {
+        sb_add(&sb, "INSERT INTO t VALUES ('");
+        sb_fill(&sb, 'x', 100000);
+        sb_add(&sb, "');\n");
+        if (i == 12)
+            sb_add(&sb, "ALTER TABLE ONLY public.t\n    ADD CONSTRAINT t_a_not_null NOT NULL a;\n");
+    }
+    CHECK(sb.len > SQLX_BIG_TEXT);
+    struct rs_stmt_list l = {0};
+    rs_sql_parse_text(&a, sb.s, sb.len, NULL, &l);
+    CHECK_INT(l.n, 25);
+    if (l.n == 25) {
+        CHECK(!l.v[13].syntax_error && l.v[13].ncmds == 1);
+        if (l.v[13].ncmds == 1) {
+            CHECK_INT(l.v[13].cmds[0].kind, RS_AT_SET_NOT_NULL);
+            CHECK_STR(l.v[13].cmds[0].column, "a");
+        }
+        CHECK_INT(l.v[13].offset, (size_t)(strstr(sb.s, "ALTER TABLE ONLY") - sb.s));
+        CHECK_INT(l.v[24].kind, RS_STMT_INSERT);
+    }
+    arena_free(&a);
+}
+
 /* The hint as it was first written, the reference: each word looked for through the whole text,
    at every offset. */
 static bool ref_has_word(const char *s, size_t n, const char *w)
