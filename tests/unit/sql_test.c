@@ -817,25 +817,34 @@ TEST(identifiers_quoted_by_keyword_category)
 /* A script over SQLX_BIG_TEXT is parsed in batches of statements. A batch whose tree is too deep
    goes piece by piece, each piece read from the batch's text: the text must outlive the scratch
    memory each piece empties. */
-TEST(big_script_batch_too_deep)
+/* Parses a script of 24 INSERTs of 100,000 bytes each, with middle after the 13th: over
+   SQLX_BIG_TEXT, so it goes in batches. */
+static void parse_big_script(struct arena *a, const char *middle, struct rs_stmt_list *l)
 {
-    struct arena a = ARENA_INIT;
     struct strbuf sb;
-    sb_init(&sb, &a);
+    sb_init(&sb, a);
     for (int i = 0; i < 24; i++) {
         sb_add(&sb, "INSERT INTO t VALUES ('");
         sb_fill(&sb, 'x', 100000);
         sb_add(&sb, "');\n");
-        if (i == 12) {
-            sb_add(&sb, "UPDATE t SET c = c");
-            for (int k = 0; k < 20000; k++)
-                sb_add(&sb, " || c");
-            sb_add(&sb, ";\n");
-        }
+        if (i == 12)
+            sb_add(&sb, middle);
     }
     CHECK(sb.len > SQLX_BIG_TEXT);
+    rs_sql_parse_text(a, sb.s, sb.len, NULL, l);
+}
+
+TEST(big_script_batch_too_deep)
+{
+    struct arena a = ARENA_INIT;
+    struct strbuf deep;
+    sb_init(&deep, &a);
+    sb_add(&deep, "UPDATE t SET c = c");
+    for (int k = 0; k < 20000; k++)
+        sb_add(&deep, " || c");
+    sb_add(&deep, ";\n");
     struct rs_stmt_list l = {0};
-    rs_sql_parse_text(&a, sb.s, sb.len, NULL, &l);
+    parse_big_script(&a, deep.s, &l);
     CHECK_INT(l.n, 25);
     for (size_t i = 0; i < l.n && l.n == 25; i++) {
         CHECK_INT(l.v[i].syntax_error, i == 13);
@@ -902,18 +911,9 @@ TEST(pg18_not_null_constraints_are_read)
 TEST(pg18_not_null_constraints_are_read_in_big_scripts)
 {
     struct arena a = ARENA_INIT;
-    struct strbuf sb;
-    sb_init(&sb, &a);
-    for (int i = 0; i < 24; i++) {
-        sb_add(&sb, "INSERT INTO t VALUES ('");
-        sb_fill(&sb, 'x', 100000);
-        sb_add(&sb, "');\n");
-        if (i == 12)
-            sb_add(&sb, "ALTER TABLE ONLY public.t\n    ADD CONSTRAINT t_a_not_null NOT NULL a;\n");
-    }
-    CHECK(sb.len > SQLX_BIG_TEXT);
     struct rs_stmt_list l = {0};
-    rs_sql_parse_text(&a, sb.s, sb.len, NULL, &l);
+    parse_big_script(&a, "ALTER TABLE ONLY public.t\n    ADD CONSTRAINT t_a_not_null NOT NULL a;\n",
+                     &l);
     CHECK_INT(l.n, 25);
     if (l.n == 25) {
         CHECK(!l.v[13].syntax_error && l.v[13].ncmds == 1);
@@ -921,7 +921,7 @@ TEST(pg18_not_null_constraints_are_read_in_big_scripts)
             CHECK_INT(l.v[13].cmds[0].kind, RS_AT_SET_NOT_NULL);
             CHECK_STR(l.v[13].cmds[0].column, "a");
         }
-        CHECK_INT(l.v[13].offset, (size_t)(strstr(sb.s, "ALTER TABLE ONLY") - sb.s));
+        CHECK_INT(l.v[13].offset, 13 * (sizeof("INSERT INTO t VALUES ('');\n") - 1 + 100000));
         CHECK_INT(l.v[24].kind, RS_STMT_INSERT);
     }
     arena_free(&a);
