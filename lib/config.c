@@ -307,8 +307,8 @@ static void top_level(struct reader *r, yaml_node_t *root)
         case 1:
             if (!s || !rs_layout_find(s))
                 error(r, v,
-                      "the layouts are plain, golang-migrate, goose, dbmate, flyway, sqitch, "
-                      "prisma, diesel, drizzle, atlas and liquibase",
+                      "the layouts are plain, golang-migrate, goose, dbmate, prisma, flyway, "
+                      "sqitch, diesel, drizzle, atlas and liquibase",
                       "%s: unknown layout \"%s\"", key, s);
             else
                 r->c->layout = arena_strdup(r->a, s);

@@ -21,7 +21,7 @@ static const char usage_text[] =
     "History is always replayed into a schema model; the options choose what is reported.\n"
     "\n"
     "options:\n"
-    "  --layout NAME            plain, golang-migrate, goose, dbmate, flyway, sqitch, prisma,\n"
+    "  --layout NAME            plain, golang-migrate, goose, dbmate, prisma, flyway, sqitch,\n"
     "                           diesel, drizzle, atlas, liquibase (default: detected)\n"
     "  --schema FILE            start from a pg_dump --schema-only file\n"
     "  --since ID               report migrations from ID on\n"

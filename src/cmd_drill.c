@@ -28,7 +28,7 @@ static const char usage_text[] =
     "removes it at the end, also on error or Ctrl-C.\n"
     "\n"
     "options:\n"
-    "  --layout NAME            plain, golang-migrate, goose, dbmate, flyway, sqitch, prisma,\n"
+    "  --layout NAME            plain, golang-migrate, goose, dbmate, prisma, flyway, sqitch,\n"
     "                           diesel, drizzle, atlas, liquibase (default: detected)\n"
     "  --since ID               drill migrations from ID on (earlier ones are only replayed)\n"
     "  --last N                 drill only the last N migrations\n"

@@ -176,8 +176,9 @@ TEST(layout_registry)
     CHECK_STR(rs_txmode_name(RS_TX_NONE), "none");
     CHECK_STR(rs_txmode_name(RS_TX_GROUP), "group");
     CHECK_STR(rs_txmode_name(RS_TX_SCRIPT), "script");
+    /* In the order of rs_layouts[], which breaks ties in detection. */
     static const char *const names[] = {"plain",   "golang-migrate", "goose",    "dbmate",
-                                        "flyway",  "sqitch",         "prisma",   "diesel",
+                                        "prisma",  "flyway",         "sqitch",   "diesel",
                                         "drizzle", "atlas",          "liquibase"};
     size_t n = 0;
     while (rs_layouts[n])
@@ -185,7 +186,7 @@ TEST(layout_registry)
     CHECK_INT(n, sizeof(names) / sizeof(names[0]));
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         const struct rs_layout *l = rs_layout_find(names[i]);
-        CHECK(l != NULL);
+        CHECK(l != NULL && l == rs_layouts[i]);
         if (l) {
             CHECK_STR(l->name, names[i]);
             CHECK(l->description && *l->description);
@@ -720,6 +721,33 @@ TEST(layout_prisma)
     CHECK(e && e->line == 1 && e->column == 13);
     CHECK(find_error(&f, "without migration.sql") != NULL);
     CHECK_INT(f.list.n, 2);
+    fx_free(&f);
+}
+
+/* Flyway and Prisma both claim a tree of migration.sql directories that also holds a versioned
+   file (90 each). Prisma, listed first, wins; Flyway, which would have to list every directory
+   of the tree to find out, is then not asked to. */
+TEST(layout_prisma_before_flyway)
+{
+    const char *dir = test_tmpdir();
+    test_write(dir, "20220315143815_init/migration.sql", "CREATE TABLE p (id int);\n");
+    test_write(dir, "20220322193753_add_comments/migration.sql", "CREATE TABLE c (id int);\n");
+    struct fx f;
+    fx_init(&f);
+    f.ctx.dir = dir;
+    CHECK(rs_layout_detect(&f.ctx) == &rs_layout_prisma);
+    fx_free(&f);
+    test_write(dir, "V1__init.sql", "CREATE TABLE v (id int);\n");
+    fx_init(&f);
+    f.ctx.dir = dir;
+    CHECK_INT(rs_layout_prisma.detect(&f.ctx, 1), 90);
+    CHECK_INT(rs_layout_flyway.detect(&f.ctx, 1), 90);
+    CHECK_INT(rs_layout_flyway.detect(&f.ctx, 91), 0);
+    layout_release(&f.ctx);
+    fx_free(&f);
+    fx_init(&f);
+    f.ctx.dir = dir;
+    CHECK(rs_layout_detect(&f.ctx) == &rs_layout_prisma);
     fx_free(&f);
 }
 
@@ -1301,6 +1329,7 @@ TEST(layout_detect_matches_asking_every_layout)
         {"atlas.sum", "20200101000000_a.sql", "2020_a/up.sql"},
         {"sqitch.plan", "deploy/a.sql", "V2__b.sql"},
         {"V1__a.sql", "1_a.up.sql"},
+        {"V1__a.sql", "2020_a/migration.sql"},
         {"README.md"},
     };
     static const char *const text[] = {
