@@ -187,19 +187,8 @@ static size_t add_statements(struct arena *a, struct rs_queries *qs, const struc
 /* Skips white space, comments and semicolons from p. */
 static size_t skip_noise(const char *t, size_t p, size_t len)
 {
-    while (p < len) {
-        if (t[p] == ' ' || t[p] == '\t' || t[p] == '\n' || t[p] == '\r' || t[p] == ';') {
-            p++;
-        } else if (t[p] == '-' && p + 1 < len && t[p + 1] == '-') {
-            while (p < len && t[p] != '\n')
-                p++;
-        } else if (t[p] == '/' && p + 1 < len && t[p + 1] == '*') {
-            const char *e = strstr(t + p + 2, "*/");
-            p = e ? (size_t)(e - t) + 2 : len;
-        } else {
-            break;
-        }
-    }
+    for (p = rs_sql_skip_blank(t, p, len); p < len && t[p] == ';';)
+        p = rs_sql_skip_blank(t, p + 1, len);
     return p;
 }
 

@@ -13,9 +13,13 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "internal.h"
 #include "util/strbuf.h"
+
+/* What the skip functions below return for a string, comment or quote that is not closed. */
+#define OPEN SIZE_MAX
 
 struct summary_job {
     struct arena *a;
@@ -156,8 +160,44 @@ static bool walk(struct summary_job *j, const char *t, size_t len)
     return depth == 0;
 }
 
-/* The fallback for a body that does not parse: statement words found by the scanner. */
-static void summarise_tokens(struct summary_job *j, const char *body)
+/* The words summarise_tokens looks for; EXECUTE makes the body dynamic, the others are tags. */
+enum body_word { WORD_ALTER, WORD_DROP, WORD_CREATE, WORD_TRUNCATE, WORD_UPDATE, WORD_DELETE,
+                 WORD_EXECUTE, NWORDS };
+
+static const char *const word_names[NWORDS] = {"ALTER",  "DROP",   "CREATE", "TRUNCATE",
+                                               "UPDATE", "DELETE", "EXECUTE"};
+
+static void add_word(struct summary_job *j, enum body_word w)
+{
+    if (w == WORD_EXECUTE)
+        j->out->dynamic = true;
+    else
+        add_tag(j, word_names[w]);
+}
+
+static int scanner_word(PgQuery__Token token)
+{
+    switch (token) {
+    case PG_QUERY__TOKEN__ALTER:
+        return WORD_ALTER;
+    case PG_QUERY__TOKEN__DROP:
+        return WORD_DROP;
+    case PG_QUERY__TOKEN__CREATE:
+        return WORD_CREATE;
+    case PG_QUERY__TOKEN__TRUNCATE:
+        return WORD_TRUNCATE;
+    case PG_QUERY__TOKEN__UPDATE:
+        return WORD_UPDATE;
+    case PG_QUERY__TOKEN__DELETE_P:
+        return WORD_DELETE;
+    case PG_QUERY__TOKEN__EXECUTE:
+        return WORD_EXECUTE;
+    default:
+        return -1;
+    }
+}
+
+static void words_scanned(struct summary_job *j, const char *body)
 {
     PgQueryScanResult r = pg_query_scan(body);
     if (r.error) {
@@ -167,39 +207,105 @@ static void summarise_tokens(struct summary_job *j, const char *body)
     PgQuery__ScanResult *sr =
         pg_query__scan_result__unpack(NULL, r.pbuf.len, (const uint8_t *)r.pbuf.data);
     for (size_t i = 0; sr && i < sr->n_tokens; i++) {
-        const PgQuery__ScanToken *t = sr->tokens[i];
-        const char *tag = NULL;
-        switch (t->token) {
-        case PG_QUERY__TOKEN__ALTER:
-            tag = "ALTER";
-            break;
-        case PG_QUERY__TOKEN__DROP:
-            tag = "DROP";
-            break;
-        case PG_QUERY__TOKEN__CREATE:
-            tag = "CREATE";
-            break;
-        case PG_QUERY__TOKEN__TRUNCATE:
-            tag = "TRUNCATE";
-            break;
-        case PG_QUERY__TOKEN__UPDATE:
-            tag = "UPDATE";
-            break;
-        case PG_QUERY__TOKEN__DELETE_P:
-            tag = "DELETE";
-            break;
-        case PG_QUERY__TOKEN__EXECUTE:
-            j->out->dynamic = true;
-            break;
-        default:
-            break;
-        }
-        if (tag)
-            add_tag(j, tag);
+        int w = scanner_word(sr->tokens[i]->token);
+        if (w >= 0)
+            add_word(j, (enum body_word)w);
     }
     if (sr)
         pg_query__scan_result__free_unpacked(sr, NULL);
     pg_query_free_scan_result(r);
+}
+
+static size_t skip_string(const char *t, size_t i, size_t len);
+static size_t skip_comment(const char *t, size_t i, size_t len);
+static size_t skip_dollar(const char *t, size_t i, size_t len);
+static size_t skip_quoted_name(const char *t, size_t i, size_t len, size_t *n);
+static inline bool ident_byte(unsigned char c);
+
+/* The word t[0..n) is, ignoring ASCII case. */
+static int plain_word(const char *t, size_t n)
+{
+    for (int w = 0; w < NWORDS; w++)
+        if (strlen(word_names[w]) == n && strncasecmp(t, word_names[w], n) == 0)
+            return w;
+    return -1;
+}
+
+/*
+ * The words of words_scanned, found without PostgreSQL's scanner in a plain text: unquoted words
+ * outside strings, comments, quoted names and dollar quotes, in order. False, with nothing
+ * added, for what the scanner may refuse, and then finds nothing in: a string right after an
+ * identifier byte (E'' takes escapes, and a bad one is an error), a number or parameter run into
+ * a word, a long parameter number, an empty quoted name, 64 operator characters in a row,
+ * something not closed.
+ */
+static bool words_plain(struct summary_job *j, const char *t, size_t len)
+{
+    unsigned char found[NWORDS];
+    size_t nfound = 0;
+    size_t op = 0; /* operator characters in a row, up to t[i] */
+    for (size_t i = 0; i < len;) {
+        unsigned char c = (unsigned char)t[i];
+        char next = i + 1 < len ? t[i + 1] : '\0';
+        size_t e;
+        bool comment = (c == '-' && next == '-') || (c == '/' && next == '*');
+        op = !comment && c && strchr("~!@#^&|`?+-*/%<>=", c) ? op + 1 : 0;
+        if (op >= RS_NAME_MAX + 1)
+            return false; /* an operator as long as this one is an error */
+        if (comment) {
+            e = skip_comment(t, i, len);
+        } else if (c == '\'') {
+            if (i > 0 && ident_byte((unsigned char)t[i - 1]))
+                return false;
+            e = skip_string(t, i, len);
+        } else if (c == '"') {
+            size_t n;
+            e = skip_quoted_name(t, i, len, &n);
+            if (e != OPEN && n == 0)
+                return false;
+        } else if (c == '$' && next >= '0' && next <= '9') {
+            for (e = i + 1; e < len && t[e] >= '0' && t[e] <= '9';)
+                e++;
+            if (e - i > 10 || (e < len && ident_byte((unsigned char)t[e])))
+                return false;
+        } else if (c == '$') {
+            e = skip_dollar(t, i, len);
+        } else if (c >= '0' && c <= '9') {
+            for (e = i; e < len && ((t[e] >= '0' && t[e] <= '9') || t[e] == '.');)
+                e++;
+            if (e < len && ident_byte((unsigned char)t[e]))
+                return false;
+        } else if (ident_byte(c)) {
+            for (e = i; e < len && ident_byte((unsigned char)t[e]);)
+                e++;
+            int w = plain_word(t + i, e - i);
+            if (w >= 0 && !memchr(found, w, nfound))
+                found[nfound++] = (unsigned char)w;
+        } else {
+            e = i + 1;
+        }
+        if (e == OPEN)
+            return false;
+        i = e;
+    }
+    for (size_t k = 0; k < nfound; k++)
+        add_word(j, (enum body_word)found[k]);
+    return true;
+}
+
+/* The fallback for a body that does not parse: statement words found by the scanner, or
+   without it when the body is plain (rs_sql_body_summary). */
+static void summarise_tokens(struct summary_job *j, const char *body, bool scanner)
+{
+    if (scanner || !words_plain(j, body, strlen(body)))
+        words_scanned(j, body);
+}
+
+void sqlx_body_words(struct arena *a, const char *body, bool scanner, struct rs_body_summary *out)
+{
+    memset(out, 0, sizeof(*out));
+    struct summary_job j = {a, out, {0}};
+    summarise_tokens(&j, body, scanner);
 }
 
 void rs_sql_body_summary(struct arena *a, const char *language, const char *body,
@@ -241,7 +347,7 @@ void rs_sql_body_summary(struct arena *a, const char *language, const char *body
     } else {
         memset(out, 0, sizeof(*out));
         out->unparsed = true;
-        summarise_tokens(&j, body);
+        summarise_tokens(&j, body, false);
     }
     pg_query_free_plpgsql_parse_result(r);
     arena_free(&tmp);
@@ -307,8 +413,6 @@ bool rs_sql_has_string_literal(const char *text, size_t len, const char *value)
     return found;
 }
 
-/* What the skip functions below return for a string, comment or quote that is not closed. */
-#define OPEN SIZE_MAX
 
 static inline bool ident_byte(unsigned char c)
 {
@@ -333,12 +437,14 @@ static size_t skip_string(const char *t, size_t i, size_t len)
     return OPEN;
 }
 
-/* Offset just past the comment starting at t[i] ("--" or a nested slash-star one), or OPEN. */
+/* Offset just past the comment starting at t[i] ("--" or a nested slash-star one), or OPEN. A
+   "--" comment ends at a line feed or a carriage return, as in PostgreSQL's scanner. */
 static size_t skip_comment(const char *t, size_t i, size_t len)
 {
     if (t[i] == '-') {
-        const char *nl = memchr(t + i, '\n', len - i);
-        return nl ? (size_t)(nl - t) + 1 : len;
+        while (i < len && t[i] != '\n' && t[i] != '\r')
+            i++;
+        return i < len ? i + 1 : len;
     }
     int depth = 0;
     while (i + 1 < len) {

@@ -175,6 +175,9 @@ const ProtobufCFieldDescriptor *sqlx_field(const ProtobufCMessageDescriptor *d, 
 /* Whether text[0..len) may hold an identifier longer than RS_NAME_MAX bytes: false only when it
  * surely holds none. */
 bool sqlx_may_hold_long_identifier(const char *text, size_t len);
+/* The statement words (tags, and dynamic for EXECUTE) of a body that does not parse, as
+ * rs_sql_body_summary finds them; with scanner, by PostgreSQL's scanner whatever the text. */
+void sqlx_body_words(struct arena *a, const char *body, bool scanner, struct rs_body_summary *out);
 /* rs_sql_string_literals read by PostgreSQL's scanner, whatever the text. */
 size_t sqlx_string_literals_scanned(struct arena *a, const char *text, size_t len,
                                     const char ***out);

@@ -20,15 +20,14 @@ int rs_sql_grammar_version(void)
     return PG_VERSION_NUM / 10000;
 }
 
-/* Skips white space and comments from pos; returns the first offset of a token (or end). */
-static size_t skip_blank(const char *t, size_t pos, size_t end)
+size_t rs_sql_skip_blank(const char *t, size_t pos, size_t end)
 {
     while (pos < end) {
         unsigned char c = (unsigned char)t[pos];
         if (isspace(c)) {
             pos++;
         } else if (c == '-' && pos + 1 < end && t[pos + 1] == '-') {
-            while (pos < end && t[pos] != '\n')
+            while (pos < end && t[pos] != '\n' && t[pos] != '\r')
                 pos++;
         } else if (c == '/' && pos + 1 < end && t[pos + 1] == '*') {
             int depth = 1;
@@ -342,7 +341,7 @@ static void add_parsed(struct parse_job *j, const PgQuery__ParseResult *pr)
         size_t end = raw->stmt_len > 0 ? loc + (size_t)raw->stmt_len : j->len;
         if (end > j->len)
             end = j->len;
-        size_t begin = skip_blank(j->text, loc, end);
+        size_t begin = rs_sql_skip_blank(j->text, loc, end);
         end = trim_end(j->text, begin, end);
         struct rs_stmt *st = new_stmt(j, begin, end);
         if (raw->stmt)
@@ -427,7 +426,7 @@ static void parse_pieces(struct parse_job *j)
     if (sr.error) {
         /* The scanner itself failed (an unterminated string or comment): everything from the
            first token on is one statement that does not parse. */
-        size_t begin = skip_blank(j->text, 0, j->len);
+        size_t begin = rs_sql_skip_blank(j->text, 0, j->len);
         if (begin < j->len)
             syntax_error(j, begin, trim_end(j->text, begin, j->len), sr.error);
         pg_query_free_split_result(sr);
@@ -444,7 +443,7 @@ static void parse_pieces(struct parse_job *j)
             end = sr.stmts[i]->stmt_len > 0 ? loc + (size_t)sr.stmts[i]->stmt_len : j->len;
         } else {
             for (loc = covered; loc < j->len; loc++) {
-                loc = skip_blank(j->text, loc, j->len);
+                loc = rs_sql_skip_blank(j->text, loc, j->len);
                 if (loc >= j->len || j->text[loc] != ';')
                     break;
             }
@@ -454,9 +453,9 @@ static void parse_pieces(struct parse_job *j)
             end = j->len;
         if (end > covered)
             covered = end;
-        size_t begin = skip_blank(j->text, loc, end);
+        size_t begin = rs_sql_skip_blank(j->text, loc, end);
         while (begin < end && j->text[begin] == '\\')
-            begin = skip_blank(j->text, meta_command(j, begin, end), end);
+            begin = rs_sql_skip_blank(j->text, meta_command(j, begin, end), end);
         if (begin >= end)
             continue;
         char *piece = arena_strndup(j->scratch, j->text + begin, end - begin);
@@ -669,7 +668,7 @@ static bool parse_all(struct parse_job *j)
 
 static void parse_job_run(struct parse_job *j)
 {
-    if (skip_blank(j->text, 0, j->len) >= j->len)
+    if (rs_sql_skip_blank(j->text, 0, j->len) >= j->len)
         return; /* empty or comment-only: a valid migration with no statement */
     if (parse_all(j))
         return;

@@ -420,6 +420,10 @@ struct rs_stmt_list {
  */
 void rs_sql_parse_script(struct arena *a, const struct rs_script *script, struct rs_stmt_list *out);
 
+/* Skips white space and comments ("--" to the end of the line, nested slash-star ones) from pos,
+ * as PostgreSQL's scanner reads them; returns the first offset of a token, or end. */
+size_t rs_sql_skip_blank(const char *t, size_t pos, size_t end);
+
 /* Parses one SQL text that is not a migration (a previous-version query file, a pg_dump);
  * positions are offsets into text. Same contract as rs_sql_parse_script. */
 void rs_sql_parse_text(struct arena *a, const char *text, size_t len, const struct rs_source *src,

@@ -863,8 +863,8 @@ static bool const_from_text(const struct jdec *j, int32_t loc, int32_t *out)
                                *p == '\v'))
                 p++;
             if (end - p >= 2 && p[0] == '-' && p[1] == '-') {
-                const char *nl = memchr(p, '\n', (size_t)(end - p));
-                p = nl ? nl + 1 : end;
+                while (p < end && *p != '\n' && *p != '\r') /* PostgreSQL ends it at either */
+                    p++;
                 continue;
             }
             if (end - p >= 2 && p[0] == '/' && p[1] == '*') {

@@ -3,7 +3,8 @@
 # runs each for FUZZ_SECONDS (default 60) seconds.
 #
 # Targets (tests/fuzz/fuzz_*.c, the work is in harness.c): layout (file reader and layout
-# detection), check (parse + replay + rules + reports), unpack (the parse-tree decoder).
+# detection), check (parse + replay + rules + reports), unpack (the parse-tree decoders, and
+# the readers that stand in for PostgreSQL's scanner).
 # The library is built with clang -fsanitize=fuzzer-no-link,address,undefined through the
 # Makefile (OUT=build/fuzz), so rebuilding is incremental.
 #

@@ -125,6 +125,18 @@ TEST(queries_one_per_line)
     arena_free(&a);
 }
 
+/* What follows the last statement is only comments, as PostgreSQL reads them: nested, or ended
+   by a carriage return. */
+TEST(queries_trailing_comments_are_not_statements)
+{
+    struct arena a = ARENA_INIT;
+    struct rs_queries *q =
+        queries(&a, "c.sql", "SELECT a FROM t; /* one /* nested */ comment */ -- x\r;\n");
+    CHECK_INT(q->v.n, 1);
+    CHECK_INT(q->unparsed.n, 0);
+    arena_free(&a);
+}
+
 TEST(queries_unclosed_parenthesis_is_reported)
 {
     struct arena a = ARENA_INIT;

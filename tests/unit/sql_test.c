@@ -59,6 +59,7 @@ TEST(string_literals_read_as_the_scanner_reads_them)
         "k = \"unclosed",
         "k = $x$ unclosed",
         "k = 'a'::text || 'b'",
+        "k = 'a' -- a comment ends at a carriage return\r AND j = 'b'",
         "no strings at all",
         "",
         "'\xC3\xA9t\xC3\xA9' = v",
@@ -81,6 +82,111 @@ TEST(string_literals_read_as_the_scanner_reads_them)
     const char **v;
     CHECK_INT(rs_sql_string_literals(&a, texts[0], strlen(texts[0]), &v), 3);
     CHECK_STR(v[2], "it's");
+    arena_free(&a);
+}
+
+/* The words of a body that does not parse are read without the scanner when the body is plain:
+   both ways give what the scanner gives. */
+TEST(body_words_read_as_the_scanner_reads_them)
+{
+    static const char *const texts[] = {
+        "BEGIN ALTER TABLE t ADD c int; update t set c = 1; END",
+        "IF x THEN drop table t; delete from u; truncate v; create index i on t (c); END IF",
+        "EXECUTE format('ALTER TABLE %I', t); Execute 'drop table x'",
+        "-- alter\n/* drop /* nested update */ delete */ SELECT 1",
+        "\"alter\" := 1; \"x\"\"drop\" := 2; altered := updated_at; _alter := 1",
+        "x := 'alter''s drop'; y := $$ update $$; z := $t$ delete $t$",
+        "a$alter := 1; $alter; $1alter; $1 update",
+        "x := E'\\' alter'; drop table t",
+        "x := e'a' || U&'d\\0061' || B'1' || X'1F' || N'n'; alter",
+        "x := U&\"d\\0061\"; update",
+        "x := E'\\u12' || 'a'; alter",
+        "x := U&'\\zz' || U&\"\\zz\"; alter",
+        "x := U&\"\"; alter",
+        "x := 1_000; 1e+; 1.e; .e1; $1.5; 1..2; drop",
+        "x := \"\"; alter",
+        "x := 1e5; 1.5 alter; .5; 3 update",
+        "x := 123alter; drop",
+        "x := 0x1F; drop",
+        "$12345678901 alter",
+        "'unclosed alter",
+        "/* unclosed alter",
+        "\"unclosed alter",
+        "$x$ unclosed alter",
+        "alter t; drop u; x := 'unclosed",
+        "update t; /* unclosed",
+        "f(x)-->drop\nalter",
+        "-- drop\ralter t; /* x */ -- update\r\ndelete",
+        "ALTER ALTER alter DROP update DELETE execute",
+        "\xC3\xA9 alter \xC3\xA9"
+        "alter alter\xC3\xA9",
+        "x := 'a' 'b'; delete",
+        "x := \\ alter",
+        "",
+    };
+    for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+        struct arena a = ARENA_INIT;
+        struct rs_body_summary got, want;
+        sqlx_body_words(&a, texts[i], false, &got);
+        sqlx_body_words(&a, texts[i], true, &want);
+        bool same = got.ntags == want.ntags && got.dynamic == want.dynamic;
+        for (size_t k = 0; same && k < got.ntags; k++)
+            same = !strcmp(got.tags[k], want.tags[k]);
+        if (!same)
+            test_fail(__FILE__, __LINE__,
+                      "%zu words (dynamic %d), the scanner finds %zu (%d), in: %s", got.ntags,
+                      got.dynamic, want.ntags, want.dynamic, texts[i]);
+        arena_free(&a);
+    }
+    struct arena a = ARENA_INIT;
+    /* An operator of 64 characters is an error; of 63, or cut by a comment, it is not. */
+    const char *ops[] = {
+        repeat(&a, "alter t; ", '!', 63, " drop"),
+        repeat(&a, "alter t; ", '!', 64, " drop"),
+        repeat(&a, "alter t; ", '!', 40, "-- x\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!! drop"),
+        repeat(&a, "alter t; ", '+', 70, " drop"),
+    };
+    for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+        struct rs_body_summary got, want;
+        sqlx_body_words(&a, ops[i], false, &got);
+        sqlx_body_words(&a, ops[i], true, &want);
+        if (got.ntags != want.ntags)
+            test_fail(__FILE__, __LINE__, "%zu words, the scanner finds %zu, in: %s", got.ntags,
+                      want.ntags, ops[i]);
+    }
+    struct rs_body_summary b;
+    sqlx_body_words(&a, ops[0], false, &b);
+    CHECK_INT(b.ntags, 2);
+    sqlx_body_words(&a, ops[1], false, &b);
+    CHECK_INT(b.ntags, 0);
+    sqlx_body_words(&a, texts[1], false, &b);
+    CHECK_INT(b.ntags, 4);
+    if (b.ntags == 4) {
+        CHECK_STR(b.tags[0], "DROP");
+        CHECK_STR(b.tags[3], "CREATE");
+    }
+    sqlx_body_words(&a, texts[2], false, &b);
+    CHECK(b.dynamic);
+    CHECK_INT(b.ntags, 0);
+    arena_free(&a);
+}
+
+/* A "--" comment ends at a carriage return as at a line feed: the statement after it starts
+   there. */
+TEST(statement_after_a_comment_ended_by_a_carriage_return)
+{
+    struct arena a = ARENA_INIT;
+    const char *text = "-- first\rCREATE TABLE t (id int);\r-- second\rDROP TABLE t;";
+    struct rs_stmt_list l = {0};
+    rs_sql_parse_text(&a, text, strlen(text), NULL, &l);
+    CHECK_INT(l.n, 2);
+    if (l.n == 2) {
+        CHECK_INT(l.v[0].offset, 9);
+        CHECK_INT(l.v[0].kind, RS_STMT_CREATE_TABLE);
+        CHECK_INT(l.v[1].offset, (size_t)(strstr(text, "DROP") - text));
+    }
+    CHECK_INT(rs_sql_skip_blank(text, 0, strlen(text)), 9);
+    CHECK_INT(rs_sql_skip_blank("/* a /* b */ c */ x", 0, 19), 18);
     arena_free(&a);
 }
 
@@ -262,6 +368,7 @@ TEST(json_tree_matches_packed_tree)
         "ALTER TABLE t ADD CONSTRAINT k CHECK (score > -1 AND score < -/* c */ 2)",
         "SELECT CASE WHEN x = 1 THEN 1 WHEN x = -1 THEN -1 ELSE 0 END, - - 3, -(-4), 00",
         "SELECT -2147483647, -2147483648, 2147483647, -1.5, -0, - -- note\n 9",
+        "SELECT - -- a note that ends at a carriage return\r 2147483648, - -- x\r\n 2",
         "CREATE TABLE t (a int[], b text[3][], c int[][], d varchar(10)[])",
         "CREATE TABLE t (a int DEFAULT 0, b bool DEFAULT false, c text DEFAULT '')",
         "INSERT INTO t VALUES ('it''s', E'tab\\there \\'q\\'', $$dollar \"x\"$$, U&'\\0041')",
