@@ -100,6 +100,31 @@ static const char *first_sentence(struct arena *a, const char *s)
     return s;
 }
 
+/* Where the clause at text[from] ends, for its underline: at the end of its line, or where the
+   list it is an item of goes on or ends (a comma or a closing parenthesis outside parentheses
+   and quotes: the next command of an ALTER TABLE on the same line), within limit. */
+static size_t clause_end(const char *text, size_t from, size_t limit)
+{
+    int depth = 0;
+    char quote = 0;
+    size_t end = from;
+    for (; end < limit && text[end] != '\n'; end++) {
+        char c = text[end];
+        if (quote) {
+            quote = c == quote ? 0 : quote;
+        } else if (c == '\'' || c == '"') {
+            quote = c;
+        } else if (c == '(') {
+            depth++;
+        } else if (c == ')' && depth > 0) {
+            depth--;
+        } else if ((c == ',' || c == ')') && depth == 0) {
+            break; /* the next item of the list, or the end of the list the clause is in */
+        }
+    }
+    return end;
+}
+
 struct rs_finding *rs_emitter_add(struct rs_emitter *e, const struct rs_rule *rule,
                                   const struct rs_stmt *st, int location, const char *help,
                                   const char *message)
@@ -140,10 +165,7 @@ struct rs_finding *rs_emitter_add(struct rs_emitter *e, const struct rs_rule *ru
         if (location >= 0 && e->src && (size_t)location >= st->offset &&
             (size_t)location < st->offset + st->len) {
             f->offset = (size_t)location;
-            /* Underline to the end of the clause's line, within the statement. */
-            size_t end = f->offset;
-            while (end < st->offset + st->len && e->src->text[end] != '\n')
-                end++;
+            size_t end = clause_end(e->src->text, f->offset, st->offset + st->len);
             while (end > f->offset && (e->src->text[end - 1] == ',' ||
                                        e->src->text[end - 1] == ' '))
                 end--;

@@ -35,9 +35,15 @@ bool rs_cmd_type_change(struct rs_rule_ctx *ctx, const struct rs_column *col,
 {
     if (!col || !ctx->cmd || !ctx->cmd->has_type)
         return false;
-    *tc = rs_type_classify(rs_ctx_arena(ctx), &col->type, &ctx->cmd->type,
-                           is_enum(ctx->model, &col->type), is_enum(ctx->model, &ctx->cmd->type),
-                           ctx->pg_version);
+    /* Several rules ask about the same command; the answer is worked out (and worded) once. */
+    if (ctx->tc_cmd != ctx->cmd || ctx->tc_col != col) {
+        ctx->tc_memo = rs_type_classify(rs_ctx_arena(ctx), &col->type, &ctx->cmd->type,
+                                        is_enum(ctx->model, &col->type),
+                                        is_enum(ctx->model, &ctx->cmd->type), ctx->pg_version);
+        ctx->tc_cmd = ctx->cmd;
+        ctx->tc_col = col;
+    }
+    *tc = ctx->tc_memo;
     return true;
 }
 

@@ -66,6 +66,10 @@ struct rs_rule_ctx {
        when the model changes: before each command of an ALTER TABLE). */
     const struct rs_relation *rel_memo;
     bool rel_memo_set;
+    /* rs_cmd_type_change's answer for tc_cmd and tc_col, for the rules after the first. */
+    const struct rs_alter_cmd *tc_cmd;
+    const struct rs_column *tc_col;
+    struct rs_type_change tc_memo;
 };
 
 /*
