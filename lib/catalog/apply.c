@@ -769,6 +769,14 @@ void rs_apply_alter_cmd(struct rs_model *m, const struct rs_stmt *st, const stru
         drop_column(&c, r, cmd);
         break;
     case RS_AT_ALTER_TYPE:
+        if (r->kind == RS_REL_VIEW || r->kind == RS_REL_MATVIEW) {
+            fail(&c, cmd->location,
+                 "change the view's query (CREATE OR REPLACE VIEW), or the type in the table it "
+                 "reads",
+                 "\"%s\" is a %s: PostgreSQL cannot change the type of its columns",
+                 qstr(&c, &r->name), r->kind == RS_REL_VIEW ? "view" : "materialized view");
+            return;
+        }
         col = existing_column(&c, r, cmd->column, false, cmd->location);
         if (!col)
             return;

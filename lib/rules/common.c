@@ -30,10 +30,17 @@ static bool is_enum(const struct rs_model *m, const struct rs_type *t)
     return o && o->kind == RS_TYPEOBJ_ENUM;
 }
 
+bool rs_rel_is_view(const struct rs_relation *r)
+{
+    return r && (r->kind == RS_REL_VIEW || r->kind == RS_REL_MATVIEW);
+}
+
 bool rs_cmd_type_change(struct rs_rule_ctx *ctx, const struct rs_column *col,
                         struct rs_type_change *tc)
 {
-    if (!col || !ctx->cmd || !ctx->cmd->has_type)
+    /* A view's column has no type when rollsafe cannot tell what its query returns. */
+    if (!col || !col->type.name || !ctx->cmd || !ctx->cmd->has_type ||
+        rs_rel_is_view(rs_ctx_rel(ctx)))
         return false;
     /* Several rules ask about the same command; the answer is worked out (and worded) once. */
     if (ctx->tc_cmd != ctx->cmd || ctx->tc_col != col) {

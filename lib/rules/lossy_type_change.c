@@ -13,7 +13,7 @@ static void check(struct rs_rule_ctx *ctx)
     if (!ctx->cmd || ctx->cmd->kind != RS_AT_ALTER_TYPE || !ctx->cmd->has_type)
         return;
     const struct rs_relation *r = rs_ctx_rel(ctx);
-    if (!rs_ctx_existing(ctx, r))
+    if (!rs_ctx_existing(ctx, r) || rs_rel_is_view(r))
         return;
     const struct rs_column *col = rs_cmd_column(ctx);
     if (col && rs_column_is_new(ctx, col))
