@@ -346,7 +346,7 @@ void rs_type_init(struct rs_type *t, struct arena *a, const char *const *names, 
 
 bool rs_type_equal(const struct rs_type *a, const struct rs_type *b)
 {
-    if (strcmp(a->name, b->name) != 0 || a->mod1 != b->mod1 || a->mod2 != b->mod2 ||
+    if (!a->name || !b->name || strcmp(a->name, b->name) != 0 || a->mod1 != b->mod1 || a->mod2 != b->mod2 ||
         a->array_dims != b->array_dims)
         return false;
     if (!a->schema || !b->schema)
@@ -356,7 +356,7 @@ bool rs_type_equal(const struct rs_type *a, const struct rs_type *b)
 
 bool rs_type_is_builtin(const struct rs_type *t)
 {
-    return !t->schema && find_builtin(t->name) != NULL;
+    return t->name && !t->schema && find_builtin(t->name) != NULL;
 }
 
 /* ------------------------------------------------------------------ display */
@@ -400,6 +400,8 @@ static void format_base(struct strbuf *sb, const struct rs_type *t)
 
 const char *rs_type_format(struct arena *a, const struct rs_type *t)
 {
+    if (!t->name)
+        return "a type unknown to rollsafe";
     struct strbuf sb;
     sb_init(&sb, a);
     format_base(&sb, t);
@@ -1043,13 +1045,15 @@ struct rs_type_change rs_type_classify(struct arena *a, const struct rs_type *fr
 {
     struct verdict v = {.c.known = false};
     const char *fname = rs_type_format(a, from), *tname = rs_type_format(a, to);
-
     struct rs_type fe = *from, te = *to;
     fe.array_dims = te.array_dims = 0;
     bool from_array = from->array_dims > 0, to_array = to->array_dims > 0;
+    /* A type whose name is unknown (a view's column over a relation rollsafe does not know)
+       has no rule. */
+    bool untyped = !from->name || !to->name;
 
     /* PostgreSQL ignores the declared number of array dimensions: int[] is int[][]. */
-    if (rs_type_equal(&fe, &te) && from_array == to_array) {
+    if (!untyped && rs_type_equal(&fe, &te) && from_array == to_array) {
         v.c.same = v.c.known = true;
         v.c.reason = arena_printf(a, "%s → %s changes nothing", fname, tname);
         return v.c;
@@ -1058,12 +1062,12 @@ struct rs_type_change rs_type_classify(struct arena *a, const struct rs_type *fr
     struct pair p = {a,
                      &fe,
                      &te,
-                     family_of(&fe, from_is_enum),
-                     family_of(&te, to_is_enum),
+                     untyped ? FAM_USER : family_of(&fe, from_is_enum),
+                     untyped ? FAM_USER : family_of(&te, to_is_enum),
                      pg_version,
                      from_array && to_array};
     v.c.known = true;
-    if (to_array && !from_array)
+    if (untyped || (to_array && !from_array))
         unknown(&v);
     else
         classify_scalar(&v, &p, from_array && !to_array);

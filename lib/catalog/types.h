@@ -50,7 +50,8 @@ bool rs_type_equal(const struct rs_type *a, const struct rs_type *b);
 const char *rs_type_format(struct arena *a, const struct rs_type *t);
 
 /* True for a type PostgreSQL ships (pg_catalog), false for user types (enums, domains,
- * composites, extension types). */
+ * composites, extension types). A type whose name is NULL is unknown (a view's column over a
+ * relation rollsafe does not know): every function here takes it, and no two are equal. */
 bool rs_type_is_builtin(const struct rs_type *t);
 
 /* What an ALTER COLUMN ... TYPE from `from` to `to` does. Flags combine. */

@@ -208,6 +208,27 @@ TEST(types_builtin_and_equal)
     arena_free(&a);
 }
 
+/* A column whose type is unknown (a view's over a relation rollsafe does not know) has a NULL
+   name: every function takes it, and nothing about it is proven. */
+TEST(types_unknown_type)
+{
+    struct arena a = ARENA_INIT;
+    struct rs_type none = {.name = NULL, .mod1 = RS_TYPMOD_NONE, .mod2 = RS_TYPMOD_NONE};
+    struct rs_type none2 = none, v255 = ty(&a, "varchar(255)");
+    CHECK(!rs_type_is_builtin(&none));
+    CHECK(!rs_type_equal(&none, &none2));
+    CHECK(!rs_type_equal(&none, &v255));
+    CHECK(!rs_type_equal(&v255, &none));
+    CHECK_STR(rs_type_format(&a, &none), "a type unknown to rollsafe");
+    for (int dir = 0; dir < 2; dir++) {
+        struct rs_type_change c = rs_type_classify(&a, dir ? &v255 : &none, dir ? &none : &v255,
+                                                   false, false, 15);
+        CHECK(!c.known && !c.same && c.narrows && c.rewrite);
+        CHECK(c.reason && strstr(c.reason, "cannot prove") != NULL);
+    }
+    arena_free(&a);
+}
+
 TEST(types_format_like_format_type)
 {
     struct arena a = ARENA_INIT;
