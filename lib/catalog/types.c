@@ -346,8 +346,8 @@ void rs_type_init(struct rs_type *t, struct arena *a, const char *const *names, 
 
 bool rs_type_equal(const struct rs_type *a, const struct rs_type *b)
 {
-    if (!a->name || !b->name || strcmp(a->name, b->name) != 0 || a->mod1 != b->mod1 || a->mod2 != b->mod2 ||
-        a->array_dims != b->array_dims)
+    if (!a->name || !b->name || strcmp(a->name, b->name) != 0 || a->mod1 != b->mod1 ||
+        a->mod2 != b->mod2 || a->array_dims != b->array_dims)
         return false;
     if (!a->schema || !b->schema)
         return a->schema == b->schema;

@@ -10,11 +10,11 @@ const struct rs_rule rs_rule_statement_fails = {
     .severity = RS_SEV_ERROR,
     .summary = "the schema model shows PostgreSQL will refuse the statement",
     .catches = "A statement that cannot succeed against the schema the earlier migrations build: "
-               "altering the type of a column a view reads, dropping a column or table that other "
-               "objects depend on without CASCADE, creating an object that already exists, "
-               "naming a column, constraint or type that does not exist. rollsafe only says so "
-               "when every earlier statement could be followed (no DO block, no unparsed "
-               "statement).",
+               "altering the type of a column a view reads (or of a view's own column), dropping a "
+               "column or table that other objects depend on without CASCADE, creating an object "
+               "that already exists, naming a column, constraint or type that does not exist. "
+               "rollsafe only says so when every earlier statement could be followed (no DO "
+               "block, no unparsed statement).",
     .n1_failure = "None: the migration fails in production at deploy time, which is the cheapest "
                   "moment to learn it only if the runner wraps it in a transaction.",
     .alternative = "Change the statement so that it fits the schema: drop and re-create the "
