@@ -751,6 +751,17 @@ void rs_apply_alter_cmd(struct rs_model *m, const struct rs_stmt *st, const stru
     struct rs_relation *r = target_rel_mut(&c, &st->rel, st->if_exists);
     if (!r)
         return;
+    /* A view's columns come from its query: of what the model follows, PostgreSQL takes only
+       a default (for INSERTs through the view), and nothing on a materialized view. */
+    if (r->kind == RS_REL_MATVIEW || (r->kind == RS_REL_VIEW && cmd->kind != RS_AT_SET_DEFAULT &&
+                                      cmd->kind != RS_AT_DROP_DEFAULT)) {
+        fail(&c, cmd->location,
+             "change the view's query (CREATE OR REPLACE VIEW, or drop and create it), or the "
+             "table it reads",
+             "\"%s\" is a %s: PostgreSQL refuses %s on it", qstr(&c, &r->name),
+             r->kind == RS_REL_VIEW ? "view" : "materialized view", cmd->what);
+        return;
+    }
     struct rs_column *col;
     switch (cmd->kind) {
     case RS_AT_ADD_COLUMN:
@@ -769,14 +780,6 @@ void rs_apply_alter_cmd(struct rs_model *m, const struct rs_stmt *st, const stru
         drop_column(&c, r, cmd);
         break;
     case RS_AT_ALTER_TYPE:
-        if (r->kind == RS_REL_VIEW || r->kind == RS_REL_MATVIEW) {
-            fail(&c, cmd->location,
-                 "change the view's query (CREATE OR REPLACE VIEW), or the type in the table it "
-                 "reads",
-                 "\"%s\" is a %s: PostgreSQL cannot change the type of its columns",
-                 qstr(&c, &r->name), r->kind == RS_REL_VIEW ? "view" : "materialized view");
-            return;
-        }
         col = existing_column(&c, r, cmd->column, false, cmd->location);
         if (!col)
             return;
