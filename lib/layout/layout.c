@@ -386,8 +386,17 @@ static int entry_cmp_rel(const void *pa, const void *pb)
  * Two threads for the system calls
  */
 
-/* Below this many calls to share, a thread costs more than it saves. */
-#define SHARE_MIN 16
+/* Below this many calls (by default), share() makes them all in the calling thread. A second
+   thread's start, and the fresh memory of its arena, cost more than it saved for the few dozen
+   file reads of a detection (supabase-storage multitenant: 0.45 to 1.3 ms in two threads, 0.3
+   to 0.45 ms in one), and about as much as it saved for lemmy's thousand lookups. */
+#define SHARE_MIN 512
+
+/* Whether n calls are worth a second thread. */
+static bool worth_sharing(const struct rs_layout_ctx *ctx, size_t n)
+{
+    return ctx->two_threads && n >= (ctx->share_min ? ctx->share_min : SHARE_MIN);
+}
 
 typedef void share_fn(struct rs_layout_ctx *c, size_t i, void *arg);
 
@@ -419,7 +428,7 @@ static void share(struct rs_layout_ctx *ctx, size_t n, share_fn *fn, void *arg)
 {
     size_t mine = n;
     pthread_t helper;
-    if (ctx->two_threads && n >= SHARE_MIN) {
+    if (worth_sharing(ctx, n)) {
         struct share *s = arena_alloc(ctx->arena, sizeof(*s));
         struct arena *a = arena_alloc(ctx->arena, sizeof(*a));
         *a = (struct arena)ARENA_INIT;
@@ -734,7 +743,7 @@ static void look_up(struct rs_layout_ctx *c, size_t i, void *arg)
 void layout_look_ahead(struct rs_layout_ctx *ctx, const char *const *rels, size_t n)
 {
     int fd;
-    if (!ctx->two_threads || n < SHARE_MIN || (fd = dir_fd(ctx)) < 0)
+    if (!worth_sharing(ctx, n) || (fd = dir_fd(ctx)) < 0)
         return; /* layout_exists looks each one up when asked */
     struct look_ahead la = {rels, arena_alloc(ctx->arena, n * sizeof(int)), fd};
     share(ctx, n, look_up, &la);
@@ -843,7 +852,7 @@ static void list_ahead(struct rs_layout_ctx *ctx, const struct layout_entries *h
     size_t n = 0;
     for (size_t i = 0; i < here->n; i++)
         n += here->v[i].kind == LAYOUT_DIR && !listing_find(ctx, here->v[i].rel);
-    if (n < SHARE_MIN)
+    if (!worth_sharing(ctx, n))
         return;
     struct list_ahead la = {.rels = arena_alloc(ctx->arena, n * sizeof(*la.rels)),
                             .entries = arena_alloc(ctx->arena, n * sizeof(*la.entries)),
@@ -1081,7 +1090,7 @@ static void peek_ahead(struct rs_layout_ctx *ctx, const struct layout_entries *e
         if (!peek_find(ctx, e->v[i].path))
             pa->paths[n++] = e->v[i].path;
     }
-    if (n < SHARE_MIN)
+    if (!worth_sharing(ctx, n))
         return;
     share(ctx, n, peek_ahead_one, pa);
     for (size_t i = 0; i < n; i++) {

@@ -67,8 +67,10 @@ struct rs_layout_ctx {
     bool defer_reads;
     /* Two threads may share the system calls of detection and loading (listing directories,
        looking up files, reading their first bytes): `rollsafe check` sets it when it parses
-       in two threads too. */
+       in two threads too. They do when there are at least share_min of them (0: 512); tests
+       lower it to run the two-thread path on small directories. */
     bool two_threads;
+    size_t share_min;
     /* Directory listings already read, so that detection by every layout and the load read
        and sort each directory once, and the first bytes of the files detection looked into.
        Private to lib/layout; start it NULL. */

@@ -197,8 +197,9 @@ static char *load_and_check(const char *path, const char *layout, bool two_threa
     struct arena a = ARENA_INIT;
     struct rs_diag diag;
     rs_diag_init(&diag, &a);
+    /* Inputs are small: two threads share the work from two calls on. */
     struct rs_layout_ctx ctx = {
-        .arena = &a, .diag = &diag, .dir = path, .two_threads = two_threads};
+        .arena = &a, .diag = &diag, .dir = path, .two_threads = two_threads, .share_min = 2};
     struct rs_migration_list ml = {0};
     const struct rs_layout *used = NULL;
     int rc = rs_layout_load_path(&ctx, path, layout, &used, &ml);

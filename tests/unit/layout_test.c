@@ -1178,6 +1178,7 @@ static char *load_summary(const char *dir, bool two_threads, bool defer_reads)
     struct fx f;
     fx_init(&f);
     f.ctx.two_threads = two_threads;
+    f.ctx.share_min = 16; /* the directories here are small: share their work all the same */
     f.ctx.defer_reads = defer_reads;
     fx_load(&f, dir, NULL);
     size_t cap = 1 << 20, len = 0;
