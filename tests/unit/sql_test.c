@@ -85,6 +85,22 @@ TEST(string_literals_read_as_the_scanner_reads_them)
     arena_free(&a);
 }
 
+/* The statement words of text, read without the scanner when it is plain, are the scanner's. */
+static void words_agree(const char *text, const char *file, int line)
+{
+    struct arena a = ARENA_INIT;
+    struct rs_body_summary got, want;
+    sqlx_body_words(&a, text, false, &got);
+    sqlx_body_words(&a, text, true, &want);
+    bool same = got.ntags == want.ntags && got.dynamic == want.dynamic;
+    for (size_t k = 0; same && k < got.ntags; k++)
+        same = !strcmp(got.tags[k], want.tags[k]);
+    if (!same)
+        test_fail(file, line, "%zu words (dynamic %d), the scanner finds %zu (%d), in: %.300s",
+                  got.ntags, got.dynamic, want.ntags, want.dynamic, text);
+    arena_free(&a);
+}
+
 /* The words of a body that does not parse are read without the scanner when the body is plain:
    both ways give what the scanner gives. */
 TEST(body_words_read_as_the_scanner_reads_them)
@@ -124,20 +140,8 @@ TEST(body_words_read_as_the_scanner_reads_them)
         "x := \\ alter",
         "",
     };
-    for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
-        struct arena a = ARENA_INIT;
-        struct rs_body_summary got, want;
-        sqlx_body_words(&a, texts[i], false, &got);
-        sqlx_body_words(&a, texts[i], true, &want);
-        bool same = got.ntags == want.ntags && got.dynamic == want.dynamic;
-        for (size_t k = 0; same && k < got.ntags; k++)
-            same = !strcmp(got.tags[k], want.tags[k]);
-        if (!same)
-            test_fail(__FILE__, __LINE__,
-                      "%zu words (dynamic %d), the scanner finds %zu (%d), in: %s", got.ntags,
-                      got.dynamic, want.ntags, want.dynamic, texts[i]);
-        arena_free(&a);
-    }
+    for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+        words_agree(texts[i], __FILE__, __LINE__);
     struct arena a = ARENA_INIT;
     /* An operator of 64 characters is an error; of 63, or cut by a comment, it is not. */
     const char *ops[] = {
@@ -146,14 +150,8 @@ TEST(body_words_read_as_the_scanner_reads_them)
         repeat(&a, "alter t; ", '!', 40, "-- x\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!! drop"),
         repeat(&a, "alter t; ", '+', 70, " drop"),
     };
-    for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
-        struct rs_body_summary got, want;
-        sqlx_body_words(&a, ops[i], false, &got);
-        sqlx_body_words(&a, ops[i], true, &want);
-        if (got.ntags != want.ntags)
-            test_fail(__FILE__, __LINE__, "%zu words, the scanner finds %zu, in: %s", got.ntags,
-                      want.ntags, ops[i]);
-    }
+    for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+        words_agree(ops[i], __FILE__, __LINE__);
     struct rs_body_summary b;
     sqlx_body_words(&a, ops[0], false, &b);
     CHECK_INT(b.ntags, 2);
