@@ -389,7 +389,8 @@ static int entry_cmp_rel(const void *pa, const void *pb)
 /* Below this many calls (by default), share() makes them all in the calling thread. A second
    thread's start, and the fresh memory of its arena, cost more than it saved for the few dozen
    file reads of a detection (supabase-storage multitenant: 0.45 to 1.3 ms in two threads, 0.3
-   to 0.45 ms in one), and about as much as it saved for lemmy's thousand lookups. */
+   to 0.45 ms in one; detection now reads them in one thread), and about as much as it saved
+   for lemmy's thousand lookups. */
 #define SHARE_MIN 512
 
 /* Whether n calls are worth a second thread. */
@@ -841,10 +842,10 @@ static void list_ahead_one(struct rs_layout_ctx *c, size_t i, void *arg)
         layout_sort(la->entries[i].v, la->entries[i].n, sizeof(*la->entries[i].v), entry_cmp_name);
 }
 
-/* Lists ahead, in two threads when ctx->two_threads, the subdirectories of a directory of the
-   tree that are not listed yet, and keeps the listings that have no problem: walk then finds
-   them kept. A tree of hundreds of migration directories is listed in half the time. Those
-   with a problem are listed again by walk, which reports it. */
+/* Lists ahead, in two threads when there are enough of them (worth_sharing), the
+   subdirectories of a directory of the tree that are not listed yet, and keeps the listings
+   that have no problem: walk then finds them kept. Those with a problem are listed again by
+   walk, which reports it. */
 static void list_ahead(struct rs_layout_ctx *ctx, const struct layout_entries *here)
 {
     if (!ctx->two_threads)
@@ -1031,78 +1032,25 @@ static void peek_read(struct arena *a, const char *path, struct layout_peek *p)
     close(fd);
 }
 
-/* The kept peek at path, made (empty, *fresh set) when there is none. */
-static struct layout_peek *peek_entry(struct rs_layout_ctx *ctx, const char *path, bool *fresh)
+/* The first PEEK_MAX bytes of the regular file at path ("" when it cannot be read), read once
+   for all the layouts that look. */
+static const struct layout_peek *peek(struct rs_layout_ctx *ctx, const char *path)
 {
     struct layout_listings *t = listings_of(ctx);
     table_room(ctx->arena, (void **)&t->peeks, &t->peek_mask, t->npeeks, sizeof(*t->peeks), 128);
     size_t h = text_hash(path);
     struct layout_peek *p = peek_slot(t, path, h);
-    *fresh = !p->path;
-    if (*fresh) {
+    if (!p->path) {
         t->npeeks++;
         *p = (struct layout_peek){
             .path = arena_strdup(ctx->arena, path), .hash = h, .text = arena_alloc(ctx->arena, 1)};
-    }
-    return p;
-}
-
-/* The first PEEK_MAX bytes of the regular file at path ("" when it cannot be read), read once
-   for all the layouts that look. */
-static const struct layout_peek *peek(struct rs_layout_ctx *ctx, const char *path)
-{
-    bool fresh;
-    struct layout_peek *p = peek_entry(ctx, path, &fresh);
-    if (fresh)
         peek_read(ctx->arena, path, p);
+    }
     return p;
 }
 
 /* Files layout_detect_text looks into at most. */
 #define PEEK_FILES 64
-
-struct peek_ahead {
-    const char *paths[PEEK_FILES];
-    struct layout_peek got[PEEK_FILES];
-};
-
-static void peek_ahead_one(struct rs_layout_ctx *c, size_t i, void *arg)
-{
-    struct peek_ahead *pa = arg;
-    pa->got[i] = (struct layout_peek){.text = arena_alloc(c->arena, 1)};
-    peek_read(c->arena, pa->paths[i], &pa->got[i]);
-}
-
-/* Peeks ahead, in two threads when ctx->two_threads, at the files of e that
-   layout_detect_text would look into: those of a directory of plain SQL files are all read
-   before one of them can tell a layout, and the small ones are then not read again. */
-static void peek_ahead(struct rs_layout_ctx *ctx, const struct layout_entries *e,
-                       bool (*is_sql)(const char *name))
-{
-    if (!ctx->two_threads)
-        return;
-    struct peek_ahead *pa = arena_alloc_uninit(ctx->arena, sizeof(*pa));
-    size_t n = 0;
-    for (size_t i = 0, looked = 0; i < e->n && looked < PEEK_FILES; i++) {
-        if (e->v[i].kind != LAYOUT_FILE || !is_sql(e->v[i].name))
-            continue;
-        looked++;
-        if (!peek_find(ctx, e->v[i].path))
-            pa->paths[n++] = e->v[i].path;
-    }
-    if (!worth_sharing(ctx, n))
-        return;
-    share(ctx, n, peek_ahead_one, pa);
-    for (size_t i = 0; i < n; i++) {
-        bool fresh;
-        struct layout_peek *p = peek_entry(ctx, pa->paths[i], &fresh);
-        if (fresh) {
-            p->text = pa->got[i].text;
-            p->len = pa->got[i].len;
-            p->whole = pa->got[i].whole;
-        }
-    }
-}
 
 int layout_detect_text(struct rs_layout_ctx *ctx, bool (*is_sql)(const char *name), size_t cap,
                        bool (*is_tool)(const char *text), int score, int wins_at)
@@ -1113,7 +1061,6 @@ int layout_detect_text(struct rs_layout_ctx *ctx, bool (*is_sql)(const char *nam
     char buf[PEEK_MAX + 1];
     if (cap > sizeof(buf))
         cap = sizeof(buf);
-    peek_ahead(ctx, &e, is_sql);
     size_t looked = 0;
     for (size_t i = 0; i < e.n && looked < PEEK_FILES; i++) {
         if (e.v[i].kind != LAYOUT_FILE || !is_sql(e.v[i].name))
