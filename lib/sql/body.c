@@ -21,6 +21,85 @@
 /* What the skip functions below return for a string, comment or quote that is not closed. */
 #define OPEN SIZE_MAX
 
+static inline bool ident_byte(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '_' || c == '$' || c >= 0x80;
+}
+
+/* Offset just past the string literal starting with the quote at t[i], or OPEN when it is not
+   closed. An E'...' string takes backslash escapes. */
+static size_t skip_string(const char *t, size_t i, size_t len)
+{
+    bool esc = i > 0 && (t[i - 1] == 'E' || t[i - 1] == 'e') &&
+               (i < 2 || !ident_byte((unsigned char)t[i - 2]));
+    for (i++; i < len; i++) {
+        if (esc && t[i] == '\\')
+            i++;
+        else if (t[i] == '\'' && i + 1 < len && t[i + 1] == '\'')
+            i++;
+        else if (t[i] == '\'')
+            return i + 1;
+    }
+    return OPEN;
+}
+
+/* Offset just past the comment starting at t[i] ("--" or a nested slash-star one), or OPEN. A
+   "--" comment ends at a line feed or a carriage return, as in PostgreSQL's scanner. */
+static size_t skip_comment(const char *t, size_t i, size_t len)
+{
+    if (t[i] == '-') {
+        while (i < len && t[i] != '\n' && t[i] != '\r')
+            i++;
+        return i < len ? i + 1 : len;
+    }
+    int depth = 0;
+    while (i + 1 < len) {
+        if (t[i] == '/' && t[i + 1] == '*') {
+            depth++;
+            i += 2;
+        } else if (t[i] == '*' && t[i + 1] == '/') {
+            i += 2;
+            if (--depth == 0)
+                return i;
+        } else {
+            i++;
+        }
+    }
+    return OPEN;
+}
+
+/* Offset just past the dollar-quoted string starting at t[i] ($$...$$ or $tag$...$tag$); i + 1
+   when t[i] starts no dollar quote (a parameter such as $1); OPEN when it is not closed. */
+static size_t skip_dollar(const char *t, size_t i, size_t len)
+{
+    size_t k = i + 1;
+    if (k < len && (isalpha((unsigned char)t[k]) || t[k] == '_' || (unsigned char)t[k] >= 0x80))
+        while (k < len && t[k] != '$' && ident_byte((unsigned char)t[k]))
+            k++;
+    if (k >= len || t[k] != '$')
+        return i + 1;
+    size_t tag = k + 1 - i;
+    for (size_t p = k + 1; p + tag <= len; p++)
+        if (t[p] == '$' && !memcmp(t + p, t + i, tag))
+            return p + tag;
+    return OPEN;
+}
+
+/* Offset just past the quoted name starting with the double quote at t[i], or OPEN when it is
+   not closed; *n: the bytes of the name, a doubled quote counting once. */
+static size_t skip_quoted_name(const char *t, size_t i, size_t len, size_t *n)
+{
+    *n = 0;
+    for (i++; i < len; i++, (*n)++) {
+        if (t[i] == '"' && i + 1 < len && t[i + 1] == '"')
+            i++;
+        else if (t[i] == '"')
+            return i + 1;
+    }
+    return OPEN;
+}
+
 struct summary_job {
     struct arena *a;
     struct rs_body_summary *out;
@@ -216,12 +295,6 @@ static void words_scanned(struct summary_job *j, const char *body)
     pg_query_free_scan_result(r);
 }
 
-static size_t skip_string(const char *t, size_t i, size_t len);
-static size_t skip_comment(const char *t, size_t i, size_t len);
-static size_t skip_dollar(const char *t, size_t i, size_t len);
-static size_t skip_quoted_name(const char *t, size_t i, size_t len, size_t *n);
-static inline bool ident_byte(unsigned char c);
-
 /* The word t[0..n) is, ignoring ASCII case. */
 static int plain_word(const char *t, size_t n)
 {
@@ -411,86 +484,6 @@ bool rs_sql_has_string_literal(const char *text, size_t len, const char *value)
         found = !strcmp(lits[i], value);
     arena_free(&tmp);
     return found;
-}
-
-
-static inline bool ident_byte(unsigned char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '$' || c >= 0x80;
-}
-
-/* Offset just past the string literal starting with the quote at t[i], or OPEN when it is not
-   closed. An E'...' string takes backslash escapes. */
-static size_t skip_string(const char *t, size_t i, size_t len)
-{
-    bool esc = i > 0 && (t[i - 1] == 'E' || t[i - 1] == 'e') &&
-               (i < 2 || !ident_byte((unsigned char)t[i - 2]));
-    for (i++; i < len; i++) {
-        if (esc && t[i] == '\\')
-            i++;
-        else if (t[i] == '\'' && i + 1 < len && t[i + 1] == '\'')
-            i++;
-        else if (t[i] == '\'')
-            return i + 1;
-    }
-    return OPEN;
-}
-
-/* Offset just past the comment starting at t[i] ("--" or a nested slash-star one), or OPEN. A
-   "--" comment ends at a line feed or a carriage return, as in PostgreSQL's scanner. */
-static size_t skip_comment(const char *t, size_t i, size_t len)
-{
-    if (t[i] == '-') {
-        while (i < len && t[i] != '\n' && t[i] != '\r')
-            i++;
-        return i < len ? i + 1 : len;
-    }
-    int depth = 0;
-    while (i + 1 < len) {
-        if (t[i] == '/' && t[i + 1] == '*') {
-            depth++;
-            i += 2;
-        } else if (t[i] == '*' && t[i + 1] == '/') {
-            i += 2;
-            if (--depth == 0)
-                return i;
-        } else {
-            i++;
-        }
-    }
-    return OPEN;
-}
-
-/* Offset just past the dollar-quoted string starting at t[i] ($$...$$ or $tag$...$tag$); i + 1
-   when t[i] starts no dollar quote (a parameter such as $1); OPEN when it is not closed. */
-static size_t skip_dollar(const char *t, size_t i, size_t len)
-{
-    size_t k = i + 1;
-    if (k < len && (isalpha((unsigned char)t[k]) || t[k] == '_' || (unsigned char)t[k] >= 0x80))
-        while (k < len && t[k] != '$' && ident_byte((unsigned char)t[k]))
-            k++;
-    if (k >= len || t[k] != '$')
-        return i + 1;
-    size_t tag = k + 1 - i;
-    for (size_t p = k + 1; p + tag <= len; p++)
-        if (t[p] == '$' && !memcmp(t + p, t + i, tag))
-            return p + tag;
-    return OPEN;
-}
-
-/* Offset just past the quoted name starting with the double quote at t[i], or OPEN when it is
-   not closed; *n: the bytes of the name, a doubled quote counting once. */
-static size_t skip_quoted_name(const char *t, size_t i, size_t len, size_t *n)
-{
-    *n = 0;
-    for (i++; i < len; i++, (*n)++) {
-        if (t[i] == '"' && i + 1 < len && t[i + 1] == '"')
-            i++;
-        else if (t[i] == '"')
-            return i + 1;
-    }
-    return OPEN;
 }
 
 size_t sqlx_skip_quoted(const char *t, size_t i, size_t len)
