@@ -753,8 +753,9 @@ void rs_apply_alter_cmd(struct rs_model *m, const struct rs_stmt *st, const stru
         return;
     /* A view's columns come from its query: of what the model follows, PostgreSQL takes only
        a default (for INSERTs through the view), and nothing on a materialized view. */
-    if (r->kind == RS_REL_MATVIEW || (r->kind == RS_REL_VIEW && cmd->kind != RS_AT_SET_DEFAULT &&
-                                      cmd->kind != RS_AT_DROP_DEFAULT)) {
+    bool view_default = r->kind == RS_REL_VIEW &&
+                        (cmd->kind == RS_AT_SET_DEFAULT || cmd->kind == RS_AT_DROP_DEFAULT);
+    if (rs_rel_is_view(r) && !view_default) {
         fail(&c, cmd->location,
              "change the view's query (CREATE OR REPLACE VIEW, or drop and create it), or the "
              "table it reads",

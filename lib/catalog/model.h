@@ -235,6 +235,13 @@ bool rs_model_has_schema(const struct rs_model *m, const char *name);
 const char *rs_model_creation_schema(const struct rs_model *m);
 /* "public.users" for messages; the schema is left out when it is public. */
 const char *rs_qname_str(struct arena *a, const struct rs_qname *q);
+/* Whether r is a view or a materialized view: its columns come from its query, and PostgreSQL
+   refuses ALTER TABLE's changes to them (but a view column's default). */
+static inline bool rs_rel_is_view(const struct rs_relation *r)
+{
+    return r && (r->kind == RS_REL_VIEW || r->kind == RS_REL_MATVIEW);
+}
+
 /* Whether two names are the same; NULL is no name and equals nothing. Inline, byte by byte:
    the model's lookups and scans compare names millions of times over a long history, and most
    pairs differ within their first bytes, where a call to strcmp costs more than the work. */

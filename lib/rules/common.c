@@ -30,11 +30,6 @@ static bool is_enum(const struct rs_model *m, const struct rs_type *t)
     return o && o->kind == RS_TYPEOBJ_ENUM;
 }
 
-bool rs_rel_is_view(const struct rs_relation *r)
-{
-    return r && (r->kind == RS_REL_VIEW || r->kind == RS_REL_MATVIEW);
-}
-
 bool rs_cmd_type_change(struct rs_rule_ctx *ctx, const struct rs_column *col,
                         struct rs_type_change *tc)
 {

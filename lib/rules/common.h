@@ -11,11 +11,9 @@
 const struct rs_column *rs_cmd_column(const struct rs_rule_ctx *ctx);
 /* True when the column was added earlier in this same migration. */
 bool rs_column_is_new(const struct rs_rule_ctx *ctx, const struct rs_column *col);
-/* Whether r is a view or a materialized view: PostgreSQL refuses to change the type of its
-   columns (the statement fails, which the model reports), so no type change happens. */
-bool rs_rel_is_view(const struct rs_relation *r);
 /* Classifies the ALTER COLUMN ... TYPE of ctx->cmd; false when the old column or its type is
-   unknown, or the relation is a view (rs_rel_is_view). */
+   unknown, or the relation is a view (rs_rel_is_view: the statement fails, which the model
+   reports, and no type changes). */
 bool rs_cmd_type_change(struct rs_rule_ctx *ctx, const struct rs_column *col,
                         struct rs_type_change *tc);
 /* "format_type" of a column type. */
