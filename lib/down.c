@@ -701,7 +701,7 @@ static void compare_rels(struct cmp *c)
                      g->unlogged ? "unlogged" : "logged", w->unlogged ? "unlogged" : "logged");
         compare_columns(c, w, g);
         compare_constraints(c, w, g);
-        if ((w->kind == RS_REL_VIEW || w->kind == RS_REL_MATVIEW) && w->complete && g->complete &&
+        if (rs_rel_is_view(w) && w->complete && g->complete &&
             !same_bytes(w->deps.v, w->deps.n, g->deps.v, g->deps.n, sizeof(w->deps.v[0])))
             compare_deps(c, w, g);
     }

@@ -654,7 +654,7 @@ static void add_use(struct arena *a, struct usage *u, const struct rs_relation *
     x->column = col;
     x->query = u->current;
     /* Reading a view reads what the view reads. */
-    if ((r->kind == RS_REL_VIEW || r->kind == RS_REL_MATVIEW) && depth < 16)
+    if (rs_rel_is_view(r) && depth < 16)
         for (size_t i = 0; i < r->deps.n; i++)
             add_use(a, u, rs_model_rel(m, &r->deps.v[i].rel), r->deps.v[i].column, m, depth + 1);
 }
