@@ -108,7 +108,8 @@ static int diesel_load(struct rs_layout_ctx *ctx, struct rs_migration_list *out)
         n++;
     }
     layout_sort(dirs, n, sizeof(*dirs), dir_cmp);
-    /* The three files of each directory, looked up ahead (in two threads when checking). */
+    /* The three files of each directory, looked up ahead (in two threads when checking a long
+       history). */
     const char **rels = arena_alloc(ctx->arena, (3 * n + 1) * sizeof(*rels));
     for (size_t i = 0; i < n; i++) {
         rels[3 * i] = arena_join(ctx->arena, dirs[i].e->rel, "/", "up.sql");

@@ -331,12 +331,13 @@ static void t_create_table(struct sqlx *x, const PgQuery__CreateStmt *s, struct 
         } else if (n->node_case == PG_QUERY__NODE__NODE_CONSTRAINT) {
             constraint(x, n->constraint, VEC_PUSH(x->a, &cons));
             /* A NOT NULL among the table's constraints (PostgreSQL 18) is its column's. */
-            struct rs_constraint_def *d = &cons.v[cons.n - 1];
-            for (size_t k = 0; d->kind == RS_CON_NOT_NULL && k < cols.n; k++)
-                if (!strcmp(cols.v[k].name, d->columns[0]))
-                    cols.v[k].not_null = true;
-            if (d->kind == RS_CON_NOT_NULL)
+            const struct rs_constraint_def *d = &cons.v[cons.n - 1];
+            if (d->kind == RS_CON_NOT_NULL) {
+                for (size_t k = 0; k < cols.n; k++)
+                    if (!strcmp(cols.v[k].name, d->columns[0]))
+                        cols.v[k].not_null = true;
                 cons.n--;
+            }
         } else if (n->node_case == PG_QUERY__NODE__NODE_TABLE_LIKE_CLAUSE) {
             rangevar(x, n->table_like_clause->relation, &st->like);
         }
