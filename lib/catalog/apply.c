@@ -74,11 +74,6 @@ static struct rs_qname creation_name(struct actx *c, const struct rs_qname *q)
     return r;
 }
 
-const struct rs_relation *rs_apply_find_rel(const struct rs_model *m, const struct rs_qname *q)
-{
-    return rs_model_rel(m, q);
-}
-
 /* Is a relation, index or sequence of this name already there (one namespace in PostgreSQL)? */
 static bool relname_taken(const struct rs_model *m, const struct rs_qname *q)
 {

@@ -27,9 +27,6 @@ void rs_apply_stmt(struct rs_model *m, const struct rs_stmt *st, int mig,
 void rs_apply_alter_cmd(struct rs_model *m, const struct rs_stmt *st, const struct rs_alter_cmd *c,
                         int mig, struct rs_apply_result *res);
 
-/* Resolves a relation name of a statement to the relation in the model, or NULL. */
-const struct rs_relation *rs_apply_find_rel(const struct rs_model *m, const struct rs_qname *q);
-
 /* ---------------------------------------------------------------- query resolution */
 
 struct rs_resolve_issue {
