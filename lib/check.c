@@ -422,8 +422,9 @@ static void check_migration(struct run *r, size_t idx, const struct rs_migration
                                  .emit = r->o->emit_down};
         rs_down_check(&dc, &mr->down_check);
     } else {
-        mr->down_check.present = m->down.src != NULL;
+        mr->down_check.present = rs_script_present(&m->down);
     }
+    mr->down_path = mr->down_check.present ? m->down.src->path : NULL;
     for (int next = 0; next < 2; next++) {
         struct rs_queries *q = next ? r->next : r->prev;
         if (!q)
@@ -524,7 +525,6 @@ static void result_start(struct rs_migration_result *mr, const struct rs_migrati
     mr->id = m->id;
     mr->name = m->name;
     mr->path = m->up.src ? m->up.src->path : NULL;
-    mr->down_path = m->down.src ? m->down.src->path : NULL;
     mr->reported = true;
     mr->tx = rs_txmode_name(m->up_tx);
 }

@@ -1658,7 +1658,12 @@ void rs_down_check(const struct rs_down_ctx *ctx, struct rs_down_check *out)
 {
     const struct rs_migration *m = ctx->m;
     memset(out, 0, sizeof(*out));
-    out->present = m->down.src != NULL;
+    /* Parsed first: a down read as it is parsed (rs_layout_ctx.defer_reads) may turn out not
+       to be there. */
+    struct dk d = {.c = ctx, .a = ctx->arena};
+    if (m->down.src)
+        rs_sql_parse_script(ctx->scratch, &m->down, &d.stmts);
+    out->present = rs_script_present(&m->down);
     if (ctx->emit)
         rs_emit_down_compute(ctx, out);
     if (!out->present) {
@@ -1681,9 +1686,7 @@ void rs_down_check(const struct rs_down_ctx *ctx, struct rs_down_check *out)
         return;
     }
 
-    struct dk d = {.c = ctx, .a = ctx->arena};
     size_t first = ctx->emitter->findings.n;
-    rs_sql_parse_script(ctx->scratch, &m->down, &d.stmts);
     struct rs_model *down = rs_model_copy(ctx->scratch, ctx->after);
     apply_down(&d, down);
     compare(ctx->arena, ctx->before, down, ctx->after, &d.diffs);

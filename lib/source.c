@@ -91,10 +91,38 @@ static const char *describe_mode(mode_t m)
     return "not a regular file";
 }
 
+/* Whether an open of path that failed with error e failed because the path does not resolve,
+   as a look-up would have found (one that succeeds: the file is there, and cannot be read). */
+static bool not_there(const char *path, int e)
+{
+    struct stat st;
+    return e == ENOENT || e == ENOTDIR || stat(path, &st) < 0;
+}
+
+bool rs_missing_report(const struct rs_missing *missing, struct rs_diag *diag)
+{
+    if (!missing->optional)
+        rs_diag_add(diag, missing->path, 0, 0, missing->hint, "%s", missing->message);
+    return missing->optional;
+}
+
 struct rs_source *rs_source_load(struct arena *a, const char *path, struct rs_diag *diag)
 {
+    bool absent;
+    return rs_source_load_as(a, path, NULL, diag, &absent);
+}
+
+struct rs_source *rs_source_load_as(struct arena *a, const char *path,
+                                    const struct rs_missing *missing, struct rs_diag *diag,
+                                    bool *absent)
+{
+    *absent = false;
     /* O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then refuses it. */
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0 && missing && not_there(path, errno)) {
+        *absent = rs_missing_report(missing, diag);
+        return NULL;
+    }
     struct stat st;
     if (fd < 0 && (errno == ENXIO || errno == EOPNOTSUPP) && stat(path, &st) == 0 &&
         !S_ISREG(st.st_mode)) {
@@ -113,7 +141,14 @@ struct rs_source *rs_source_load(struct arena *a, const char *path, struct rs_di
                     "cannot open: %s", strerror(e));
         return NULL;
     }
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+    bool got = fstat(fd, &st) == 0;
+    if (got && S_ISDIR(st.st_mode) && missing) {
+        /* A directory is not the file looked for: the file is not there. */
+        close(fd);
+        *absent = rs_missing_report(missing, diag);
+        return NULL;
+    }
+    if (!got || !S_ISREG(st.st_mode)) {
         rs_diag_add(diag, path, 0, 0, "only regular files can be migrations; remove or exclude it",
                     "cannot read: it is %s", describe_mode(st.st_mode));
         close(fd);
@@ -209,10 +244,17 @@ struct rs_source *rs_source_from_bytes(struct arena *a, const char *path, char *
 
 struct rs_source *rs_source_unread(struct arena *a, const char *path)
 {
+    return rs_source_unread_as(a, path, NULL);
+}
+
+struct rs_source *rs_source_unread_as(struct arena *a, const char *path,
+                                      const struct rs_missing *missing)
+{
     struct rs_source *src = arena_alloc(a, sizeof(*src));
     src->path = arena_strdup(a, path);
     src->text = "";
     src->unread = true;
+    src->missing = missing;
     return src;
 }
 
@@ -226,12 +268,20 @@ bool rs_script_read(struct arena *a, struct rs_script *s, struct rs_diag *diag)
         rs_diag_init(&quiet, &quiet_arena);
         diag = &quiet;
     }
-    const struct rs_source *got = rs_source_load(a, s->src->path, diag);
+    bool absent;
+    const struct rs_source *got =
+        rs_source_load_as(a, s->src->path, s->src->missing, diag, &absent);
     arena_free(&quiet_arena);
-    if (!got)
-        return false;
     /* The source was made writable by rs_source_unread; only its reader changes it. */
     struct rs_source *src = (struct rs_source *)s->src;
+    if (absent) {
+        src->unread = false;
+        src->absent = true;
+        index_lines(a, src); /* a valid empty source all the same */
+        return true;         /* an empty script, as rs_script_whole made it */
+    }
+    if (!got)
+        return false;
     src->text = got->text;
     src->len = got->len;
     src->lines = got->lines;

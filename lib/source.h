@@ -28,7 +28,28 @@ struct rs_source {
     /* Not read yet (rs_source_unread): only path is set, until rs_script_read reads the file
        of the one whole-file script made of it. */
     bool unread;
+    /* What it means when the file of an unread source is not there (rs_source_unread_as);
+       NULL: an error like any file that cannot be opened. */
+    const struct rs_missing *missing;
+    /* The file was not there and missing->optional: the script is absent (rs_script_present). */
+    bool absent;
 };
+
+/*
+ * A file that a layout did not look up before making a source of it, the open that reads it
+ * telling whether it is there: what it means when the path does not resolve (it does not
+ * exist, a dangling or looping symbolic link, a directory on the way that cannot be searched).
+ */
+struct rs_missing {
+    bool optional;       /* the script is absent, with no error (a Diesel down.sql) */
+    const char *path;    /* otherwise an error at path (say, the migration's directory), */
+    const char *message; /* saying message, */
+    const char *hint;    /* with hint as what to do */
+};
+
+/* The file missing is about is not there: reports it to diag unless it is optional; returns
+   whether it is optional (the script is then absent). */
+bool rs_missing_report(const struct rs_missing *missing, struct rs_diag *diag);
 
 /* Largest migration file rollsafe reads. */
 #define RS_SOURCE_MAX ((size_t)256 * 1024 * 1024)
@@ -39,6 +60,11 @@ struct rs_source {
  * to do. Returns NULL on error. A UTF-8 byte-order mark is blanked.
  */
 struct rs_source *rs_source_load(struct arena *a, const char *path, struct rs_diag *diag);
+/* rs_source_load, where a file that is not there is what missing says (NULL: an error like any
+   other); NULL, with *absent set and nothing reported, when it is optional and not there. */
+struct rs_source *rs_source_load_as(struct arena *a, const char *path,
+                                    const struct rs_missing *missing, struct rs_diag *diag,
+                                    bool *absent);
 /* The checks and line index of rs_source_load, for a file already read into buf: len bytes
    of the arena, NUL-terminated, which the source keeps (a byte-order mark is blanked in it). */
 struct rs_source *rs_source_from_bytes(struct arena *a, const char *path, char *buf, size_t len,
@@ -47,6 +73,10 @@ struct rs_source *rs_source_from_bytes(struct arena *a, const char *path, char *
    text is empty until then. Layouts make these for `rollsafe check` (rs_layout_ctx.defer_reads),
    so that two threads read and parse at once. */
 struct rs_source *rs_source_unread(struct arena *a, const char *path);
+/* rs_source_unread for a file the layout did not look up: missing (kept, not copied) says what
+   it means when it is not there. */
+struct rs_source *rs_source_unread_as(struct arena *a, const char *path,
+                                      const struct rs_missing *missing);
 /* Wraps text already in memory (tests, stdin); text is copied. Never fails. */
 struct rs_source *rs_source_from_string(struct arena *a, const char *path, const char *text);
 /* Converts a byte offset to a 1-based line and a 1-based column counted in characters. */
@@ -68,11 +98,18 @@ struct rs_script {
 
 /* The whole file as one script (an empty one while src is unread). */
 void rs_script_whole(struct rs_script *s, const struct rs_source *src);
+/* Whether the migration has this script: it has a source, and reading it did not find that an
+   optional file is not there. */
+static inline bool rs_script_present(const struct rs_script *s)
+{
+    return s->src && !s->src->absent;
+}
 /*
  * Reads the file of a whole-file script whose source is unread (rs_source_unread) into arena a,
  * with every check of rs_source_load, and gives the script its text. Errors go to diag, or
  * nowhere when diag is NULL (the caller reads the file again for them). True when the script
- * has its text, read now or before. Only the thread that owns the script calls it.
+ * has its text, read now or before, or is found absent (an optional file that is not there: its
+ * source is then marked absent, its text empty). Only the thread that owns the script calls it.
  */
 bool rs_script_read(struct arena *a, struct rs_script *s, struct rs_diag *diag);
 /*

@@ -61,12 +61,6 @@ static bool run_in_transaction(struct rs_layout_ctx *ctx, const char *rel)
     return true;
 }
 
-/* A file that is there, even if it is not a regular file: reading it then says what is wrong. */
-static bool present(struct rs_layout_ctx *ctx, const char *rel)
-{
-    return layout_exists(ctx, rel, LAYOUT_FILE) || layout_exists(ctx, rel, LAYOUT_OTHER);
-}
-
 static int diesel_detect(struct rs_layout_ctx *ctx, int wins_at)
 {
     struct layout_entries e = {0};
@@ -108,32 +102,33 @@ static int diesel_load(struct rs_layout_ctx *ctx, struct rs_migration_list *out)
         n++;
     }
     layout_sort(dirs, n, sizeof(*dirs), dir_cmp);
-    /* The three files of each directory, looked up ahead (in two threads when checking a long
-       history). */
-    const char **rels = arena_alloc(ctx->arena, (3 * n + 1) * sizeof(*rels));
-    for (size_t i = 0; i < n; i++) {
-        rels[3 * i] = arena_join(ctx->arena, dirs[i].e->rel, "/", "up.sql");
-        rels[3 * i + 1] = arena_join(ctx->arena, dirs[i].e->rel, "/", "down.sql");
-        rels[3 * i + 2] = arena_join(ctx->arena, dirs[i].e->rel, "/", "metadata.toml");
-    }
-    layout_look_ahead(ctx, rels, 3 * n);
+    /* The metadata.toml of each directory is looked up ahead (in two threads when checking a
+       long history). up.sql and down.sql are not: the open that reads each one tells whether it
+       is there, in whichever thread parses it when the reads are deferred. */
+    const char **meta = arena_alloc(ctx->arena, (n + 1) * sizeof(*meta));
+    for (size_t i = 0; i < n; i++)
+        meta[i] = arena_join(ctx->arena, dirs[i].e->rel, "/", "metadata.toml");
+    layout_look_ahead(ctx, meta, n);
+    static const struct rs_missing no_down = {.optional = true};
     for (size_t i = 0; i < n; i++) {
         const struct dz_dir *d = &dirs[i];
-        const char *up_rel = rels[3 * i], *down_rel = rels[3 * i + 1];
-        if (!present(ctx, up_rel)) {
-            rs_diag_add(ctx->diag, d->e->path, 0, 0,
-                        "a Diesel migration directory holds up.sql and down.sql; add them, or "
-                        "exclude the directory",
-                        "migration directory without up.sql");
-            continue;
-        }
         if (i > 0 && strcmp(dirs[i - 1].version, d->version) == 0) {
             rs_diag_add(ctx->diag, d->e->path, 0, 0,
                         "Diesel records each version once; rename one of the directories",
                         "version %s is also used by %s", d->version, dirs[i - 1].e->name);
             continue;
         }
-        const struct rs_source *up = layout_read_whole(ctx, layout_join(ctx, up_rel));
+        /* Read before up.sql: its errors are then the same whether up.sql is read now or
+           later, as it is parsed. */
+        bool tx = run_in_transaction(ctx, meta[i]);
+        struct rs_missing *no_up = arena_alloc(ctx->arena, sizeof(*no_up));
+        *no_up = (struct rs_missing){
+            .path = d->e->path,
+            .message = "migration directory without up.sql",
+            .hint = "a Diesel migration directory holds up.sql and down.sql; add them, or "
+                    "exclude the directory"};
+        const struct rs_source *up =
+            layout_read_whole_at(ctx, arena_join(ctx->arena, d->e->rel, "/", "up.sql"), no_up);
         if (!up)
             continue;
         struct rs_migration *m = layout_push(ctx, out, &rs_layout_diesel);
@@ -141,12 +136,10 @@ static int diesel_load(struct rs_layout_ctx *ctx, struct rs_migration_list *out)
         m->name = d->name;
         rs_script_whole(&m->up, up);
         m->down_expected = true;
-        if (present(ctx, down_rel)) {
-            const struct rs_source *down = layout_read_whole(ctx, layout_join(ctx, down_rel));
-            if (down)
-                rs_script_whole(&m->down, down);
-        }
-        bool tx = run_in_transaction(ctx, rels[3 * i + 2]);
+        const struct rs_source *down = layout_read_whole_at(
+            ctx, arena_join(ctx->arena, d->e->rel, "/", "down.sql"), &no_down);
+        if (down)
+            rs_script_whole(&m->down, down);
         m->up_tx = m->down_tx = tx ? RS_TX_WRAPPED : RS_TX_NONE;
     }
     return 0;

@@ -951,11 +951,14 @@ int layout_list_tree(struct rs_layout_ctx *ctx, bool quiet, struct layout_entrie
     return 0;
 }
 
-bool layout_exists(struct rs_layout_ctx *ctx, const char *rel, enum layout_kind kind)
+/* What ctx->dir/rel is (a layout_kind, or SEEN_NONE): SEEN_NONE when excluded, else from the
+   listing of its directory when that was read; otherwise looked up when look (the answer is
+   kept), SEEN_NOT_YET when not. */
+static int kind_at(struct rs_layout_ctx *ctx, const char *rel, bool look)
 {
     const char *slash = strrchr(rel, '/');
     if (excluded(ctx, rel, slash ? slash + 1 : rel))
-        return false;
+        return SEEN_NONE;
     const char *name = slash ? slash + 1 : rel;
     const struct layout_listing *l =
         name[0] != '.' ? listing_find_n(ctx, rel, slash ? (size_t)(slash - rel) : 0) : NULL;
@@ -963,15 +966,22 @@ bool layout_exists(struct rs_layout_ctx *ctx, const char *rel, enum layout_kind 
         /* The directory was listed already (its hidden entries are not in the listing). */
         for (size_t i = 0; i < l->entries.n; i++)
             if (strcmp(l->entries.v[i].name, name) == 0)
-                return l->entries.v[i].kind == kind;
-        return false;
+                return (int)l->entries.v[i].kind;
+        return SEEN_NONE;
     }
+    if (!look)
+        return SEEN_NOT_YET;
     struct layout_seen *e = seen(ctx, rel);
     if (e->kind == SEEN_NOT_YET) {
         struct stat st;
         e->kind = stat_rel(ctx, rel, &st) < 0 ? SEEN_NONE : (int)kind_of(st.st_mode);
     }
-    return e->kind == (int)kind;
+    return e->kind;
+}
+
+bool layout_exists(struct rs_layout_ctx *ctx, const char *rel, enum layout_kind kind)
+{
+    return kind_at(ctx, rel, true) == (int)kind;
 }
 
 /* What detection reads of a file at most: enough for every layout's marks. */
@@ -1112,7 +1122,8 @@ struct rs_migration *layout_push(struct rs_layout_ctx *ctx, struct rs_migration_
     return m;
 }
 
-const struct rs_source *layout_read(struct rs_layout_ctx *ctx, const char *path)
+static const struct rs_source *read_as(struct rs_layout_ctx *ctx, const char *path,
+                                       const struct rs_missing *missing)
 {
     /* A small file detection read whole is not read again; its text goes to one source. */
     struct layout_peek *p = peek_find(ctx, path);
@@ -1120,7 +1131,29 @@ const struct rs_source *layout_read(struct rs_layout_ctx *ctx, const char *path)
         p->whole = false;
         return rs_source_from_bytes(ctx->arena, path, p->text, p->len, ctx->diag);
     }
-    return rs_source_load(ctx->arena, path, ctx->diag);
+    bool absent;
+    return rs_source_load_as(ctx->arena, path, missing, ctx->diag, &absent);
+}
+
+const struct rs_source *layout_read(struct rs_layout_ctx *ctx, const char *path)
+{
+    return read_as(ctx, path, NULL);
+}
+
+const struct rs_source *layout_read_whole_at(struct rs_layout_ctx *ctx, const char *rel,
+                                             const struct rs_missing *missing)
+{
+    /* Not there for sure (excluded, or not in a listing read already): as an open would say. */
+    int kind = kind_at(ctx, rel, false);
+    if (kind != SEEN_NOT_YET && kind != LAYOUT_FILE && kind != LAYOUT_OTHER) {
+        rs_missing_report(missing, ctx->diag);
+        return NULL;
+    }
+    const char *path = layout_join(ctx, rel);
+    const struct layout_peek *p;
+    if (ctx->defer_reads && !((p = peek_find(ctx, path)) && p->whole))
+        return rs_source_unread_as(ctx->arena, path, missing);
+    return read_as(ctx, path, missing);
 }
 
 const struct rs_source *layout_read_whole(struct rs_layout_ctx *ctx, const char *path)

@@ -134,6 +134,13 @@ const struct rs_source *layout_read(struct rs_layout_ctx *ctx, const char *path)
    unread when ctx->defer_reads and detection did not read it whole (never NULL then: an
    unreadable file is found when it is read). */
 const struct rs_source *layout_read_whole(struct rs_layout_ctx *ctx, const char *path);
+/* layout_read_whole for ctx->dir/rel, which the layout has not looked up: missing says what it
+   means when it is not there (rs_missing; a directory is not a file that is there, as for
+   layout_exists). NULL, with nothing reported, when it is optional and not there. It is known
+   not to be there when excluded or not in a listing read already; otherwise the open that reads
+   it finds out, and a deferred read does when it reads the file (rs_script_read). */
+const struct rs_source *layout_read_whole_at(struct rs_layout_ctx *ctx, const char *rel,
+                                             const struct rs_missing *missing);
 
 /* ---- lines of a source ---- */
 

@@ -119,3 +119,45 @@ if [ "$errors" != 5 ] || grep -q '0150_step_150.down' "$T/unreadable.err"; then
 else
     echo "ok jobs: each unreadable file is reported once, the down of a left-out migration not"
 fi
+
+# The same history as Diesel directories. Their up.sql and down.sql are not looked up ahead:
+# the open that reads each one, in whichever thread parses it, tells whether it is there, and
+# the report must be that of --jobs 1, where the layout reads them first. Downs missing early
+# and late, a down.sql that is a directory and one that is a broken symbolic link: each is a
+# migration without a down, as a look-up finds; then a directory without up.sql, an error.
+diesel() {
+    local from=$1 dir=$2 f name
+    mkdir -p "$dir/00000000000000_diesel_initial_setup"
+    echo "SELECT 1;" > "$dir/00000000000000_diesel_initial_setup/up.sql"
+    for f in "$from"/*.up.sql; do
+        name=$(basename "$f" .up.sql)
+        mkdir -p "$dir/2020-01-01-00${name%%_*}_${name#*_}"
+        cp "$f" "$dir/2020-01-01-00${name%%_*}_${name#*_}/up.sql"
+        cp "${f%.up.sql}.down.sql" "$dir/2020-01-01-00${name%%_*}_${name#*_}/down.sql"
+    done
+}
+diesel "$T/good" "$T/diesel"
+rm "$T"/diesel/2020-01-01-000003_step_3/down.sql "$T"/diesel/2020-01-01-000130_step_130/down.sql
+rm "$T"/diesel/2020-01-01-000070_step_70/down.sql
+mkdir "$T"/diesel/2020-01-01-000070_step_70/down.sql
+rm "$T"/diesel/2020-01-01-000090_step_90/down.sql
+ln -s nowhere.sql "$T"/diesel/2020-01-01-000090_step_90/down.sql
+compare "jobs: a Diesel history with downs missing" "$T/diesel" 1
+"$BIN" check "$T/diesel" --format json --jobs 2 > "$T/diesel.json" 2> /dev/null
+missing=$(grep -c '"rule": "down-missing"' "$T/diesel.json")
+nulls=$(grep -c '"down_path": null' "$T/diesel.json")
+if [ "$missing" != 4 ] || [ "$nulls" != 5 ]; then
+    echo "not ok jobs: the Diesel history has $missing down-missing findings (4 expected) and" \
+        "$nulls migrations without a down path (5: the four and the initial setup)"
+else
+    echo "ok jobs: each Diesel migration without down.sql has no down, found as it is read"
+fi
+rm "$T"/diesel/2020-01-01-000120_step_120/up.sql
+compare "jobs: a Diesel directory without up.sql" "$T/diesel" 2
+"$BIN" check "$T/diesel" --jobs 2 > /dev/null 2> "$T/diesel.err"
+if ! grep -q '2020-01-01-000120_step_120: error: migration directory without up.sql' "$T/diesel.err" ||
+    [ "$(grep -c 'error' "$T/diesel.err")" != 1 ]; then
+    echo "not ok jobs: the directory without up.sql is not the one error: $(cat "$T/diesel.err")"
+else
+    echo "ok jobs: a Diesel directory without up.sql is reported once, where it is"
+fi

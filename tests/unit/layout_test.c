@@ -685,6 +685,60 @@ TEST(layout_diesel)
     fx_free(&f);
 }
 
+/* up.sql and down.sql are not looked up before they are read: what is excluded, or a directory
+   of that name, is not there all the same, whether they are read at once or left unread. */
+TEST(layout_diesel_scripts_not_there)
+{
+    const char *dir = test_tmpdir();
+    test_write(dir, "00000000000000_diesel_initial_setup/up.sql", "SELECT 0;\n");
+    test_write(dir, "2020-01-01-000001_kept/up.sql", "CREATE TABLE k (id int);\n");
+    test_write(dir, "2020-01-01-000001_kept/down.sql", "DROP TABLE k;\n");
+    test_write(dir, "2020-01-01-000002_excluded_down/up.sql", "CREATE TABLE e (id int);\n");
+    test_write(dir, "2020-01-01-000002_excluded_down/down.sql", "DROP TABLE e;\n");
+    test_write(dir, "2020-01-01-000003_dir_down/up.sql", "CREATE TABLE d (id int);\n");
+    test_write(dir, "2020-01-01-000003_dir_down/down.sql/x", "");
+    test_write(dir, "2020-01-01-000004_excluded_up/up.sql", "CREATE TABLE x (id int);\n");
+    test_write(dir, "2020-01-01-000005_dir_up/up.sql/x", "");
+    test_write(dir, "2020-01-01-000005_dir_up/down.sql", "SELECT 1;\n");
+    const char *exclude[] = {"*excluded_down/down.sql", "*excluded_up/up.sql"};
+    for (int defer = 0; defer < 2; defer++) {
+        struct fx f;
+        fx_init(&f);
+        f.ctx.exclude = exclude;
+        f.ctx.nexclude = 2;
+        f.ctx.defer_reads = defer;
+        fx_load(&f, dir, "diesel");
+        CHECK_INT(f.rc, 0);
+        /* Read as `rollsafe check` reads them: a migration whose up cannot be read is left
+           out (read at once, the layout leaves it out itself). */
+        struct rs_migration *m[8];
+        size_t n = 0;
+        for (size_t i = 0; i < f.list.n && n < 8; i++)
+            if (rs_script_read(&f.arena, &f.list.v[i].up, &f.diag)) {
+                CHECK(rs_script_read(&f.arena, &f.list.v[i].down, &f.diag));
+                m[n++] = &f.list.v[i];
+            }
+        CHECK_INT(f.list.n, defer ? 5 : 4);
+        CHECK_INT(n, 4);
+        if (n == 4) {
+            CHECK(script_has(&m[1]->down, "DROP TABLE k"));
+            CHECK(!rs_script_present(&m[2]->down));
+            CHECK(!rs_script_present(&m[3]->down));
+            CHECK(script_has(&m[3]->up, "CREATE TABLE d"));
+        }
+        /* Each directory without up.sql is an error at the directory. */
+        CHECK_INT(f.diag.n, 2);
+        const struct rs_error *e = find_error(&f, "without up.sql");
+        CHECK(e && e->hint && strstr(e->path, "000004_excluded_up"));
+        if (f.diag.n == 2)
+            CHECK(strstr(f.diag.v[1].message, "without up.sql") &&
+                  strstr(f.diag.v[1].path, "000005_dir_up"));
+        if (f.diag.n != 2)
+            print_errors(&f);
+        fx_free(&f);
+    }
+}
+
 /* ------------------------------------------------------------------------------------------------
  * Prisma
  */
@@ -1172,7 +1226,9 @@ static void write_big(const char *dir, const char *rel)
 }
 
 /* What a load gave, as one text: the layout, each migration with its scripts (paths, whether
-   read, the text read), and the errors in order. */
+   left unread, the text once read), and the errors in order. The scripts left unread are read
+   as `rollsafe check` reads them, errors included: a migration whose up cannot be read is left
+   out, a down that is not there is absent. */
 static char *load_summary(const char *dir, bool two_threads, bool defer_reads)
 {
     struct fx f;
@@ -1185,16 +1241,23 @@ static char *load_summary(const char *dir, bool two_threads, bool defer_reads)
     char *out = malloc(cap);
     len += (size_t)snprintf(out + len, cap - len, "%s rc=%d\n", used_name(&f), f.rc);
     for (size_t i = 0; i < f.list.n && len < cap; i++) {
-        const struct rs_migration *m = &f.list.v[i];
-        const struct rs_script *s[2] = {&m->up, &m->down};
+        struct rs_migration *m = &f.list.v[i];
+        struct rs_script *s[2] = {&m->up, &m->down};
+        bool unread[2];
+        for (int k = 0; k < 2; k++)
+            unread[k] = s[k]->src && s[k]->src->unread;
+        if (!rs_script_read(&f.arena, &m->up, &f.diag))
+            continue;
+        rs_script_read(&f.arena, &m->down, &f.diag);
         len += (size_t)snprintf(out + len, cap - len, "%s %s tx=%d/%d expected=%d\n", m->id,
                                 m->name, (int)m->up_tx, (int)m->down_tx, m->down_expected);
-        for (int k = 0; k < 2 && len < cap; k++)
+        for (int k = 0; k < 2 && len < cap; k++) {
+            bool there = rs_script_present(s[k]);
             len += (size_t)snprintf(out + len, cap - len, "  %s unread=%d [%.*s]\n",
-                                    s[k]->src ? s[k]->src->path : "-",
-                                    s[k]->src ? s[k]->src->unread : 0,
-                                    s[k]->src ? (int)(s[k]->end - s[k]->begin) : 0,
-                                    s[k]->src ? s[k]->text + s[k]->begin : "");
+                                    there ? s[k]->src->path : "-", unread[k] && there,
+                                    there ? (int)(s[k]->end - s[k]->begin) : 0,
+                                    there ? s[k]->text + s[k]->begin : "");
+        }
     }
     for (size_t i = 0; i < f.diag.n && len < cap; i++)
         len += (size_t)snprintf(out + len, cap - len, "error %s:%d:%d %s (%s)\n",
