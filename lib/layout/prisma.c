@@ -89,15 +89,16 @@ static int prisma_load(struct rs_layout_ctx *ctx, struct rs_migration_list *out)
     for (size_t i = 0; i < e.n; i++) {
         if (e.v[i].kind != LAYOUT_DIR)
             continue;
-        const char *rel = arena_join(ctx->arena, e.v[i].rel, "/", "migration.sql");
-        if (!layout_exists(ctx, rel, LAYOUT_FILE) && !layout_exists(ctx, rel, LAYOUT_OTHER)) {
-            rs_diag_add(ctx->diag, e.v[i].path, 0, 0,
-                        "a Prisma migration directory holds migration.sql; add it, or remove or "
-                        "exclude the directory",
-                        "migration directory without migration.sql");
-            continue;
-        }
-        const struct rs_source *src = layout_read_whole(ctx, layout_join(ctx, rel));
+        /* Not looked up first: the open that reads it says whether it is there, in whichever
+           thread parses it when the reads are deferred. */
+        struct rs_missing *none = arena_alloc(ctx->arena, sizeof(*none));
+        *none = (struct rs_missing){
+            .path = e.v[i].path,
+            .message = "migration directory without migration.sql",
+            .hint = "a Prisma migration directory holds migration.sql; add it, or remove or "
+                    "exclude the directory"};
+        const struct rs_source *src = layout_read_whole_at(
+            ctx, arena_join(ctx->arena, e.v[i].rel, "/", "migration.sql"), none);
         if (!src)
             continue;
         struct rs_migration *m = layout_push(ctx, out, &rs_layout_prisma);

@@ -161,3 +161,22 @@ if ! grep -q '2020-01-01-000120_step_120: error: migration directory without up.
 else
     echo "ok jobs: a Diesel directory without up.sql is reported once, where it is"
 fi
+
+# The ups of the history as Prisma directories: migration.sql is not looked up ahead either.
+mkdir -p "$T/prisma"
+printf 'provider = "postgresql"\n' > "$T/prisma/migration_lock.toml"
+for f in "$T"/good/*.up.sql; do
+    name=$(basename "$f" .up.sql)
+    mkdir -p "$T/prisma/2020010100${name%%_*}_${name#*_}"
+    cp "$f" "$T/prisma/2020010100${name%%_*}_${name#*_}/migration.sql"
+done
+compare "jobs: a Prisma history" "$T/prisma" 1
+rm "$T"/prisma/20200101000140_step_140/migration.sql
+compare "jobs: a Prisma directory without migration.sql" "$T/prisma" 2
+"$BIN" check "$T/prisma" --jobs 2 > /dev/null 2> "$T/prisma.err"
+if ! grep -q '20200101000140_step_140: error: migration directory without migration.sql' \
+    "$T/prisma.err" || [ "$(grep -c 'error' "$T/prisma.err")" != 1 ]; then
+    echo "not ok jobs: the directory without migration.sql is not the one error: $(cat "$T/prisma.err")"
+else
+    echo "ok jobs: a Prisma directory without migration.sql is reported once, where it is"
+fi
