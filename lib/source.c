@@ -119,12 +119,13 @@ struct rs_source *rs_source_load_as(struct arena *a, const char *path,
     *absent = false;
     /* O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then refuses it. */
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0 && missing && not_there(path, errno)) {
+    int e = fd < 0 ? errno : 0; /* before the calls below change errno */
+    if (fd < 0 && missing && not_there(path, e)) {
         *absent = rs_missing_report(missing, diag);
         return NULL;
     }
     struct stat st;
-    if (fd < 0 && (errno == ENXIO || errno == EOPNOTSUPP) && stat(path, &st) == 0 &&
+    if (fd < 0 && (e == ENXIO || e == EOPNOTSUPP) && stat(path, &st) == 0 &&
         !S_ISREG(st.st_mode)) {
         /* A socket cannot be opened at all: say what it is, as for a FIFO. */
         rs_diag_add(diag, path, 0, 0, "only regular files can be migrations; remove or exclude it",
@@ -132,7 +133,6 @@ struct rs_source *rs_source_load_as(struct arena *a, const char *path,
         return NULL;
     }
     if (fd < 0) {
-        int e = errno;
         rs_diag_add(diag, path, 0, 0,
                     e == ENOENT   ? "check the path; migrations are read from the directory given"
                     : e == EACCES ? "make the file readable by the user running rollsafe"

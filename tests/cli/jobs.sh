@@ -152,14 +152,20 @@ if [ "$missing" != 4 ] || [ "$nulls" != 5 ]; then
 else
     echo "ok jobs: each Diesel migration without down.sql has no down, found as it is read"
 fi
-rm "$T"/diesel/2020-01-01-000120_step_120/up.sql
+# A directory without up.sql, and a down.sql that is a socket: errors, each reported once.
+rm "$T"/diesel/2020-01-01-000120_step_120/up.sql "$T"/diesel/2020-01-01-000150_step_150/down.sql
+python3 -c "import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])" \
+    "$T"/diesel/2020-01-01-000150_step_150/down.sql
 compare "jobs: a Diesel directory without up.sql" "$T/diesel" 2
 "$BIN" check "$T/diesel" --jobs 2 > /dev/null 2> "$T/diesel.err"
 if ! grep -q '2020-01-01-000120_step_120: error: migration directory without up.sql' "$T/diesel.err" ||
-    [ "$(grep -c 'error' "$T/diesel.err")" != 1 ]; then
-    echo "not ok jobs: the directory without up.sql is not the one error: $(cat "$T/diesel.err")"
+    ! grep -q '000150_step_150/down.sql: error: cannot read: it is a socket' "$T/diesel.err" ||
+    [ "$(grep -c 'error' "$T/diesel.err")" != 2 ]; then
+    echo "not ok jobs: the directory without up.sql and the socket are not the two errors:" \
+        "$(cat "$T/diesel.err")"
 else
-    echo "ok jobs: a Diesel directory without up.sql is reported once, where it is"
+    echo "ok jobs: a Diesel directory without up.sql and a down.sql that is a socket are" \
+        "reported once each, where they are"
 fi
 
 # The ups of the history as Prisma directories: migration.sql is not looked up ahead either.
