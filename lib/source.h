@@ -38,7 +38,8 @@ struct rs_source {
 /*
  * A file that a layout did not look up before making a source of it, the open that reads it
  * telling whether it is there: what it means when the path does not resolve (it does not
- * exist, a dangling or looping symbolic link, a directory on the way that cannot be searched).
+ * exist, a dangling or looping symbolic link, a directory on the way that cannot be searched)
+ * or names a directory, as a look-up for a file would find.
  */
 struct rs_missing {
     bool optional;       /* the script is absent, with no error (a Diesel down.sql) */
