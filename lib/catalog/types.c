@@ -3,7 +3,8 @@
  * format_type() display, and what ALTER COLUMN ... TYPE does to the values, to the table and to
  * its indexes for a pair of types; plus the list of volatile functions.
  *
- * It knows PostgreSQL's built-in types, citext, and enums when the caller says a type is one.
+ * It knows PostgreSQL's built-in types, citext, and enums when the caller says a type is one
+ * (with their labels, for a change from one enum to another).
  * It does not read SQL, does not know libpg_query and never asks a server: the facts below were
  * checked once and are written down as code. A pair without a rule is reported as unknown
  * (known = false, narrows and rewrite set), never guessed to be safe.
@@ -48,6 +49,9 @@
  *    non-string type (integer, boolean, uuid, date, json, jsonb, xml, bytea, inet, an enum...)
  *    and between boolean and integer; into text, varchar, bpchar or citext it always works.
  *  - integer[] and integer[][] are the same column type: the ALTER changes nothing.
+ *  - One enum to another: no cast without USING; with USING col::text::new_enum the table is
+ *    rewritten, each row keeps its label, and a row whose label the new enum lacks fails
+ *    ("invalid input value for enum"), whether the new enum has fewer labels or more.
  *
  * From PostgreSQL's documentation and history, not checked on other servers:
  *  - ALTER TABLE avoids the rewrite when the old type is binary coercible to the new one or is
@@ -1039,6 +1043,22 @@ static const char *keeps_phrase(const struct rs_type_change *c)
     return "keeps every value without rewriting the table";
 }
 
+/* The one sentence of a verdict: its effects, or what it keeps. */
+static void set_reason(struct arena *a, struct verdict *v, const char *fname, const char *tname)
+{
+    if (!v->c.known) {
+        v->c.reason = arena_printf(a,
+                                   "rollsafe cannot prove that %s → %s is a widening, so it "
+                                   "assumes values can be rejected and the table rewritten",
+                                   fname, tname);
+    } else if (v->neffects == 0) {
+        assert(v->c.widens); /* every other verdict names its effects */
+        v->c.reason = arena_printf(a, "%s → %s %s", fname, tname, keeps_phrase(&v->c));
+    } else {
+        v->c.reason = arena_printf(a, "%s → %s %s", fname, tname, join_effects(a, v));
+    }
+}
+
 struct rs_type_change rs_type_classify(struct arena *a, const struct rs_type *from,
                                        const struct rs_type *to, bool from_is_enum, bool to_is_enum,
                                        int pg_version)
@@ -1086,17 +1106,49 @@ struct rs_type_change rs_type_classify(struct arena *a, const struct rs_type *fr
     if (v.c.rewrite)
         v.c.index_rebuild = true;
 
-    if (!v.c.known) {
-        v.c.reason = arena_printf(a,
-                                  "rollsafe cannot prove that %s → %s is a widening, so it assumes "
-                                  "values can be rejected and the table rewritten",
-                                  fname, tname);
-    } else if (v.neffects == 0) {
-        assert(v.c.widens); /* every other verdict names its effects */
-        v.c.reason = arena_printf(a, "%s → %s %s", fname, tname, keeps_phrase(&v.c));
-    } else {
-        v.c.reason = arena_printf(a, "%s → %s %s", fname, tname, join_effects(a, &v));
+    set_reason(a, &v, fname, tname);
+    return v.c;
+}
+
+struct rs_type_change rs_type_classify_enums(struct arena *a, const struct rs_type *from,
+                                             const struct rs_type *to,
+                                             const char *const *from_labels, size_t nfrom,
+                                             const char *const *to_labels, size_t nto,
+                                             int pg_version)
+{
+    if (!from->name || !to->name || from->array_dims || to->array_dims ||
+        rs_type_equal(from, to))
+        return rs_type_classify(a, from, to, true, true, pg_version);
+    /* Two enums have no cast between them: the USING clause goes through text (what Prisma
+       writes), so each row keeps its label when the new type has it, and fails when not. */
+    struct verdict v = {.c.known = true, .c.needs_using = true};
+    struct strbuf lost;
+    sb_init(&lost, a);
+    size_t nlost = 0, last = 0;
+    for (size_t i = 0; i < nfrom; i++) {
+        bool kept = false;
+        for (size_t k = 0; k < nto && !kept; k++)
+            kept = !strcmp(from_labels[i], to_labels[k]);
+        if (kept)
+            continue;
+        if (nlost++)
+            sb_add(&lost, ", ");
+        last = lost.len;
+        sb_printf(&lost, "'%s'", from_labels[i]);
     }
+    const char *tname = rs_type_format(a, to);
+    if (nlost) {
+        /* "'a', 'b' and 'c'": the last comma becomes "and". */
+        const char *list = nlost == 1 ? lost.s
+                                      : arena_printf(a, "%.*s and %s", (int)(last - 2), lost.s,
+                                                     lost.s + last);
+        narrows(&v, arena_printf(a, "rejects the label%s %s, which %s does not have",
+                                 nlost == 1 ? "" : "s", list, tname));
+    } else {
+        widens(&v, true);
+    }
+    v.c.index_rebuild = true;
+    set_reason(a, &v, rs_type_format(a, from), tname);
     return v.c;
 }
 

@@ -79,12 +79,21 @@ struct rs_type_change {
 /*
  * Classifies a type change. pg_version is the target major version (11..18). `from` and `to`
  * user types compare by name only: a change between two different user types is not known.
- * `from_enum_labels` / `to_is_enum` let the caller say that a user type is an enum (enum -> text
+ * `from_is_enum` / `to_is_enum` let the caller say that a user type is an enum (enum -> text
  * widens; text -> enum narrows). Never fails.
  */
 struct rs_type_change rs_type_classify(struct arena *a, const struct rs_type *from,
                                        const struct rs_type *to, bool from_is_enum, bool to_is_enum,
                                        int pg_version);
+/* rs_type_classify for a change between two enums whose labels the caller knows (an enum
+ * replaced by a new one, as Prisma removes a label): a row keeps its label through the text
+ * form, and fails when `to` has no such label. Arrays of enums, and the same enum, go to
+ * rs_type_classify. */
+struct rs_type_change rs_type_classify_enums(struct arena *a, const struct rs_type *from,
+                                             const struct rs_type *to,
+                                             const char *const *from_labels, size_t nfrom,
+                                             const char *const *to_labels, size_t nto,
+                                             int pg_version);
 
 /* True when a function of this name (lower case, without schema) is volatile in PostgreSQL:
  * random, gen_random_uuid, clock_timestamp, nextval, ... A default calling it makes

@@ -3,8 +3,9 @@
  * the previous version's writes, no longer fit.
  *
  * Judged from the real old type in the schema model: varchar(255) -> varchar(100), int8 ->
- * int4, numeric(12,2) -> numeric(10,2), text -> an enum. A widening (varchar(50) ->
- * varchar(255), int4 -> int8) is not flagged here.
+ * int4, numeric(12,2) -> numeric(10,2), text -> an enum, an enum -> a new enum without some of
+ * its labels (how Prisma removes one). A widening (varchar(50) -> varchar(255), int4 -> int8,
+ * an enum -> one with every label and more) is not flagged here.
  */
 #include "common.h"
 
@@ -47,10 +48,12 @@ const struct rs_rule rs_rule_narrow_column_type = {
     .summary = "a column type is narrowed",
     .catches = "ALTER COLUMN ... TYPE to a type that does not hold every value of the old one: a "
                "shorter varchar, a smaller integer, a numeric with less precision, text to a "
-               "number, date, uuid or enum. The old type comes from the schema model, so a real "
-               "widening (varchar(50) to varchar(255), integer to bigint, varchar to text) is not "
-               "flagged. A change rollsafe has no rule for is flagged too: it cannot prove it "
-               "is a widening.",
+               "number, date, uuid or enum, an enum to a new enum that lacks some of its labels "
+               "(the way Prisma removes a label; the message names the labels lost). The old "
+               "type comes from the schema model, so a real widening (varchar(50) to "
+               "varchar(255), integer to bigint, varchar to text, an enum to one with every "
+               "label and more) is not flagged. A change rollsafe has no rule for is flagged "
+               "too: it cannot prove it is a widening.",
     .n1_failure = "Version N-1 keeps writing values that were valid before: `value too long for "
                   "type character varying(50)`, `smallint out of range`, `invalid input syntax`. "
                   "The errors appear only after a rollback, or on the old instances of a rolling "

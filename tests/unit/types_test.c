@@ -687,6 +687,47 @@ static const char *const def_names[] = {
 #undef VOLATILE
 };
 
+/* Two enums whose labels the caller knows: a label the new one lacks is rejected. */
+TEST(types_classify_enum_to_enum)
+{
+    struct arena a = ARENA_INIT;
+    const char *old[] = {"day", "week", "month", "year"};
+    const char *kept[] = {"month", "year"}, *one[] = {"week", "month", "year"};
+    const char *more[] = {"hour", "day", "week", "month", "year"}, *other[] = {"x"};
+    const struct {
+        const char *const *to;
+        size_t nto;
+        const char *flags, *reason;
+    } cases[] = {
+        {kept, 2, "NRIX",
+         "interval_kind → interval_kind_new rejects the labels 'day' and 'week', which "
+         "interval_kind_new does not have"},
+        {one, 3, "NRIX",
+         "interval_kind → interval_kind_new rejects the label 'day', which interval_kind_new "
+         "does not have"},
+        {other, 1, "NRIX",
+         "interval_kind → interval_kind_new rejects the labels 'day', 'week', 'month' and "
+         "'year', which interval_kind_new does not have"},
+        {more, 5, "WRIX",
+         "interval_kind → interval_kind_new keeps every value but rewrites the table and its "
+         "indexes"},
+    };
+    struct rs_type f = ty(&a, "interval_kind"), t = ty(&a, "interval_kind_new");
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct rs_type_change c =
+            rs_type_classify_enums(&a, &f, &t, old, 4, cases[i].to, cases[i].nto, 15);
+        CHECK_STR(flags(&a, &c), cases[i].flags);
+        CHECK_STR(c.reason, cases[i].reason);
+    }
+    /* The same enum changes nothing; arrays of enums are not compared label by label. */
+    struct rs_type_change same = rs_type_classify_enums(&a, &f, &f, old, 4, old, 4, 15);
+    CHECK_STR(flags(&a, &same), "S");
+    struct rs_type fa = ty(&a, "interval_kind[]"), ta = ty(&a, "interval_kind_new[]");
+    struct rs_type_change arr = rs_type_classify_enums(&a, &fa, &ta, old, 4, kept, 2, 15);
+    CHECK(!arr.known);
+    arena_free(&a);
+}
+
 TEST(types_volatile_functions)
 {
     const char *yes[] = {"random",    "gen_random_uuid", "clock_timestamp", "nextval",
