@@ -1183,15 +1183,6 @@ static void report_dropped(struct dk *d, const struct rs_stmt *st, struct droppe
                           !strcmp(what, "column") ? "values" : "rows"));
 }
 
-static const struct rs_typeobj *enum_of(const struct rs_model *m, const struct rs_type *t)
-{
-    if (rs_type_is_builtin(t))
-        return NULL;
-    struct rs_qname q = {t->schema, t->name};
-    const struct rs_typeobj *o = rs_model_type(m, &q);
-    return o && o->kind == RS_TYPEOBJ_ENUM ? o : NULL;
-}
-
 static void narrows(struct dk *d, const struct rs_stmt *st, int location, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
@@ -1232,7 +1223,7 @@ static void judge_type(struct dk *d, const struct rs_model *m, const struct rs_s
         col_origin(d, r, col) == FROM_DOWN || rewritten_before(d, st, r->name.name, col->name))
         return;
     const char *name = arena_printf(d->a, "%s.%s", qn(d->a, &r->name), col->name);
-    const struct rs_typeobj *from = enum_of(m, &col->type), *to = enum_of(m, &cmd->type);
+    const struct rs_typeobj *from = rs_model_enum(m, &col->type), *to = rs_model_enum(m, &cmd->type);
     if (from && to && from != to) {
         VEC(const char *) lost = {0};
         for (size_t i = 0; i < from->labels.n; i++)
@@ -1569,8 +1560,8 @@ static void check_not_restored(struct dk *d, const struct rs_model *down)
                 rs_type_equal(&bc->type, &ac->type) || !rs_type_equal(&bc->type, &dc->type))
                 continue;
             struct rs_type_change tc =
-                rs_type_classify(d->a, &bc->type, &ac->type, enum_of(before, &bc->type) != NULL,
-                                 enum_of(after, &ac->type) != NULL, d->c->pg_version);
+                rs_type_classify(d->a, &bc->type, &ac->type, rs_model_enum(before, &bc->type) != NULL,
+                                 rs_model_enum(after, &ac->type) != NULL, d->c->pg_version);
             if (tc.known && tc.lossy)
                 not_restored(d, stmt_for(d, dr->name.name, dc->name),
                              "restores the type of %s.%s, but not the values the up changed "

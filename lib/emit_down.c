@@ -154,15 +154,6 @@ static void take_snap(struct gen *g, const struct rs_relation *r, struct snap *s
                              : NULL;
 }
 
-static bool enum_type(const struct rs_model *m, const struct rs_type *t)
-{
-    if (rs_type_is_builtin(t))
-        return false;
-    struct rs_qname q = {t->schema, t->name};
-    const struct rs_typeobj *o = rs_model_type(m, &q);
-    return o && o->kind == RS_TYPEOBJ_ENUM;
-}
-
 static void inverse_type(struct gen *g, const struct rs_column *old, const struct rs_alter_cmd *cmd,
                          struct actions *out)
 {
@@ -172,7 +163,8 @@ static void inverse_type(struct gen *g, const struct rs_column *old, const struc
     }
     if (rs_type_equal(&old->type, &cmd->type))
         return;
-    bool from_enum = enum_type(g->m, &old->type), to_enum = enum_type(g->m, &cmd->type);
+    bool from_enum = rs_model_enum(g->m, &old->type) != NULL,
+         to_enum = rs_model_enum(g->m, &cmd->type) != NULL;
     struct rs_type_change tc =
         rs_type_classify(g->a, &old->type, &cmd->type, from_enum, to_enum, g->c->pg_version);
     const char *col = ident(g, old->name);

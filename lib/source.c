@@ -242,13 +242,8 @@ struct rs_source *rs_source_from_bytes(struct arena *a, const char *path, char *
     return src;
 }
 
-struct rs_source *rs_source_unread(struct arena *a, const char *path)
-{
-    return rs_source_unread_as(a, path, NULL);
-}
-
-struct rs_source *rs_source_unread_as(struct arena *a, const char *path,
-                                      const struct rs_missing *missing)
+struct rs_source *rs_source_unread(struct arena *a, const char *path,
+                                   const struct rs_missing *missing)
 {
     struct rs_source *src = arena_alloc(a, sizeof(*src));
     src->path = arena_strdup(a, path);

@@ -28,7 +28,7 @@ struct rs_source {
     /* Not read yet (rs_source_unread): only path is set, until rs_script_read reads the file
        of the one whole-file script made of it. */
     bool unread;
-    /* What it means when the file of an unread source is not there (rs_source_unread_as);
+    /* What it means when the file of an unread source is not there (rs_source_unread);
        NULL: an error like any file that cannot be opened. */
     const struct rs_missing *missing;
     /* The file was not there and missing->optional: the script is absent (rs_script_present). */
@@ -72,12 +72,10 @@ struct rs_source *rs_source_from_bytes(struct arena *a, const char *path, char *
                                        struct rs_diag *diag);
 /* A source whose file is read later, by rs_script_read, in whichever thread parses it; its
    text is empty until then. Layouts make these for `rollsafe check` (rs_layout_ctx.defer_reads),
-   so that two threads read and parse at once. */
-struct rs_source *rs_source_unread(struct arena *a, const char *path);
-/* rs_source_unread for a file the layout did not look up: missing (kept, not copied) says what
-   it means when it is not there. */
-struct rs_source *rs_source_unread_as(struct arena *a, const char *path,
-                                      const struct rs_missing *missing);
+   so that two threads read and parse at once. missing (kept, not copied; NULL: an error like
+   any file that cannot be opened) says what it means when the file is not there. */
+struct rs_source *rs_source_unread(struct arena *a, const char *path,
+                                   const struct rs_missing *missing);
 /* Wraps text already in memory (tests, stdin); text is copied. Never fails. */
 struct rs_source *rs_source_from_string(struct arena *a, const char *path, const char *text);
 /* Converts a byte offset to a 1-based line and a 1-based column counted in characters. */

@@ -441,6 +441,15 @@ const struct rs_typeobj *rs_model_type(const struct rs_model *m, const struct rs
     return AT(m->types, type_slot(m, q));
 }
 
+const struct rs_typeobj *rs_model_enum(const struct rs_model *m, const struct rs_type *t)
+{
+    if (rs_type_is_builtin(t))
+        return NULL;
+    struct rs_qname q = {t->schema, t->name};
+    const struct rs_typeobj *o = rs_model_type(m, &q);
+    return o && o->kind == RS_TYPEOBJ_ENUM ? o : NULL;
+}
+
 const struct rs_sequence *rs_model_sequence(const struct rs_model *m, const struct rs_qname *q)
 {
     return AT(m->sequences, sequence_slot(m, q));

@@ -207,6 +207,9 @@ struct rs_trigger *rs_trigger_own(struct rs_model *m, size_t i);
 const struct rs_relation *rs_model_rel(const struct rs_model *m, const struct rs_qname *q);
 const struct rs_index *rs_model_index(const struct rs_model *m, const struct rs_qname *q);
 const struct rs_typeobj *rs_model_type(const struct rs_model *m, const struct rs_qname *q);
+/* The enum that column type t names (an array's element type included), or NULL: a built-in
+   type, a type that is not an enum, one the model does not know. */
+const struct rs_typeobj *rs_model_enum(const struct rs_model *m, const struct rs_type *t);
 const struct rs_sequence *rs_model_sequence(const struct rs_model *m, const struct rs_qname *q);
 const struct rs_function *rs_model_function(const struct rs_model *m, const struct rs_qname *q,
                                             const char *signature);

@@ -1122,28 +1122,23 @@ struct rs_type_change rs_type_classify_enums(struct arena *a, const struct rs_ty
     /* Two enums have no cast between them: the USING clause goes through text (what Prisma
        writes), so each row keeps its label when the new type has it, and fails when not. */
     struct verdict v = {.c.known = true, .c.needs_using = true};
-    struct strbuf lost;
-    sb_init(&lost, a);
-    size_t nlost = 0, last = 0;
+    const char **lost = arena_alloc(a, (nfrom + 1) * sizeof(*lost));
+    size_t nlost = 0;
     for (size_t i = 0; i < nfrom; i++) {
         bool kept = false;
         for (size_t k = 0; k < nto && !kept; k++)
             kept = !strcmp(from_labels[i], to_labels[k]);
-        if (kept)
-            continue;
-        if (nlost++)
-            sb_add(&lost, ", ");
-        last = lost.len;
-        sb_printf(&lost, "'%s'", from_labels[i]);
+        if (!kept)
+            lost[nlost++] = from_labels[i];
     }
     const char *tname = rs_type_format(a, to);
     if (nlost) {
-        /* "'a', 'b' and 'c'": the last comma becomes "and". */
-        const char *list = nlost == 1 ? lost.s
-                                      : arena_printf(a, "%.*s and %s", (int)(last - 2), lost.s,
-                                                     lost.s + last);
+        struct strbuf list; /* 'a', 'b' and 'c' */
+        sb_init(&list, a);
+        for (size_t i = 0; i < nlost; i++)
+            sb_printf(&list, "%s'%s'", i == 0 ? "" : i + 1 < nlost ? ", " : " and ", lost[i]);
         narrows(&v, arena_printf(a, "rejects the label%s %s, which %s does not have",
-                                 nlost == 1 ? "" : "s", list, tname));
+                                 nlost == 1 ? "" : "s", list.s, tname));
     } else {
         widens(&v, true);
     }

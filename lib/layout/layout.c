@@ -1140,6 +1140,16 @@ const struct rs_source *layout_read(struct rs_layout_ctx *ctx, const char *path)
     return read_as(ctx, path, NULL);
 }
 
+/* layout_read_whole, with what a missing file means. */
+static const struct rs_source *read_whole_as(struct rs_layout_ctx *ctx, const char *path,
+                                             const struct rs_missing *missing)
+{
+    const struct layout_peek *p;
+    if (ctx->defer_reads && !((p = peek_find(ctx, path)) && p->whole))
+        return rs_source_unread(ctx->arena, path, missing);
+    return read_as(ctx, path, missing);
+}
+
 const struct rs_source *layout_read_whole_at(struct rs_layout_ctx *ctx, const char *rel,
                                              const struct rs_missing *missing)
 {
@@ -1149,19 +1159,12 @@ const struct rs_source *layout_read_whole_at(struct rs_layout_ctx *ctx, const ch
         rs_missing_report(missing, ctx->diag);
         return NULL;
     }
-    const char *path = layout_join(ctx, rel);
-    const struct layout_peek *p;
-    if (ctx->defer_reads && !((p = peek_find(ctx, path)) && p->whole))
-        return rs_source_unread_as(ctx->arena, path, missing);
-    return read_as(ctx, path, missing);
+    return read_whole_as(ctx, layout_join(ctx, rel), missing);
 }
 
 const struct rs_source *layout_read_whole(struct rs_layout_ctx *ctx, const char *path)
 {
-    const struct layout_peek *p;
-    if (ctx->defer_reads && !((p = peek_find(ctx, path)) && p->whole))
-        return rs_source_unread(ctx->arena, path);
-    return layout_read(ctx, path);
+    return read_whole_as(ctx, path, NULL);
 }
 
 bool layout_next_line(const struct rs_source *src, size_t *pos, struct layout_line *line)

@@ -21,15 +21,6 @@ const char *rs_ctx_type(struct rs_rule_ctx *ctx, const struct rs_type *t)
     return rs_type_format(rs_ctx_arena(ctx), t);
 }
 
-static const struct rs_typeobj *enum_of(const struct rs_model *m, const struct rs_type *t)
-{
-    if (rs_type_is_builtin(t))
-        return NULL;
-    struct rs_qname q = {t->schema, t->name};
-    const struct rs_typeobj *o = rs_model_type(m, &q);
-    return o && o->kind == RS_TYPEOBJ_ENUM ? o : NULL;
-}
-
 bool rs_cmd_type_change(struct rs_rule_ctx *ctx, const struct rs_column *col,
                         struct rs_type_change *tc)
 {
@@ -39,8 +30,8 @@ bool rs_cmd_type_change(struct rs_rule_ctx *ctx, const struct rs_column *col,
         return false;
     /* Several rules ask about the same command; the answer is worked out (and worded) once. */
     if (ctx->tc_cmd != ctx->cmd || ctx->tc_col != col) {
-        const struct rs_typeobj *from = enum_of(ctx->model, &col->type),
-                                *to = enum_of(ctx->model, &ctx->cmd->type);
+        const struct rs_typeobj *from = rs_model_enum(ctx->model, &col->type),
+                                *to = rs_model_enum(ctx->model, &ctx->cmd->type);
         ctx->tc_memo =
             from && to ? rs_type_classify_enums(rs_ctx_arena(ctx), &col->type, &ctx->cmd->type,
                                                 from->labels.v, from->labels.n, to->labels.v,
